@@ -1,0 +1,151 @@
+//! The `dflint` command line: reads files, hands them to dflint-core, renders the report.
+
+mod inputs;
+mod json_output;
+mod pretty_output;
+mod rules_command;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use dflint_core::{LintConfig, Severity};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "dflint",
+    version,
+    about = "Lint Dragonfly custom resources, server flags, ACLs and network policies"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint files, directories (recursively: *.yaml, *.yml, *.json) or `-` for stdin.
+    Check(CheckArgs),
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Show the documentation of one rule (`DF011` or `image-not-pinned`).
+    Explain { rule: String },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files, directories, or `-` for standard input.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    format: Format,
+    /// Exit with 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Only run rules whose code or name starts with one of these (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Never run rules whose code or name starts with one of these (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Name to show for standard input.
+    #[arg(long, default_value = "<stdin>")]
+    stdin_name: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    None,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::None => None,
+        }
+    }
+}
+
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_USAGE_OR_IO: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() {
+                EXIT_USAGE_OR_IO
+            } else {
+                0
+            };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => rules_command::list(format),
+        Command::Explain { rule } => rules_command::explain(&rule),
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let (sources, io_errors) = inputs::read_all(&args.paths, &args.stdin_name);
+    for error in &io_errors {
+        eprintln!("dflint: {error}");
+    }
+    let config = LintConfig {
+        select: args.select,
+        ignore: args.ignore,
+        min_severity: None,
+    };
+    let report = dflint_core::lint(&sources, &config);
+    let rendered = match args.format {
+        Format::Json => json_output::render(&report),
+        Format::Pretty => pretty_output::render(&report, &sources, color_enabled()),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::from(EXIT_USAGE_OR_IO);
+    }
+    if !io_errors.is_empty() {
+        return ExitCode::from(EXIT_USAGE_OR_IO);
+    }
+    match args.fail_on.threshold() {
+        Some(threshold) if report.count_at_least(threshold) > 0 => ExitCode::from(EXIT_FINDINGS),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set (to anything non-empty).
+fn color_enabled() -> bool {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && std::io::stdout().is_terminal()
+}

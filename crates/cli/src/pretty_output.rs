@@ -1,0 +1,209 @@
+//! `--format pretty`: miette's graphical report, with secrets masked in every snippet.
+
+use dflint_core::redact::mask;
+use dflint_core::{Diagnostic, Report, Severity, Source};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use std::collections::HashMap;
+use std::fmt::{self, Write};
+use std::sync::Arc;
+
+pub fn render(report: &Report, sources: &[Source], color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_context_lines(2);
+    let mut snippets: HashMap<&str, Snippet> = HashMap::new();
+    for source in sources {
+        let spans = report
+            .redactions
+            .get(source.name())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        snippets
+            .entry(source.name())
+            .or_insert_with(|| Snippet::new(source.name(), mask(source.text(), spans)));
+    }
+    let mut out = String::new();
+    for diagnostic in &report.diagnostics {
+        let snippet = snippets.get(&*diagnostic.location.file).cloned();
+        let shown = Shown {
+            diagnostic,
+            snippet,
+        };
+        let _ = handler.render_report(&mut out, &shown);
+    }
+    let _ = writeln!(out, "{}", summary_line(report));
+    out
+}
+
+fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let kinds: Vec<String> = s
+        .resources
+        .iter()
+        .map(|(kind, count)| format!("{count} {kind}"))
+        .collect();
+    let kinds = if kinds.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", kinds.join(", "))
+    };
+    format!(
+        "dflint: {}, {}, {} in {} ({}{kinds})",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.infos, "info"),
+        plural(s.files, "file"),
+        plural(s.documents, "document"),
+    )
+}
+
+/// A source whose spans are read through a line index, so rendering one diagnostic costs
+/// the size of its context, not of the whole file.
+#[derive(Clone)]
+struct Snippet {
+    name: Arc<str>,
+    text: Arc<str>,
+    line_starts: Arc<[usize]>,
+}
+
+impl Snippet {
+    fn new(name: &str, text: String) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Snippet {
+            name: name.into(),
+            text: text.into(),
+            line_starts: starts.into(),
+        }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let len = self.text.len();
+        let start = span.offset().min(len);
+        let end = (span.offset() + span.len()).min(len).max(start);
+        let start_line = self.line_of(start);
+        let first_line = start_line.saturating_sub(before);
+        let last_line = (self.line_of(end.saturating_sub(usize::from(end > start))) + after)
+            .min(self.line_starts.len() - 1);
+        let from = self.line_starts[first_line];
+        let to = self
+            .line_starts
+            .get(last_line + 1)
+            .map(|&s| s.saturating_sub(1))
+            .unwrap_or(len)
+            .max(from);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            &self.text.as_bytes()[from..to],
+            SourceSpan::new(from.into(), to - from),
+            first_line,
+            // Without context miette asks for the span itself: give the real column so the
+            // header names the exact position.
+            if before == 0 && after == 0 {
+                self.text[self.line_starts[start_line]..start]
+                    .chars()
+                    .count()
+            } else {
+                0
+            },
+            last_line - first_line + 1,
+        )))
+    }
+}
+
+struct Shown<'a> {
+    diagnostic: &'a Diagnostic,
+    snippet: Option<Snippet>,
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.diagnostic;
+        f.write_str(&d.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!(
+            "{}({})",
+            self.diagnostic.code, self.diagnostic.rule
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let d = self.diagnostic;
+        let help = d.help.as_deref().unwrap_or("");
+        let text = match help {
+            "" => format!("see {}", d.doc_url),
+            _ => format!("{help}\nsee {}", d.doc_url),
+        };
+        Some(Box::new(text))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.snippet.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.snippet.as_ref()?;
+        let d = self.diagnostic;
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            d.location.json_path.clone(),
+            SourceSpan::new(d.location.span.start.into(), d.location.span.len()),
+        )];
+        labels.extend(
+            d.related
+                .iter()
+                .filter(|r| r.location.file == d.location.file)
+                .map(|r| {
+                    LabeledSpan::new_with_span(
+                        Some(r.label.clone()),
+                        SourceSpan::new(r.location.span.start.into(), r.location.span.len()),
+                    )
+                }),
+        );
+        Some(Box::new(labels.into_iter()))
+    }
+}

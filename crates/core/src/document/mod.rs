@@ -1,0 +1,227 @@
+//! Structured documents (from YAML or JSON) whose every node knows its span and JSON path.
+
+mod json;
+mod path;
+mod scalar;
+mod yaml;
+
+pub use json::parse_json;
+pub use path::JsonPath;
+pub use yaml::parse_yaml;
+
+use crate::source::Span;
+
+/// How a scalar was written: quoted scalars are always strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    Quoted,
+    /// A YAML literal (`|`) block: the text lines map one-to-one to source lines.
+    Literal,
+    /// A YAML folded (`>`) block.
+    Folded,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+    pub style: ScalarStyle,
+    pub path: JsonPath,
+}
+
+impl Node {
+    pub fn new(value: Value, span: Span, style: ScalarStyle, path: JsonPath) -> Self {
+        Node {
+            value,
+            span,
+            style,
+            path,
+        }
+    }
+
+    /// The value under `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|e| e.key.as_str() == Some(key)),
+            _ => None,
+        }
+    }
+
+    /// Follows a chain of mapping keys.
+    pub fn at(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// A scalar rendered as text the way Kubernetes would turn it into a string
+    /// (for args, env values, label values); `None` for collections and null.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A short name of this node's type, as a schema would say it.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "number",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "array",
+            Value::Map(_) => "object",
+        }
+    }
+
+    /// Converts to a plain JSON value (for schema validation).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.key_text(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A mapping key as text (non-string keys rendered as their scalar text).
+    pub fn key_text(&self) -> String {
+        self.scalar_text().unwrap_or_else(|| "null".to_string())
+    }
+
+    /// Finds the node at a JSON-pointer-like list of segments (object keys / array indexes).
+    pub fn find<'a, I: IntoIterator<Item = &'a str>>(&self, segments: I) -> Option<&Node> {
+        let mut node = self;
+        for seg in segments {
+            node = match &node.value {
+                Value::Map(entries) => &entries.iter().find(|e| e.key.key_text() == seg)?.value,
+                Value::Seq(items) => items.get(seg.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+}
+
+/// Which syntax a document was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    Yaml,
+    Json,
+}
+
+/// One document of a source (YAML streams hold several).
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Index of the source in the linter's source list.
+    pub source: usize,
+    /// 0-based position of the document in its source.
+    pub index: usize,
+    pub root: Node,
+    pub syntax: Syntax,
+}
+
+/// A syntax problem found while reading a source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxProblem {
+    pub kind: SyntaxProblemKind,
+    pub message: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyntaxProblemKind {
+    /// The text is not valid YAML/JSON; the document it is in is lost.
+    Invalid,
+    /// A mapping repeats a key; the later value wins.
+    DuplicateKey,
+    /// Nesting or alias expansion beyond the configured limits.
+    TooLarge,
+}
+
+/// The result of parsing one source text.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub roots: Vec<Node>,
+    pub problems: Vec<SyntaxProblem>,
+}
+
+/// Limits that keep hostile input bounded.
+pub const MAX_DEPTH: usize = 256;
+/// Upper bound on nodes created by alias expansion, per source.
+pub const MAX_ALIAS_NODES: usize = 200_000;

@@ -1,0 +1,341 @@
+//! A typed view of a `dragonflydb.io/v1alpha1` Dragonfly custom resource: its spec, the
+//! container env and args as the operator will run them.
+
+pub mod operator;
+pub mod schema;
+
+use crate::args::{expand_k8s, parse_command_line, EnvValue, FlagUse, Item};
+use crate::document::{Document, Node, Value};
+use crate::flags;
+use crate::k8s::{node_quantity, parse_quantity};
+use crate::resource::Resource;
+use crate::rules::Target;
+use crate::source::Span;
+
+/// Flags whose values are credentials.
+pub const SECRET_FLAGS: &[&str] = &["requirepass", "masterauth", "gcs_auth_token"];
+
+/// Env var names that carry credentials (by substring, case-insensitive).
+const CREDENTIAL_WORDS: &[&str] = &["PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH"];
+
+pub fn looks_like_credential(env_name: &str) -> bool {
+    let upper = env_name.to_ascii_uppercase();
+    CREDENTIAL_WORDS.iter().any(|w| upper.contains(w))
+}
+
+/// One entry of `spec.env`.
+#[derive(Clone, Debug)]
+pub struct EnvVar<'d> {
+    pub name: &'d str,
+    pub entry: &'d Node,
+    pub name_node: &'d Node,
+    /// `value:` (a literal, visible in the CR).
+    pub value: Option<&'d Node>,
+    /// `valueFrom:`.
+    pub value_from: Option<&'d Node>,
+    pub resolved: EnvValue,
+}
+
+/// One element of `spec.args`, expanded like the kubelet does.
+#[derive(Clone, Debug)]
+pub struct Arg<'d> {
+    pub node: &'d Node,
+    /// The text as written in the CR.
+    pub raw: String,
+    /// The text after `$(VAR)` expansion.
+    pub text: String,
+    pub opaque: bool,
+    pub unresolved: Vec<String>,
+    pub expanded: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct DragonflyCr<'d> {
+    pub resource: Resource<'d>,
+    pub spec: Option<&'d Node>,
+    pub env: Vec<EnvVar<'d>>,
+    pub args: Vec<Arg<'d>>,
+    /// The command line parsed from `args`.
+    pub items: Vec<Item>,
+}
+
+impl<'d> DragonflyCr<'d> {
+    pub fn new(resource: Resource<'d>) -> Self {
+        let spec = resource.root.get("spec").filter(|s| s.as_map().is_some());
+        let memory_limit = spec
+            .and_then(|s| s.at(&["resources", "limits", "memory"]))
+            .and_then(node_quantity);
+        let env = spec
+            .and_then(|s| s.get("env"))
+            .and_then(Node::as_seq)
+            .map(|items| read_env(items, spec, memory_limit))
+            .unwrap_or_default();
+        let args: Vec<Arg<'d>> = spec
+            .and_then(|s| s.get("args"))
+            .and_then(Node::as_seq)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|node| {
+                        let raw = node.scalar_text()?;
+                        let expanded = expand_k8s(&raw, |name| lookup_env(&env, name));
+                        Some(Arg {
+                            node,
+                            raw,
+                            text: expanded.text,
+                            opaque: expanded.opaque,
+                            unresolved: expanded.unresolved,
+                            expanded: expanded.changed,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let texts: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+        let items = parse_command_line(&texts, |name| {
+            flags::lookup(name).map(|f| f.ty == flags::FlagType::Bool)
+        });
+        DragonflyCr {
+            resource,
+            spec,
+            env,
+            args,
+            items,
+        }
+    }
+
+    pub fn doc(&self) -> &'d Document {
+        self.resource.doc
+    }
+
+    pub fn name(&self) -> String {
+        self.resource.display_name()
+    }
+
+    /// A node under `spec`.
+    pub fn spec_at(&self, keys: &[&str]) -> Option<&'d Node> {
+        self.spec.and_then(|s| s.at(keys))
+    }
+
+    pub fn target(&self, node: &Node) -> Target {
+        Target::node(self.doc(), node)
+    }
+
+    /// Where to point when the finding is about something missing: the spec, or the CR.
+    pub fn spec_or_root_target(&self) -> Target {
+        match self.spec {
+            Some(spec) => self.target(spec),
+            None => self.target(self.resource.root.get("kind").unwrap_or(self.resource.root)),
+        }
+    }
+
+    pub fn flag_uses(&self) -> impl Iterator<Item = &FlagUse> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Flag(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Every use of one flag, in order.
+    pub fn uses_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a FlagUse> + 'a {
+        self.flag_uses().filter(move |f| f.name == name)
+    }
+
+    /// The use that wins (Abseil keeps the last occurrence).
+    pub fn last_use<'a>(&'a self, name: &'a str) -> Option<&'a FlagUse> {
+        self.uses_of(name).last()
+    }
+
+    /// The whole argument (or both arguments, for `--flag value`) of a flag use.
+    pub fn flag_target(&self, flag: &FlagUse) -> Target {
+        let node = self.args[flag.arg].node;
+        let mut target = self.target(node);
+        if let Some(value_arg) = flag.value_arg {
+            target.span = target.span.cover(self.args[value_arg].node.span);
+        }
+        target
+    }
+
+    /// Just the value of a flag use, when it can be located exactly in the source.
+    pub fn flag_value_span(&self, flag: &FlagUse) -> Option<Span> {
+        let arg = &self.args[flag.value_arg.unwrap_or(flag.arg)];
+        let range = flag.value_range.clone()?;
+        exact_sub_span(self.doc(), arg, range)
+    }
+
+    /// `resources.limits.memory` in bytes.
+    pub fn memory_limit_bytes(&self) -> Option<f64> {
+        self.spec_at(&["resources", "limits", "memory"])
+            .and_then(node_quantity)
+    }
+
+    pub fn env_var(&self, name: &str) -> Option<&EnvVar<'d>> {
+        self.env.iter().rev().find(|e| e.name == name)
+    }
+
+    /// The default user gets a password: `passwordFromSecret`, `DFLY_requirepass` or
+    /// `--requirepass` with a non-empty value.
+    pub fn has_password(&self) -> bool {
+        self.spec_at(&["authentication", "passwordFromSecret"])
+            .is_some()
+            || self
+                .env_var("DFLY_requirepass")
+                .is_some_and(|e| match &e.resolved {
+                    EnvValue::Known(v) => !v.is_empty(),
+                    EnvValue::Unknown => true,
+                })
+            || self
+                .last_use("requirepass")
+                .and_then(|f| f.value.as_deref())
+                .is_some_and(|v| !v.is_empty())
+    }
+
+    /// Client certificates are required (mTLS).
+    pub fn has_client_ca(&self) -> bool {
+        self.spec_at(&["authentication", "clientCaCertSecret"])
+            .is_some()
+    }
+
+    pub fn has_acl_file(&self) -> bool {
+        self.spec_at(&["aclFromSecret"]).is_some()
+    }
+
+    pub fn has_authentication(&self) -> bool {
+        self.has_password() || self.has_client_ca() || self.has_acl_file()
+    }
+
+    /// Byte spans holding credentials: values of secret flags in args, literal values of
+    /// credential-like env vars.
+    pub fn secret_spans(&self) -> Vec<Span> {
+        let mut spans = Vec::new();
+        for flag in self.flag_uses() {
+            if SECRET_FLAGS.contains(&flag.name.as_str()) {
+                let span = self
+                    .flag_value_span(flag)
+                    .unwrap_or_else(|| self.flag_target(flag).span);
+                spans.push(span);
+            }
+        }
+        for var in &self.env {
+            if let Some(value) = var.value {
+                if looks_like_credential(var.name) {
+                    spans.push(value.span);
+                }
+            }
+        }
+        spans
+    }
+}
+
+/// Maps a byte range of an argument's text back into the source, when the argument was
+/// written literally (plain, or quoted without escapes) and not changed by expansion.
+fn exact_sub_span(doc: &Document, arg: &Arg<'_>, range: std::ops::Range<usize>) -> Option<Span> {
+    if arg.expanded {
+        return None;
+    }
+    let _ = doc;
+    let span = arg.node.span;
+    let width = span.len();
+    let raw_len = arg.raw.len();
+    // Plain scalar: the span is the text itself. Quoted: one quote character on each side.
+    let offset = if width == raw_len {
+        0
+    } else if width == raw_len + 2 {
+        1
+    } else {
+        return None;
+    };
+    Some(span.sub(offset + range.start, offset + range.end))
+}
+
+fn read_env<'d>(
+    items: &'d [Node],
+    spec: Option<&'d Node>,
+    memory_limit: Option<f64>,
+) -> Vec<EnvVar<'d>> {
+    let mut env: Vec<EnvVar<'d>> = Vec::new();
+    for entry in items {
+        let Some(name_node) = entry.get("name") else {
+            continue;
+        };
+        let Some(name) = name_node.as_str() else {
+            continue;
+        };
+        let value = entry.get("value");
+        let value_from = entry.get("valueFrom");
+        let resolved = if let Some(value) = value {
+            let raw = value.scalar_text().unwrap_or_default();
+            // Env values may reference earlier variables too.
+            let expanded = expand_k8s(&raw, |n| lookup_env(&env, n));
+            if expanded.opaque {
+                EnvValue::Unknown
+            } else {
+                EnvValue::Known(expanded.text)
+            }
+        } else if let Some(from) = value_from {
+            resolve_value_from(from, spec, memory_limit)
+        } else {
+            EnvValue::Known(String::new())
+        };
+        env.push(EnvVar {
+            name,
+            entry,
+            name_node,
+            value,
+            value_from,
+            resolved,
+        });
+    }
+    env
+}
+
+/// `valueFrom.resourceFieldRef` is computable from the CR; other sources are not.
+fn resolve_value_from(from: &Node, spec: Option<&Node>, memory_limit: Option<f64>) -> EnvValue {
+    let Some(field) = from.get("resourceFieldRef") else {
+        return EnvValue::Unknown;
+    };
+    let Some(resource) = field.get("resource").and_then(Node::as_str) else {
+        return EnvValue::Unknown;
+    };
+    let divisor = field.get("divisor").and_then(node_quantity).unwrap_or(1.0);
+    let amount = match resource {
+        "limits.memory" => memory_limit,
+        "requests.memory" | "requests.cpu" | "limits.cpu" => {
+            let mut parts = resource.splitn(2, '.');
+            let (kind, what) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            spec.and_then(|s| s.at(&["resources", kind, what]))
+                .and_then(node_quantity)
+        }
+        _ => None,
+    };
+    match amount {
+        Some(amount) if divisor > 0.0 => {
+            EnvValue::Known(format!("{}", (amount / divisor).ceil() as u64))
+        }
+        _ => EnvValue::Unknown,
+    }
+}
+
+fn lookup_env(env: &[EnvVar<'_>], name: &str) -> Option<EnvValue> {
+    if let Some(var) = env.iter().rev().find(|e| e.name == name) {
+        return Some(var.resolved.clone());
+    }
+    // Variables the operator appends to every Dragonfly container.
+    match name {
+        operator::HEALTHCHECK_PORT_ENV => Some(EnvValue::Known(operator::ADMIN_PORT.to_string())),
+        _ => None,
+    }
+}
+
+/// Parses a memory quantity written either the Kubernetes way or the Dragonfly way.
+pub fn quantity_text_bytes(text: &str) -> Option<f64> {
+    parse_quantity(text)
+}
+
+/// The text of a node when it is a string or number.
+pub fn scalar(node: &Node) -> Option<String> {
+    match node.value {
+        Value::Seq(_) | Value::Map(_) | Value::Null => None,
+        _ => node.scalar_text(),
+    }
+}

@@ -1,0 +1,21 @@
+//! dflint-core: Dragonfly-exact linting of custom resources, server flags, ACLs and network
+//! policies. Pure: no file system, network, clock or printing — front ends feed it texts and
+//! render the [`Report`] it returns.
+
+pub mod args;
+pub mod config;
+pub mod diagnostic;
+pub mod document;
+pub mod dragonfly;
+pub mod flags;
+pub mod k8s;
+pub mod lint;
+pub mod redact;
+pub mod resource;
+pub mod rules;
+pub mod source;
+
+pub use config::LintConfig;
+pub use diagnostic::{Diagnostic, Location, Related, Severity};
+pub use lint::{lint, Report, Summary};
+pub use source::{Source, Span};

@@ -1,0 +1,221 @@
+//! The pipeline: sources → documents → resources → rules → report.
+
+use crate::config::LintConfig;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::{parse_json, parse_yaml, Document, Parsed, Syntax, SyntaxProblem};
+use crate::dragonfly::DragonflyCr;
+use crate::resource::{recognize, resource_roots, Kind, Recognition, Resource};
+use crate::rules::{registry, Emitter};
+use crate::source::{Source, Span};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Everything read from the sources, before interpretation.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub documents: Vec<Document>,
+    pub syntax_problems: Vec<(usize, SyntaxProblem)>,
+    /// Sources that hold no document at all.
+    pub empty_sources: Vec<usize>,
+    /// Sources that are not UTF-8 text, with the offset of the first bad byte.
+    pub not_text: Vec<(usize, usize)>,
+}
+
+/// Reads every source into documents.
+pub fn load(sources: &[Source]) -> Loaded {
+    let mut loaded = Loaded::default();
+    for (index, source) in sources.iter().enumerate() {
+        if let Some(at) = source.invalid_utf8_at() {
+            loaded.not_text.push((index, at));
+            continue;
+        }
+        let (syntax, parsed) = parse_source(source);
+        loaded
+            .syntax_problems
+            .extend(parsed.problems.into_iter().map(|p| (index, p)));
+        if parsed.roots.is_empty() && source.text().trim().is_empty() {
+            loaded.empty_sources.push(index);
+        }
+        loaded.documents.extend(
+            parsed
+                .roots
+                .into_iter()
+                .enumerate()
+                .filter(|(_, r)| !r.is_null())
+                .map(|(i, root)| Document {
+                    source: index,
+                    index: i,
+                    root,
+                    syntax,
+                }),
+        );
+    }
+    loaded
+}
+
+fn parse_source(source: &Source) -> (Syntax, Parsed) {
+    let name = source.name().to_ascii_lowercase();
+    if name.ends_with(".json") {
+        return (Syntax::Json, parse_json(source.text()));
+    }
+    // Unnamed input (stdin) that looks like JSON is read as JSON when it parses as such.
+    if !name.ends_with(".yaml") && !name.ends_with(".yml") {
+        let first = source.text().trim_start().chars().next();
+        if matches!(first, Some('{') | Some('[')) {
+            let parsed = parse_json(source.text());
+            if parsed.problems.is_empty() {
+                return (Syntax::Json, parsed);
+            }
+        }
+    }
+    (Syntax::Yaml, parse_yaml(source.text()))
+}
+
+/// What rules see: the sources, the documents and the typed views of the resources.
+pub struct Bundle<'d> {
+    pub sources: &'d [Source],
+    pub loaded: &'d Loaded,
+    pub resources: Vec<Resource<'d>>,
+    /// Documents with a kind dflint knows under an apiVersion it does not.
+    pub unknown_api_versions: Vec<(&'d Document, &'d crate::document::Node, Kind, String)>,
+    /// Counts of every resource kind seen, linted or not.
+    pub kind_counts: BTreeMap<String, usize>,
+    pub dragonflies: Vec<DragonflyCr<'d>>,
+}
+
+impl<'d> Bundle<'d> {
+    pub fn new(sources: &'d [Source], loaded: &'d Loaded) -> Self {
+        let mut resources = Vec::new();
+        let mut unknown_api_versions = Vec::new();
+        let mut kind_counts = BTreeMap::new();
+        for doc in &loaded.documents {
+            for root in resource_roots(&doc.root) {
+                match recognize(root) {
+                    Recognition::Known(kind) => {
+                        *kind_counts.entry(kind.name().to_string()).or_insert(0) += 1;
+                        resources.push(Resource { kind, doc, root });
+                    }
+                    Recognition::UnknownApiVersion { kind, api_version } => {
+                        *kind_counts.entry(kind.name().to_string()).or_insert(0) += 1;
+                        unknown_api_versions.push((doc, root, kind, api_version));
+                    }
+                    Recognition::Other { kind } => {
+                        *kind_counts.entry(kind).or_insert(0) += 1;
+                    }
+                    Recognition::NotAResource => {}
+                }
+            }
+        }
+        let dragonflies = resources
+            .iter()
+            .filter(|r| r.kind == Kind::Dragonfly)
+            .map(|r| DragonflyCr::new(*r))
+            .collect();
+        Bundle {
+            sources,
+            loaded,
+            resources,
+            unknown_api_versions,
+            kind_counts,
+            dragonflies,
+        }
+    }
+
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Resource<'d>> {
+        self.resources.iter().filter(move |r| r.kind == kind)
+    }
+
+    /// Spans holding secret material, to be masked wherever source text is shown.
+    pub fn secret_spans(&self) -> Vec<(usize, Span)> {
+        let mut spans = Vec::new();
+        for resource in self.of_kind(Kind::Secret) {
+            for field in ["data", "stringData"] {
+                if let Some(entries) = resource.root.get(field).and_then(|n| n.as_map()) {
+                    spans.extend(entries.iter().map(|e| (resource.doc.source, e.value.span)));
+                }
+            }
+        }
+        for cr in &self.dragonflies {
+            spans.extend(cr.secret_spans().into_iter().map(|s| (cr.doc().source, s)));
+        }
+        spans
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub documents: usize,
+    /// Resources seen, by kind (including kinds dflint skips).
+    pub resources: BTreeMap<String, usize>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Sorted by file, position and code.
+    pub diagnostics: Vec<Diagnostic>,
+    pub summary: Summary,
+    /// Per file: byte spans of secret material to mask before showing source text.
+    pub redactions: BTreeMap<Arc<str>, Vec<Span>>,
+}
+
+impl Report {
+    pub fn count_at_least(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity >= severity)
+            .count()
+    }
+}
+
+/// Lints the given sources as one bundle (cross-resource checks see all of them).
+pub fn lint(sources: &[Source], config: &LintConfig) -> Report {
+    let loaded = load(sources);
+    let bundle = Bundle::new(sources, &loaded);
+    let mut diagnostics = Vec::new();
+    for rule in registry() {
+        let meta = rule.meta();
+        if !config.enables(meta) {
+            continue;
+        }
+        let mut emitter = Emitter::new(sources, meta, &mut diagnostics);
+        rule.check(&bundle, &mut emitter);
+    }
+    if let Some(min) = config.min_severity {
+        diagnostics.retain(|d| d.severity >= min);
+    }
+    diagnostics.sort_by(|a, b| {
+        (&a.location.file, a.location.span.start, a.code, &a.message).cmp(&(
+            &b.location.file,
+            b.location.span.start,
+            b.code,
+            &b.message,
+        ))
+    });
+    diagnostics.dedup();
+
+    let mut redactions: BTreeMap<Arc<str>, Vec<Span>> = BTreeMap::new();
+    for (source, span) in bundle.secret_spans() {
+        redactions
+            .entry(sources[source].shared_name())
+            .or_default()
+            .push(span);
+    }
+    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+    let summary = Summary {
+        files: sources.len(),
+        documents: loaded.documents.len(),
+        resources: bundle.kind_counts.clone(),
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        infos: count(Severity::Info),
+    };
+    Report {
+        diagnostics,
+        summary,
+        redactions,
+    }
+}

@@ -1,0 +1,1 @@
+//! Dragonfly custom resource rules.

@@ -1,0 +1,1 @@
+//! Dragonfly server flag rules.

@@ -1,0 +1,7 @@
+//! Input rules: what stops a file from being read as intended.
+
+pub mod duplicate_key;
+pub mod empty_source;
+pub mod input_limit;
+pub mod invalid_syntax;
+pub mod unknown_api_version;

@@ -1,0 +1,83 @@
+//! The rule registry. One rule per file, grouped by family; each declares its code, name,
+//! default severity, summary and docs (a Markdown file beside it whose failing and passing
+//! examples run as tests).
+
+pub mod docs;
+pub mod dragonfly;
+pub mod flags;
+pub mod load;
+mod support;
+
+pub use support::{Emitter, Target};
+
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+
+/// The declaration of a rule: everything `dflint rules` and `dflint explain` print.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code, never reused (`DF011`).
+    pub code: &'static str,
+    /// kebab-case name (`image-not-pinned`).
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// Markdown: what it catches, why it matters for Dragonfly, a failing and a passing example.
+    pub docs: &'static str,
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>);
+}
+
+/// Every rule, in code order.
+pub fn registry() -> &'static [&'static dyn Rule] {
+    static RULES: &[&dyn Rule] = &[
+        &load::invalid_syntax::InvalidSyntax,
+        &load::duplicate_key::DuplicateKey,
+        &load::input_limit::InputLimit,
+        &load::empty_source::EmptySource,
+        &load::unknown_api_version::UnknownApiVersion,
+    ];
+    RULES
+}
+
+/// Looks a rule up by code (`DF011`, case-insensitive) or name (`image-not-pinned`).
+pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
+    registry().iter().copied().find(|r| {
+        let m = r.meta();
+        m.code.eq_ignore_ascii_case(code_or_name) || m.name == code_or_name
+    })
+}
+
+/// The fenced examples of a rule's docs: `(is_failing, info_string, body)`.
+pub fn doc_examples(docs: &str) -> Vec<(bool, String, String)> {
+    let mut examples = Vec::new();
+    let mut section_failing = None;
+    let mut lines = docs.lines();
+    while let Some(line) = lines.next() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            let heading = heading.to_ascii_lowercase();
+            section_failing = if heading.starts_with("failing") {
+                Some(true)
+            } else if heading.starts_with("passing") {
+                Some(false)
+            } else {
+                None
+            };
+        } else if let (Some(info), Some(failing)) = (line.strip_prefix("```"), section_failing) {
+            let mut body = String::new();
+            for inner in lines.by_ref() {
+                if inner.starts_with("```") {
+                    break;
+                }
+                body.push_str(inner);
+                body.push('\n');
+            }
+            examples.push((failing, info.trim().to_string(), body));
+        }
+    }
+    examples
+}

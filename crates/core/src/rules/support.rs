@@ -1,0 +1,133 @@
+//! What rules use to point at things and report them.
+
+use super::RuleMeta;
+use crate::diagnostic::{doc_url, Diagnostic, Location, Related, Severity};
+use crate::document::{Document, JsonPath, Node};
+use crate::source::{Source, Span};
+
+/// A place in a source: a node of a document, or a raw span.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub source: usize,
+    pub span: Span,
+    pub path: Option<JsonPath>,
+}
+
+impl Target {
+    pub fn node(doc: &Document, node: &Node) -> Target {
+        Target {
+            source: doc.source,
+            span: node.span,
+            path: Some(node.path.clone()),
+        }
+    }
+
+    /// The key of a mapping entry (for "unknown field" style findings).
+    pub fn key(doc: &Document, key: &Node, value: &Node) -> Target {
+        Target {
+            source: doc.source,
+            span: key.span,
+            path: Some(value.path.clone()),
+        }
+    }
+
+    pub fn span(source: usize, span: Span) -> Target {
+        Target {
+            source,
+            span,
+            path: None,
+        }
+    }
+
+    /// A narrower span inside this target (same path).
+    pub fn with_span(mut self, span: Span) -> Target {
+        self.span = span;
+        self
+    }
+}
+
+/// Collects the diagnostics of one rule.
+pub struct Emitter<'a> {
+    sources: &'a [Source],
+    meta: &'static RuleMeta,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> Emitter<'a> {
+    pub(crate) fn new(
+        sources: &'a [Source],
+        meta: &'static RuleMeta,
+        diagnostics: &'a mut Vec<Diagnostic>,
+    ) -> Self {
+        Emitter {
+            sources,
+            meta,
+            diagnostics,
+        }
+    }
+
+    pub fn location(&self, target: &Target) -> Location {
+        locate(self.sources, target)
+    }
+
+    /// Reports a finding at the rule's default severity; the returned diagnostic can be given
+    /// help, related locations or another severity.
+    pub fn report(&mut self, target: &Target, message: impl Into<String>) -> &mut Diagnostic {
+        let location = self.location(target);
+        self.diagnostics.push(Diagnostic {
+            code: self.meta.code,
+            rule: self.meta.name,
+            severity: self.meta.severity,
+            message: message.into(),
+            help: None,
+            location,
+            related: Vec::new(),
+            doc_url: doc_url(self.meta.code, self.meta.name),
+        });
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// Builds a related location for [`Diagnostic::related`].
+    pub fn related(&self, target: &Target, label: impl Into<String>) -> Related {
+        Related {
+            location: self.location(target),
+            label: label.into(),
+        }
+    }
+}
+
+pub(crate) fn locate(sources: &[Source], target: &Target) -> Location {
+    let source = &sources[target.source];
+    let (line, column) = source.line_col(target.span.start);
+    let (end_line, end_column) = source.line_col(target.span.end);
+    Location {
+        file: source.shared_name(),
+        span: target.span,
+        line,
+        column,
+        end_line,
+        end_column,
+        json_path: target
+            .path
+            .as_ref()
+            .filter(|p| !p.is_root())
+            .map(|p| p.as_str().to_string()),
+    }
+}
+
+impl Diagnostic {
+    pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn with_related(&mut self, related: Related) -> &mut Self {
+        self.related.push(related);
+        self
+    }
+}

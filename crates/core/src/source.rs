@@ -1,0 +1,146 @@
+//! Source texts and the mapping from byte offsets to 1-based line/column positions.
+
+use std::sync::Arc;
+
+/// A byte range `[start, end)` into a source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub const fn empty(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    /// A sub-span given as offsets relative to this span's start, clamped to this span.
+    pub fn sub(self, from: usize, to: usize) -> Span {
+        let start = (self.start + from).min(self.end);
+        let end = (self.start + to).clamp(start, self.end);
+        Span::new(start, end)
+    }
+}
+
+/// One input: a file, stdin, or a text given by a front end.
+#[derive(Debug)]
+pub struct Source {
+    name: Arc<str>,
+    text: String,
+    line_starts: Vec<usize>,
+    invalid_utf8_at: Option<usize>,
+}
+
+impl Source {
+    pub fn new(name: impl Into<Arc<str>>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Source {
+            name: name.into(),
+            text,
+            line_starts,
+            invalid_utf8_at: None,
+        }
+    }
+
+    /// Reads raw bytes; text that is not UTF-8 is kept (lossily) so it can be shown, and the
+    /// offset of the first invalid byte is remembered so the linter can report it.
+    pub fn from_bytes(name: impl Into<Arc<str>>, bytes: &[u8]) -> Self {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Source::new(name, text),
+            Err(error) => {
+                let mut source = Source::new(name, String::from_utf8_lossy(bytes).into_owned());
+                // The valid prefix is byte-identical in the lossy text.
+                source.invalid_utf8_at = Some(error.valid_up_to());
+                source
+            }
+        }
+    }
+
+    /// Byte offset of the first byte that is not UTF-8, when the source was not valid text.
+    pub fn invalid_utf8_at(&self) -> Option<usize> {
+        self.invalid_utf8_at
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn shared_name(&self) -> Arc<str> {
+        self.name.clone()
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 1-based line and 1-based column (counted in characters) of a byte offset.
+    /// Offsets past the end or inside a multi-byte character are clamped.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let line_start = self.line_starts[line];
+        let column = self.text[line_start..offset].chars().count() + 1;
+        (line + 1, column)
+    }
+
+    /// Byte offset of the start of a 1-based line (clamped to the text).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let src = Source::new("t", "ab\nçd\n\nx");
+        assert_eq!(src.line_col(0), (1, 1));
+        assert_eq!(src.line_col(1), (1, 2));
+        assert_eq!(src.line_col(3), (2, 1));
+        // 'd' follows the two-byte 'ç'
+        assert_eq!(src.line_col(5), (2, 2));
+        assert_eq!(src.line_col(7), (3, 1));
+        assert_eq!(src.line_col(8), (4, 1));
+        assert_eq!(src.line_col(999), (4, 2));
+    }
+}
