@@ -1,7 +1,6 @@
 //! The `dflint` command line: reads files, hands them to dflint-core, renders the report.
 
 mod inputs;
-mod json_output;
 mod pretty_output;
 mod rules_command;
 
@@ -51,6 +50,9 @@ struct CheckArgs {
     /// Never run rules whose code or name starts with one of these (comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// When to colour pretty output (`auto`: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     /// Name to show for standard input.
     #[arg(long, default_value = "<stdin>")]
     stdin_name: String,
@@ -60,6 +62,13 @@ struct CheckArgs {
 enum Format {
     Pretty,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,8 +132,8 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let report = dflint_core::lint(&sources, &config);
     let rendered = match args.format {
-        Format::Json => json_output::render(&report),
-        Format::Pretty => pretty_output::render(&report, &sources, color_enabled()),
+        Format::Json => dflint_core::output::json::render(&report),
+        Format::Pretty => pretty_output::render(&report, &sources, color_enabled(args.color)),
     };
     let mut stdout = std::io::stdout().lock();
     if stdout
@@ -143,9 +152,16 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (to anything non-empty).
-fn color_enabled() -> bool {
+/// `auto` colours only on a terminal and never when `NO_COLOR` is set to anything non-empty;
+/// an explicit `--color` choice wins.
+fn color_enabled(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && std::io::stdout().is_terminal()
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            !no_color && std::io::stdout().is_terminal()
+        }
+    }
 }

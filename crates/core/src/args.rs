@@ -1,7 +1,147 @@
 //! Command lines: Kubernetes `$(VAR)` expansion and Abseil-style flag parsing, shared by CR
 //! `args`, compose `command:` lists and flag files.
 
+use crate::document::{Document, Node};
+use crate::flags;
+use crate::rules::Target;
+use crate::source::Span;
 use std::ops::Range;
+
+/// Flags whose values are credentials: never shown, masked in snippets.
+pub const SECRET_FLAGS: &[&str] = &["requirepass", "masterauth", "gcs_auth_token"];
+
+/// Where a command line comes from, which decides what else is on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommandLineKind {
+    /// `spec.args` of a Dragonfly CR: the operator adds its defaults before them and
+    /// spec-derived flags after them.
+    OperatorArgs,
+    /// A command line Dragonfly runs as written (compose `command:`, a flag file).
+    Plain,
+}
+
+/// One argument, expanded like the kubelet does.
+#[derive(Clone, Debug)]
+pub struct Arg<'d> {
+    pub node: &'d Node,
+    /// The text as written.
+    pub raw: String,
+    /// The text after `$(VAR)` expansion.
+    pub text: String,
+    pub opaque: bool,
+    pub unresolved: Vec<String>,
+    pub expanded: bool,
+}
+
+/// A Dragonfly command line found in a document, parsed like Abseil does.
+#[derive(Clone, Debug)]
+pub struct CommandLine<'d> {
+    pub doc: &'d Document,
+    pub kind: CommandLineKind,
+    pub args: Vec<Arg<'d>>,
+    pub items: Vec<Item>,
+}
+
+impl<'d> CommandLine<'d> {
+    pub fn new(
+        doc: &'d Document,
+        nodes: &'d [Node],
+        kind: CommandLineKind,
+        env: impl Fn(&str) -> Option<EnvValue>,
+    ) -> Self {
+        let args: Vec<Arg<'d>> = nodes
+            .iter()
+            .filter_map(|node| {
+                let raw = node.scalar_text()?;
+                let expanded = expand_k8s(&raw, &env);
+                Some(Arg {
+                    node,
+                    raw,
+                    text: expanded.text,
+                    opaque: expanded.opaque,
+                    unresolved: expanded.unresolved,
+                    expanded: expanded.changed,
+                })
+            })
+            .collect();
+        let texts: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+        let items = parse_command_line(&texts, |name| {
+            flags::lookup(name).map(|f| f.ty == flags::FlagType::Bool)
+        });
+        CommandLine {
+            doc,
+            kind,
+            args,
+            items,
+        }
+    }
+
+    pub fn flag_uses(&self) -> impl Iterator<Item = &FlagUse> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Flag(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Every use of one flag, in order.
+    pub fn uses_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a FlagUse> + 'a {
+        self.flag_uses().filter(move |f| f.name == name)
+    }
+
+    /// The use that wins (Abseil keeps the last occurrence).
+    pub fn last_use<'a>(&'a self, name: &'a str) -> Option<&'a FlagUse> {
+        self.uses_of(name).last()
+    }
+
+    /// The whole argument (or both arguments, for `--flag value`) of a flag use.
+    pub fn flag_target(&self, flag: &FlagUse) -> Target {
+        let mut target = Target::node(self.doc, self.args[flag.arg].node);
+        if let Some(value_arg) = flag.value_arg {
+            target.span = target.span.cover(self.args[value_arg].node.span);
+        }
+        target
+    }
+
+    /// The argument an item stands in.
+    pub fn arg_target(&self, arg: usize) -> Target {
+        Target::node(self.doc, self.args[arg].node)
+    }
+
+    /// Just the value of a flag use, when it can be located exactly in the source.
+    pub fn flag_value_span(&self, flag: &FlagUse) -> Option<Span> {
+        let arg = &self.args[flag.value_arg.unwrap_or(flag.arg)];
+        let range = flag.value_range.clone()?;
+        if arg.expanded {
+            return None;
+        }
+        let span = arg.node.span;
+        // Plain scalar: the span is the text itself. Quoted: one quote character each side.
+        let offset = if span.len() == arg.raw.len() {
+            0
+        } else if span.len() == arg.raw.len() + 2 {
+            1
+        } else {
+            return None;
+        };
+        Some(span.sub(offset + range.start, offset + range.end))
+    }
+
+    /// Whether the value of a flag use is known (not from a Secret or field reference).
+    pub fn value_is_known(&self, flag: &FlagUse) -> bool {
+        !self.args[flag.value_arg.unwrap_or(flag.arg)].opaque
+    }
+
+    /// Spans of credential values on this command line.
+    pub fn secret_spans(&self) -> Vec<Span> {
+        self.flag_uses()
+            .filter(|f| SECRET_FLAGS.contains(&f.name.as_str()))
+            .map(|f| {
+                self.flag_value_span(f)
+                    .unwrap_or_else(|| self.flag_target(f).span)
+            })
+            .collect()
+    }
+}
 
 /// The value of an environment variable as far as dflint can know it.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,6 +10,7 @@ pub mod dragonfly;
 pub mod flags;
 pub mod k8s;
 pub mod lint;
+pub mod output;
 pub mod redact;
 pub mod resource;
 pub mod rules;

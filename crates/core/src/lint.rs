@@ -30,12 +30,13 @@ pub fn load(sources: &[Source]) -> Loaded {
             continue;
         }
         let (syntax, parsed) = parse_source(source);
+        // Only comments, whitespace or empty documents: nothing to lint.
+        if parsed.problems.is_empty() && parsed.roots.iter().all(|r| r.is_null()) {
+            loaded.empty_sources.push(index);
+        }
         loaded
             .syntax_problems
             .extend(parsed.problems.into_iter().map(|p| (index, p)));
-        if parsed.roots.is_empty() && source.text().trim().is_empty() {
-            loaded.empty_sources.push(index);
-        }
         loaded.documents.extend(
             parsed
                 .roots
@@ -119,6 +120,11 @@ impl<'d> Bundle<'d> {
             kind_counts,
             dragonflies,
         }
+    }
+
+    /// Every Dragonfly command line in the input (CR `args` today).
+    pub fn command_lines(&self) -> impl Iterator<Item = &crate::args::CommandLine<'d>> {
+        self.dragonflies.iter().map(|cr| &cr.command_line)
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Resource<'d>> {

@@ -355,9 +355,21 @@ fn parse_stream(
             Ok(ok) => ok,
             Err(error) => {
                 let at = offsets.byte(error.marker().index());
+                // The parser has its own nesting limit for flow collections.
+                let (kind, message) = if error.info().contains("recursion limit") {
+                    (
+                        SyntaxProblemKind::TooLarge,
+                        "document nests too deeply; it is not linted".to_string(),
+                    )
+                } else {
+                    (
+                        SyntaxProblemKind::Invalid,
+                        format!("invalid YAML: {}", error.info()),
+                    )
+                };
                 builder.problem(
-                    SyntaxProblemKind::Invalid,
-                    format!("invalid YAML: {}", error.info()),
+                    kind,
+                    message,
                     Span::new(at, (at + 1).min(base + text.len())),
                 );
                 return Some(at);

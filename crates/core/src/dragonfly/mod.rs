@@ -4,16 +4,12 @@
 pub mod operator;
 pub mod schema;
 
-use crate::args::{expand_k8s, parse_command_line, EnvValue, FlagUse, Item};
+use crate::args::{expand_k8s, CommandLine, CommandLineKind, EnvValue};
 use crate::document::{Document, Node, Value};
-use crate::flags;
 use crate::k8s::{node_quantity, parse_quantity};
 use crate::resource::Resource;
 use crate::rules::Target;
 use crate::source::Span;
-
-/// Flags whose values are credentials.
-pub const SECRET_FLAGS: &[&str] = &["requirepass", "masterauth", "gcs_auth_token"];
 
 /// Env var names that carry credentials (by substring, case-insensitive).
 const CREDENTIAL_WORDS: &[&str] = &["PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH"];
@@ -36,27 +32,13 @@ pub struct EnvVar<'d> {
     pub resolved: EnvValue,
 }
 
-/// One element of `spec.args`, expanded like the kubelet does.
-#[derive(Clone, Debug)]
-pub struct Arg<'d> {
-    pub node: &'d Node,
-    /// The text as written in the CR.
-    pub raw: String,
-    /// The text after `$(VAR)` expansion.
-    pub text: String,
-    pub opaque: bool,
-    pub unresolved: Vec<String>,
-    pub expanded: bool,
-}
-
 #[derive(Clone, Debug)]
 pub struct DragonflyCr<'d> {
     pub resource: Resource<'d>,
     pub spec: Option<&'d Node>,
     pub env: Vec<EnvVar<'d>>,
-    pub args: Vec<Arg<'d>>,
-    /// The command line parsed from `args`.
-    pub items: Vec<Item>,
+    /// `spec.args`, expanded and parsed.
+    pub command_line: CommandLine<'d>,
 }
 
 impl<'d> DragonflyCr<'d> {
@@ -70,37 +52,21 @@ impl<'d> DragonflyCr<'d> {
             .and_then(Node::as_seq)
             .map(|items| read_env(items, spec, memory_limit))
             .unwrap_or_default();
-        let args: Vec<Arg<'d>> = spec
+        let arg_nodes = spec
             .and_then(|s| s.get("args"))
             .and_then(Node::as_seq)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|node| {
-                        let raw = node.scalar_text()?;
-                        let expanded = expand_k8s(&raw, |name| lookup_env(&env, name));
-                        Some(Arg {
-                            node,
-                            raw,
-                            text: expanded.text,
-                            opaque: expanded.opaque,
-                            unresolved: expanded.unresolved,
-                            expanded: expanded.changed,
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let texts: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
-        let items = parse_command_line(&texts, |name| {
-            flags::lookup(name).map(|f| f.ty == flags::FlagType::Bool)
-        });
+            .unwrap_or(&[]);
+        let command_line = CommandLine::new(
+            resource.doc,
+            arg_nodes,
+            CommandLineKind::OperatorArgs,
+            |name| lookup_env(&env, name),
+        );
         DragonflyCr {
             resource,
             spec,
             env,
-            args,
-            items,
+            command_line,
         }
     }
 
@@ -129,38 +95,23 @@ impl<'d> DragonflyCr<'d> {
         }
     }
 
-    pub fn flag_uses(&self) -> impl Iterator<Item = &FlagUse> {
-        self.items.iter().filter_map(|item| match item {
-            Item::Flag(f) => Some(f),
-            _ => None,
-        })
-    }
-
-    /// Every use of one flag, in order.
-    pub fn uses_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a FlagUse> + 'a {
-        self.flag_uses().filter(move |f| f.name == name)
-    }
-
-    /// The use that wins (Abseil keeps the last occurrence).
-    pub fn last_use<'a>(&'a self, name: &'a str) -> Option<&'a FlagUse> {
-        self.uses_of(name).last()
-    }
-
-    /// The whole argument (or both arguments, for `--flag value`) of a flag use.
-    pub fn flag_target(&self, flag: &FlagUse) -> Target {
-        let node = self.args[flag.arg].node;
-        let mut target = self.target(node);
-        if let Some(value_arg) = flag.value_arg {
-            target.span = target.span.cover(self.args[value_arg].node.span);
+    /// The value Dragonfly will use for a flag set in `spec.args` or as `DFLY_<flag>` (a
+    /// command-line flag wins over its env var), with where it is set. The value is `None`
+    /// when it comes from a Secret or field reference.
+    pub fn setting(&self, flag: &str) -> Option<(Option<String>, Target)> {
+        if let Some(used) = self.command_line.last_use(flag) {
+            let value = self
+                .command_line
+                .value_is_known(used)
+                .then(|| used.effective_value().unwrap_or_else(|| "true".into()));
+            return Some((value, self.command_line.flag_target(used)));
         }
-        target
-    }
-
-    /// Just the value of a flag use, when it can be located exactly in the source.
-    pub fn flag_value_span(&self, flag: &FlagUse) -> Option<Span> {
-        let arg = &self.args[flag.value_arg.unwrap_or(flag.arg)];
-        let range = flag.value_range.clone()?;
-        exact_sub_span(self.doc(), arg, range)
+        let var = self.env_var(&format!("DFLY_{flag}"))?;
+        let value = match &var.resolved {
+            EnvValue::Known(v) => Some(v.clone()),
+            EnvValue::Unknown => None,
+        };
+        Some((value, self.target(var.value.unwrap_or(var.entry))))
     }
 
     /// `resources.limits.memory` in bytes.
@@ -185,6 +136,7 @@ impl<'d> DragonflyCr<'d> {
                     EnvValue::Unknown => true,
                 })
             || self
+                .command_line
                 .last_use("requirepass")
                 .and_then(|f| f.value.as_deref())
                 .is_some_and(|v| !v.is_empty())
@@ -207,15 +159,7 @@ impl<'d> DragonflyCr<'d> {
     /// Byte spans holding credentials: values of secret flags in args, literal values of
     /// credential-like env vars.
     pub fn secret_spans(&self) -> Vec<Span> {
-        let mut spans = Vec::new();
-        for flag in self.flag_uses() {
-            if SECRET_FLAGS.contains(&flag.name.as_str()) {
-                let span = self
-                    .flag_value_span(flag)
-                    .unwrap_or_else(|| self.flag_target(flag).span);
-                spans.push(span);
-            }
-        }
+        let mut spans = self.command_line.secret_spans();
         for var in &self.env {
             if let Some(value) = var.value {
                 if looks_like_credential(var.name) {
@@ -225,27 +169,6 @@ impl<'d> DragonflyCr<'d> {
         }
         spans
     }
-}
-
-/// Maps a byte range of an argument's text back into the source, when the argument was
-/// written literally (plain, or quoted without escapes) and not changed by expansion.
-fn exact_sub_span(doc: &Document, arg: &Arg<'_>, range: std::ops::Range<usize>) -> Option<Span> {
-    if arg.expanded {
-        return None;
-    }
-    let _ = doc;
-    let span = arg.node.span;
-    let width = span.len();
-    let raw_len = arg.raw.len();
-    // Plain scalar: the span is the text itself. Quoted: one quote character on each side.
-    let offset = if width == raw_len {
-        0
-    } else if width == raw_len + 2 {
-        1
-    } else {
-        return None;
-    };
-    Some(span.sub(offset + range.start, offset + range.end))
 }
 
 fn read_env<'d>(

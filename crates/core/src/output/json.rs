@@ -1,7 +1,7 @@
-//! `--format json`: the stable contract other tools depend on (see DESIGN.md). Field order
-//! follows the contract.
+//! The JSON report: the stable contract other tools depend on (`dflint check --format json`,
+//! the playground). Field order follows the contract in DESIGN.md.
 
-use dflint_core::Report;
+use crate::lint::Report;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -1,0 +1,378 @@
+//! End-to-end tests of the `dflint` binary: inputs, formats, exit codes, bad input, secrets.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn dflint(args: &[&str]) -> Output {
+    dflint_with(args, None, &[])
+}
+
+fn dflint_with(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dflint"));
+    cmd.args(args)
+        .current_dir(repo_root())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("dflint runs");
+    let mut pipe = child.stdin.take().expect("stdin");
+    pipe.write_all(stdin.unwrap_or_default())
+        .expect("write stdin");
+    drop(pipe);
+    child.wait_with_output().expect("dflint finishes")
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dflint-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// (code, file, line, json_path) of every finding.
+fn findings(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["json_path"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn seed_cluster_reports_its_real_problems_and_nothing_else() {
+    let output = dflint(&["check", "examples/seed-cluster", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "errors exist, so exit 1");
+    let report = json(&output);
+    let cr = "examples/seed-cluster/dragonfly.yaml";
+    let expected: Vec<(String, String, u64, String)> = [
+        ("DF052", cr, 34, "spec.args[6]"),
+        ("DF052", cr, 35, "spec.args[7]"),
+        ("DF010", cr, 40, "spec.volumes"),
+        ("DF010", cr, 44, "spec.volumeMounts"),
+        ("DF050", cr, 49, "spec.snapshot.cron"),
+    ]
+    .iter()
+    .map(|(c, f, l, p)| (c.to_string(), f.to_string(), *l, p.to_string()))
+    .collect();
+    assert_eq!(findings(&report), expected, "{report:#}");
+    let summary = &report["summary"];
+    assert_eq!(summary["files"], 4);
+    assert_eq!(summary["documents"], 5);
+    assert_eq!(summary["resources"]["Dragonfly"], 1);
+    assert_eq!(summary["resources"]["Secret"], 2);
+    assert_eq!(summary["resources"]["CiliumNetworkPolicy"], 1);
+    assert_eq!(summary["resources"]["PodMonitor"], 1);
+}
+
+#[test]
+fn json_output_follows_the_contract_exactly() {
+    let output = dflint(&["check", "examples/seed-cluster", "--format", "json"]);
+    let report = json(&output);
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    let mut top = keys(&report);
+    top.sort();
+    assert_eq!(top, ["diagnostics", "summary", "version"]);
+    assert_eq!(report["version"], 1);
+    let mut diag = keys(&report["diagnostics"][0]);
+    diag.sort();
+    assert_eq!(
+        diag,
+        [
+            "code",
+            "column",
+            "doc_url",
+            "end_column",
+            "end_line",
+            "file",
+            "help",
+            "json_path",
+            "line",
+            "message",
+            "rule",
+            "severity"
+        ]
+    );
+    let mut summary = keys(&report["summary"]);
+    summary.sort();
+    assert_eq!(
+        summary,
+        [
+            "documents",
+            "errors",
+            "files",
+            "infos",
+            "resources",
+            "warnings"
+        ]
+    );
+    let d = &report["diagnostics"][0];
+    assert!(d["column"].as_u64().unwrap() >= 1);
+    assert!(d["end_line"].as_u64() >= d["line"].as_u64());
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = temp_dir("exit");
+    let warn_only = dir.join("warn.yaml");
+    std::fs::write(
+        &warn_only,
+        "apiVersion: dragonflydb.io/v1alpha1\nkind: Dragonfly\nmetadata: {name: c}\nspec:\n  image: repo/dragonfly:v1.36.0\n  authentication: {passwordFromSecret: {name: a, key: b}}\n",
+    )
+    .unwrap();
+    let path = warn_only.to_str().unwrap();
+    // only a warning (no memory limit): passes the default `--fail-on error`
+    assert_eq!(dflint(&["check", path]).status.code(), Some(0));
+    assert_eq!(
+        dflint(&["check", path, "--fail-on", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        dflint(&["check", path, "--fail-on", "none"]).status.code(),
+        Some(0)
+    );
+    // usage and I/O errors
+    assert_eq!(
+        dflint(&["check", "--format", "xml", path]).status.code(),
+        Some(2)
+    );
+    let missing = dflint(&["check", "does/not/exist.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does/not/exist.yaml"));
+    assert_eq!(dflint(&["explain", "DF999"]).status.code(), Some(2));
+}
+
+#[test]
+fn reads_standard_input() {
+    let doc = b"apiVersion: dragonflydb.io/v1alpha1\nkind: Dragonfly\nmetadata: {name: c}\nspec:\n  args: [--oom_deny_ratio=1.1]\n";
+    let output = dflint_with(&["check", "-", "--format", "json"], Some(doc), &[]);
+    let report = json(&output);
+    let unknown = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "DF101")
+        .expect("unknown flag reported");
+    assert_eq!(unknown["file"], "<stdin>");
+    assert_eq!(unknown["line"], 5);
+    assert_eq!(unknown["json_path"], "spec.args[0]");
+    assert!(unknown["help"]
+        .as_str()
+        .unwrap()
+        .contains("--rss_oom_deny_ratio"));
+}
+
+#[test]
+fn bad_input_is_reported_with_locations_and_the_rest_is_still_linted() {
+    let dir = temp_dir("bad");
+    std::fs::write(
+        dir.join("a-invalid.yaml"),
+        "kind: Dragonfly\nspec: [unclosed\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("b-latin1.yaml"), b"kind: Secret\nname: caf\xe9\n").unwrap();
+    std::fs::write(dir.join("c-empty.yaml"), "").unwrap();
+    std::fs::write(dir.join("d-binary.json"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    std::fs::write(dir.join("e-broken.json"), "{\"kind\": \"Dragonfly\",}").unwrap();
+    std::fs::write(dir.join("f-program.bin"), [0u8, 1, 2, 3]).unwrap();
+    std::fs::write(
+        dir.join("g-good.yaml"),
+        "apiVersion: dragonflydb.io/v1alpha1\nkind: Dragonfly\nmetadata: {name: c}\nspec:\n  image: dragonfly:latest\n",
+    )
+    .unwrap();
+    let output = dflint(&["check", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json(&output);
+    let found = findings(&report);
+    let at = |file: &str, code: &str| {
+        found
+            .iter()
+            .find(|f| f.1.ends_with(file) && f.0 == code)
+            .unwrap_or_else(|| panic!("{code} in {file}: {found:#?}"))
+            .2
+    };
+    assert_eq!(at("a-invalid.yaml", "DF001"), 3);
+    assert_eq!(at("b-latin1.yaml", "DF001"), 2);
+    at("c-empty.yaml", "DF004");
+    assert_eq!(at("d-binary.json", "DF001"), 1);
+    assert_eq!(at("e-broken.json", "DF001"), 1);
+    assert!(
+        found.iter().all(|f| !f.1.ends_with("f-program.bin")),
+        "non-manifest files are not read"
+    );
+    // the good file is still linted
+    at("g-good.yaml", "DF011");
+    at("g-good.yaml", "DF012");
+    assert_eq!(report["summary"]["files"], 6);
+}
+
+#[test]
+fn secrets_never_appear_in_any_output() {
+    let dir = temp_dir("secrets");
+    let file = dir.join("leaky.yaml");
+    std::fs::write(
+        &file,
+        r#"apiVersion: dragonflydb.io/v1alpha1
+kind: Dragonfly
+metadata: {name: leaky}
+spec:
+  args:
+    - --requirepass=TopSecretArgValue
+    - --requirepass
+    - "TopSecretSplitValue"
+    - --masterauth=TopSecretMasterAuth
+  env:
+    - name: DFLY_requirepass
+      value: TopSecretEnvValue
+    - name: AWS_SECRET_ACCESS_KEY
+      value: TopSecretAwsValue
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData:
+  password: TopSecretStringData
+data:
+  token: VG9wU2VjcmV0QmFzZTY0
+"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    for format in ["json", "pretty"] {
+        let output = dflint(&["check", path, "--format", format]);
+        let text = format!(
+            "{}{}",
+            stdout(&output),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            text.contains("DF013"),
+            "{format}: the literal password is reported: {text}"
+        );
+        for secret in [
+            "TopSecretArgValue",
+            "TopSecretSplitValue",
+            "TopSecretMasterAuth",
+            "TopSecretEnvValue",
+            "TopSecretAwsValue",
+            "TopSecretStringData",
+            "VG9wU2VjcmV0QmFzZTY0",
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{format} output leaks {secret}:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pretty_output_shows_the_snippet_span_and_summary() {
+    let output = dflint(&["check", "examples/seed-cluster"]);
+    let text = stdout(&output);
+    assert!(text.contains("DF010"), "{text}");
+    assert!(
+        text.contains("volumes:"),
+        "the snippet shows the source line: {text}"
+    );
+    assert!(
+        text.contains("examples/seed-cluster/dragonfly.yaml:40:3"),
+        "{text}"
+    );
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with("dflint: 3 errors, 2 warnings, 0 infos in 4 files"),
+        "{last}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
+}
+
+#[test]
+fn colour_follows_the_choice_and_no_color() {
+    let colored = stdout(&dflint(&[
+        "check",
+        "examples/seed-cluster",
+        "--color",
+        "always",
+    ]));
+    assert!(colored.contains('\u{1b}'));
+    let plain = stdout(&dflint_with(
+        &["check", "examples/seed-cluster", "--color", "auto"],
+        None,
+        &[("NO_COLOR", "1")],
+    ));
+    assert!(!plain.contains('\u{1b}'));
+}
+
+#[test]
+fn rules_and_explain_print_the_declarations() {
+    let list = stdout(&dflint(&["rules"]));
+    assert!(list
+        .lines()
+        .any(|l| l.starts_with("DF011") && l.contains("image-not-pinned")));
+    let json_list: serde_json::Value =
+        serde_json::from_slice(&dflint(&["rules", "--format", "json"]).stdout).unwrap();
+    assert!(json_list.as_array().unwrap().len() >= 30);
+    let explain = dflint(&["explain", "image-not-pinned"]);
+    assert_eq!(explain.status.code(), Some(0));
+    let text = stdout(&explain);
+    assert!(text.starts_with("DF011 image-not-pinned (warning)"));
+    assert!(text.contains("## Failing example"));
+}
+
+#[test]
+fn generated_rule_reference_is_up_to_date() {
+    let generated = stdout(&dflint(&["rules", "--format", "markdown"]));
+    let committed =
+        std::fs::read_to_string(repo_root().join("docs/rules.md")).expect("docs/rules.md exists");
+    assert!(
+        generated == committed,
+        "docs/rules.md is stale: run `cargo run -p dflint -- rules --format markdown > docs/rules.md`"
+    );
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let table = dflint_core::rules::docs::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "the rule table in README.md is stale: run scripts/update-docs"
+    );
+}

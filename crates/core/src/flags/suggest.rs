@@ -1,0 +1,182 @@
+//! "Did you mean": the closest real flag for a misspelt or unknown one.
+//!
+//! The query is normalised (leading dashes dropped, ASCII lower-case, `-` → `_`). A flag whose
+//! name matches it exactly, or once underscores are removed from both (`max-memory` →
+//! `maxmemory`), wins outright — retired flags included, since they are still accepted.
+//! Otherwise a non-retired flag is a candidate when
+//! * its optimal-string-alignment distance (Levenshtein plus adjacent transpositions) is within
+//!   a budget that grows with the query length (0 up to 2 chars, 1 up to 5, 2 up to 9, else 3), or
+//! * one name contains the other, the contained one has at least 4 characters and covers at
+//!   least half of the longer one (`oom_deny_ratio` → `rss_oom_deny_ratio`, `maxmem` →
+//!   `maxmemory`, `requirepassword` → `requirepass`).
+//!
+//! The candidate with the smallest distance wins; ties go to the smaller length difference,
+//! then to the name that sorts first. No candidate → `None`.
+
+use super::all;
+
+/// The closest real flag to `name`, or `None` when nothing is reasonably close.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    let query: Vec<u8> = name
+        .trim_start_matches('-')
+        .bytes()
+        .map(|b| {
+            if b == b'-' {
+                b'_'
+            } else {
+                b.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    if query.is_empty() {
+        return None;
+    }
+    let squashed_query: Vec<u8> = query.iter().copied().filter(|&b| b != b'_').collect();
+
+    let mut best: Option<(usize, usize, &'static str)> = None;
+    for flag in all() {
+        let candidate: Vec<u8> = flag.name.bytes().map(|b| b.to_ascii_lowercase()).collect();
+        if candidate == query
+            || candidate
+                .iter()
+                .copied()
+                .filter(|&b| b != b'_')
+                .eq(squashed_query.iter().copied())
+        {
+            return Some(flag.name);
+        }
+        if flag.retired {
+            continue;
+        }
+        let distance = osa_distance(&query, &candidate);
+        let close = distance <= budget(query.len()) || covers(&query, &candidate);
+        if !close {
+            continue;
+        }
+        let key = (distance, query.len().abs_diff(candidate.len()), flag.name);
+        if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+            best = Some(key);
+        }
+    }
+    best.map(|(_, _, name)| name)
+}
+
+/// Edit budget for a query of `len` characters.
+fn budget(len: usize) -> usize {
+    match len {
+        0..=2 => 0,
+        3..=5 => 1,
+        6..=9 => 2,
+        _ => 3,
+    }
+}
+
+/// One name contains the other, and the contained part is substantial.
+fn covers(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() >= 4
+        && short.len() * 2 >= long.len()
+        && long.windows(short.len()).any(|w| w == short)
+}
+
+/// Optimal string alignment distance (insert, delete, substitute, swap adjacent).
+fn osa_distance(a: &[u8], b: &[u8]) -> usize {
+    let width = b.len() + 1;
+    let mut rows = vec![0usize; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in 0..=a.len() {
+        rows[at(i, 0)] = i;
+    }
+    for j in 0..=b.len() {
+        rows[at(0, j)] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[at(i - 1, j)] + 1)
+                .min(rows[at(i, j - 1)] + 1)
+                .min(rows[at(i - 1, j - 1)] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[at(i - 2, j - 2)] + 1);
+            }
+            rows[at(i, j)] = d;
+        }
+    }
+    rows[at(a.len(), b.len())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brief_examples() {
+        assert_eq!(suggest("oom_deny_ratio"), Some("rss_oom_deny_ratio"));
+        assert_eq!(suggest("maxmem"), Some("maxmemory"));
+        assert_eq!(suggest("requirepas"), Some("requirepass"));
+    }
+
+    #[test]
+    fn typos_case_and_separators() {
+        assert_eq!(suggest("requirepassword"), Some("requirepass"));
+        assert_eq!(suggest("max-memory"), Some("maxmemory"));
+        assert_eq!(suggest("max_memory"), Some("maxmemory"));
+        assert_eq!(suggest("MAXMEMORY"), Some("maxmemory"));
+        assert_eq!(suggest("--maxmemroy"), Some("maxmemory"));
+        assert_eq!(suggest("maxsearchresults"), Some("MAXSEARCHRESULTS"));
+        assert_eq!(suggest("snapshot-cron"), Some("snapshot_cron"));
+        assert_eq!(suggest("snapshot_corn"), Some("snapshot_cron"));
+        assert_eq!(suggest("memcache_port"), Some("memcached_port"));
+        assert_eq!(suggest("prot"), Some("port"));
+        assert_eq!(suggest("admin-port"), Some("admin_port"));
+        assert_eq!(suggest("proactor_thread"), Some("proactor_threads"));
+        assert_eq!(suggest("dbfilname"), Some("dbfilename"));
+        assert_eq!(suggest("tls_cert"), Some("tls_cert_file"));
+    }
+
+    #[test]
+    fn exact_names_suggest_themselves() {
+        assert_eq!(suggest("maxmemory"), Some("maxmemory"));
+        assert_eq!(
+            suggest("tiered_storage_write_depth"),
+            Some("tiered_storage_write_depth")
+        );
+    }
+
+    #[test]
+    fn nonsense_gets_nothing() {
+        for q in [
+            "",
+            "-",
+            "--",
+            "x",
+            "zz",
+            "xyzzy",
+            "foobar",
+            "hello_world",
+            "qwertyuiop",
+            "appendonly",
+            "save",
+            "kubernetes",
+        ] {
+            assert_eq!(suggest(q), None, "{q}");
+        }
+    }
+
+    #[test]
+    fn retired_flags_are_not_fuzzy_suggestions() {
+        // Closer to the retired `shard_repl_backlog_len` by spelling, but that one is ignored.
+        assert_ne!(
+            suggest("shard_repl_backlog_lens"),
+            Some("shard_repl_backlog_len")
+        );
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(osa_distance(b"abc", b"abc"), 0);
+        assert_eq!(osa_distance(b"abc", b"acb"), 1);
+        assert_eq!(osa_distance(b"", b"abc"), 3);
+        assert_eq!(osa_distance(b"kitten", b"sitting"), 3);
+    }
+}

@@ -1,0 +1,3 @@
+//! Renderings of a report that every front end shares.
+
+pub mod json;

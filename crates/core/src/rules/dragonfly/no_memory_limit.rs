@@ -1,0 +1,35 @@
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct NoMemoryLimit;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF032",
+    name: "no-memory-limit",
+    severity: Severity::Warning,
+    summary: "The Dragonfly container has no memory limit.",
+    docs: include_str!("no_memory_limit.md"),
+};
+
+impl Rule for NoMemoryLimit {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for cr in &bundle.dragonflies {
+            if cr.spec_at(&["resources", "limits", "memory"]).is_some() {
+                continue;
+            }
+            let target = cr
+                .spec_at(&["resources"])
+                .map_or_else(|| cr.spec_or_root_target(), |n| cr.target(n));
+            out.report(
+                &target,
+                format!("{} sets no `resources.limits.memory`", cr.name()),
+            )
+            .with_help("set a memory limit and keep `--maxmemory` below it; without one Dragonfly sizes itself from the node's memory");
+        }
+    }
+}

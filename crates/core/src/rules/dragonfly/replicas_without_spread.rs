@@ -1,0 +1,43 @@
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct ReplicasWithoutSpread;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF040",
+    name: "replicas-without-spread",
+    severity: Severity::Warning,
+    summary: "Several replicas without pod anti-affinity or topology spread may land on one node.",
+    docs: include_str!("replicas_without_spread.md"),
+};
+
+impl Rule for ReplicasWithoutSpread {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for cr in &bundle.dragonflies {
+            let Some(replicas) = cr.spec_at(&["replicas"]) else {
+                continue;
+            };
+            if replicas.as_i64().is_none_or(|n| n <= 1) {
+                continue;
+            }
+            let spread = cr.spec_at(&["affinity", "podAntiAffinity"]).is_some()
+                || cr
+                    .spec_at(&["topologySpreadConstraints"])
+                    .and_then(|n| n.as_seq())
+                    .is_some_and(|s| !s.is_empty());
+            if spread {
+                continue;
+            }
+            out.report(
+                &cr.target(replicas),
+                format!("{} runs several replicas but nothing keeps them on different nodes", cr.name()),
+            )
+            .with_help("add `affinity.podAntiAffinity` on `app: <name>` with `topologyKey: kubernetes.io/hostname`, or `topologySpreadConstraints`");
+        }
+    }
+}

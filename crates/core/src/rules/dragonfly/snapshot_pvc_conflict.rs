@@ -1,0 +1,37 @@
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct SnapshotPvcConflict;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF051",
+    name: "snapshot-pvc-conflict",
+    severity: Severity::Error,
+    summary: "`snapshot.persistentVolumeClaimSpec` and `snapshot.existingPersistentVolumeClaimName` are both set.",
+    docs: include_str!("snapshot_pvc_conflict.md"),
+};
+
+impl Rule for SnapshotPvcConflict {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for cr in &bundle.dragonflies {
+            let (Some(spec), Some(existing)) = (
+                cr.spec_at(&["snapshot", "persistentVolumeClaimSpec"]),
+                cr.spec_at(&["snapshot", "existingPersistentVolumeClaimName"]),
+            ) else {
+                continue;
+            };
+            let related = out.related(&cr.target(spec), "the PVC template");
+            out.report(
+                &cr.target(existing),
+                format!("{} gives both a PVC template and an existing PVC for snapshots; the operator refuses the CR", cr.name()),
+            )
+            .with_related(related)
+            .with_help("keep one: a template creates a volume per pod, an existing claim is shared");
+        }
+    }
+}

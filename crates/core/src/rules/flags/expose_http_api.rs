@@ -1,0 +1,37 @@
+use crate::diagnostic::Severity;
+use crate::flags::{FlagType, FlagValue};
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct ExposeHttpApi;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF109",
+    name: "expose-http-api",
+    severity: Severity::Warning,
+    summary: "`--expose_http_api` lets HTTP clients run any command through `POST /api`.",
+    docs: include_str!("expose_http_api.md"),
+};
+
+impl Rule for ExposeHttpApi {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for line in bundle.command_lines() {
+            let Some(flag) = line.last_use("expose_http_api") else {
+                continue;
+            };
+            let value = flag.effective_value().unwrap_or_else(|| "true".into());
+            if FlagType::Bool.parse(&value) != Ok(FlagValue::Bool(true)) {
+                continue;
+            }
+            out.report(
+                &line.flag_target(flag),
+                "`--expose_http_api` adds `POST /api`, which runs commands sent as JSON over HTTP; on the admin port (always HTTP, no password in operator deployments) that is unauthenticated superuser access",
+            )
+            .with_help("remove it unless you need it, and then keep both HTTP listeners behind a NetworkPolicy");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+use crate::args::Item;
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct PositionalArgument;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF111",
+    name: "positional-argument",
+    severity: Severity::Warning,
+    summary: "An argument that is not a flag: Dragonfly does not read it as configuration.",
+    docs: include_str!("positional_argument.md"),
+};
+
+impl Rule for PositionalArgument {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for line in bundle.command_lines() {
+            for item in &line.items {
+                let Item::Positional { arg } = *item else {
+                    continue;
+                };
+                let text = &line.args[arg].text;
+                let help = if text == "dragonfly" || text.ends_with("/dragonfly") {
+                    "the operator starts the binary itself; `args` holds only flags".to_string()
+                } else if text.contains('=') || text.contains(' ') {
+                    "each flag is its own list item and starts with `--`, e.g. `--maxmemory=1gb`"
+                        .to_string()
+                } else {
+                    "flags start with `--`; a value goes after `=` in the same item".to_string()
+                };
+                out.report(
+                    &line.arg_target(arg),
+                    "this argument does not start with `-`, so it is not a flag and configures nothing",
+                )
+                .with_help(help);
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+use crate::diagnostic::Severity;
+use crate::flags::{FlagType, FlagValue};
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct PrimaryPortHttpEnabled;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF107",
+    name: "primary-port-http-enabled",
+    severity: Severity::Warning,
+    summary: "`--primary_port_http_enabled=true` serves the HTTP console on the data port.",
+    docs: include_str!("primary_port_http_enabled.md"),
+};
+
+impl Rule for PrimaryPortHttpEnabled {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for line in bundle.command_lines() {
+            let Some(flag) = line.last_use("primary_port_http_enabled") else {
+                continue;
+            };
+            let value = flag.effective_value().unwrap_or_else(|| "true".into());
+            if FlagType::Bool.parse(&value) != Ok(FlagValue::Bool(true)) {
+                continue;
+            }
+            out.report(
+                &line.flag_target(flag),
+                "`--primary_port_http_enabled=true` serves HTTP on the data port: `/metrics` is never authenticated there, and the console (including `/flagz`, which changes flags at runtime) is open when `requirepass` is empty",
+            )
+            .with_help("remove it (the operator sets `--primary_port_http_enabled=false`) and scrape metrics from the admin port");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+use crate::args::ABSEIL_BUILTIN_FLAGS;
+use crate::diagnostic::Severity;
+use crate::flags;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct UnknownFlag;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF101",
+    name: "unknown-flag",
+    severity: Severity::Error,
+    summary: "A flag Dragonfly does not define: the server refuses to start.",
+    docs: include_str!("unknown_flag.md"),
+};
+
+impl Rule for UnknownFlag {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for line in bundle.command_lines() {
+            for flag in line.flag_uses() {
+                let name = flag.name.as_str();
+                if flags::lookup(name).is_some()
+                    || ABSEIL_BUILTIN_FLAGS.contains(&name)
+                    || flags::other_binary(name).is_some()
+                {
+                    continue;
+                }
+                let diagnostic = out.report(
+                    &line.flag_target(flag),
+                    format!("`--{name}` is not a Dragonfly {} flag: the server exits with \"unknown command line flag\"", flags::DRAGONFLY_VERSION),
+                );
+                match flags::suggest(name) {
+                    Some(real) => diagnostic.with_help(format!("did you mean `--{real}`?")),
+                    None => diagnostic.with_help(
+                        "remove it; `dragonfly --helpfull` lists the flags of your image",
+                    ),
+                };
+            }
+        }
+    }
+}
