@@ -3,9 +3,7 @@
 //! Recursion is bounded by `MAX_DEPTH`, duplicate keys are reported like in YAML, and the
 //! first syntax error ends the document with a precise location.
 
-use super::{
-    Entry, JsonPath, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value, MAX_DEPTH,
-};
+use super::{Entry, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value, MAX_DEPTH};
 use crate::source::Span;
 
 pub fn parse_json(text: &str) -> Parsed {
@@ -20,7 +18,7 @@ pub fn parse_json(text: &str) -> Parsed {
     if reader.pos == reader.bytes.len() {
         return parsed;
     }
-    match reader.value(JsonPath::root(), 0) {
+    match reader.value(0) {
         Ok(root) => {
             reader.skip_ws();
             if reader.pos < reader.bytes.len() {
@@ -64,7 +62,7 @@ impl Reader<'_> {
         }
     }
 
-    fn value(&mut self, path: JsonPath, depth: usize) -> Result<Node> {
+    fn value(&mut self, depth: usize) -> Result<Node> {
         if depth >= MAX_DEPTH {
             let mut problem = self.error(format!("nesting deeper than {MAX_DEPTH} levels"));
             problem.kind = SyntaxProblemKind::TooLarge;
@@ -73,26 +71,25 @@ impl Reader<'_> {
         let start = self.pos;
         match self.bytes.get(self.pos) {
             None => Err(self.error("unexpected end of input")),
-            Some(b'{') => self.object(path, depth),
-            Some(b'[') => self.array(path, depth),
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
             Some(b'"') => {
                 let s = self.string()?;
                 Ok(Node::new(
-                    Value::Str(s),
+                    Value::Str(s.into()),
                     Span::new(start, self.pos),
                     ScalarStyle::Quoted,
-                    path,
                 ))
             }
-            Some(b't') => self.literal("true", Value::Bool(true), path),
-            Some(b'f') => self.literal("false", Value::Bool(false), path),
-            Some(b'n') => self.literal("null", Value::Null, path),
-            Some(b'-' | b'0'..=b'9') => self.number(path),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
             Some(_) => Err(self.error("expected a value")),
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value, path: JsonPath) -> Result<Node> {
+    fn literal(&mut self, word: &str, value: Value) -> Result<Node> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             let start = self.pos;
             self.pos += word.len();
@@ -100,14 +97,13 @@ impl Reader<'_> {
                 value,
                 Span::new(start, self.pos),
                 ScalarStyle::Plain,
-                path,
             ))
         } else {
             Err(self.error("expected a value"))
         }
     }
 
-    fn number(&mut self, path: JsonPath) -> Result<Node> {
+    fn number(&mut self) -> Result<Node> {
         let start = self.pos;
         if self.bytes.get(self.pos) == Some(&b'-') {
             self.pos += 1;
@@ -149,7 +145,6 @@ impl Reader<'_> {
             value,
             Span::new(start, self.pos),
             ScalarStyle::Plain,
-            path,
         ))
     }
 
@@ -226,7 +221,7 @@ impl Reader<'_> {
         char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))
     }
 
-    fn array(&mut self, path: JsonPath, depth: usize) -> Result<Node> {
+    fn array(&mut self, depth: usize) -> Result<Node> {
         let start = self.pos;
         self.pos += 1;
         let mut items = Vec::new();
@@ -236,7 +231,7 @@ impl Reader<'_> {
         } else {
             loop {
                 self.skip_ws();
-                items.push(self.value(path.index(items.len()), depth + 1)?);
+                items.push(self.value(depth + 1)?);
                 self.skip_ws();
                 match self.bytes.get(self.pos) {
                     Some(b',') => self.pos += 1,
@@ -249,14 +244,13 @@ impl Reader<'_> {
             }
         }
         Ok(Node::new(
-            Value::Seq(items),
+            Value::Seq(items.into_boxed_slice()),
             Span::new(start, self.pos),
             ScalarStyle::Plain,
-            path,
         ))
     }
 
-    fn object(&mut self, path: JsonPath, depth: usize) -> Result<Node> {
+    fn object(&mut self, depth: usize) -> Result<Node> {
         let start = self.pos;
         self.pos += 1;
         let mut entries: Vec<Entry> = Vec::new();
@@ -278,12 +272,11 @@ impl Reader<'_> {
                 }
                 self.pos += 1;
                 self.skip_ws();
-                let value = self.value(path.key(&key_text), depth + 1)?;
+                let value = self.value(depth + 1)?;
                 let key = Node::new(
-                    Value::Str(key_text.clone()),
+                    Value::Str(key_text.as_str().into()),
                     key_span,
                     ScalarStyle::Quoted,
-                    JsonPath::root(),
                 );
                 if let Some(existing) = entries
                     .iter_mut()
@@ -312,10 +305,9 @@ impl Reader<'_> {
             }
         }
         Ok(Node::new(
-            Value::Map(entries),
+            Value::Map(entries.into_boxed_slice()),
             Span::new(start, self.pos),
             ScalarStyle::Plain,
-            path,
         ))
     }
 }
@@ -332,7 +324,10 @@ mod tests {
         let root = &parsed.roots[0];
         let arg = &root.at(&["spec", "args"]).unwrap().as_seq().unwrap()[1];
         assert_eq!(arg.as_str(), Some("--b=é"));
-        assert_eq!(arg.path.as_str(), "spec.args[1]");
+        assert_eq!(
+            crate::document::path_to(root, arg).unwrap().as_str(),
+            "spec.args[1]"
+        );
         assert_eq!(&src[arg.span.start..arg.span.end], r#""--b=\u00e9""#);
         assert_eq!(root.at(&["spec", "replicas"]).unwrap().as_i64(), Some(3));
     }

@@ -6,7 +6,7 @@ mod scalar;
 mod yaml;
 
 pub use json::parse_json;
-pub use path::JsonPath;
+pub use path::{path_to, JsonPath};
 pub use yaml::parse_yaml;
 
 use crate::source::Span;
@@ -22,15 +22,17 @@ pub enum ScalarStyle {
     Folded,
 }
 
+/// Boxed strings and slices (not `String`/`Vec`) keep nodes small and exactly sized: large
+/// inputs hold hundreds of thousands of them.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    Str(Box<str>),
+    Seq(Box<[Node]>),
+    Map(Box<[Entry]>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -44,17 +46,11 @@ pub struct Node {
     pub value: Value,
     pub span: Span,
     pub style: ScalarStyle,
-    pub path: JsonPath,
 }
 
 impl Node {
-    pub fn new(value: Value, span: Span, style: ScalarStyle, path: JsonPath) -> Self {
-        Node {
-            value,
-            span,
-            style,
-            path,
-        }
+    pub fn new(value: Value, span: Span, style: ScalarStyle) -> Self {
+        Node { value, span, style }
     }
 
     /// The value under `key` when this node is a mapping.
@@ -117,7 +113,7 @@ impl Node {
     /// (for args, env values, label values); `None` for collections and null.
     pub fn scalar_text(&self) -> Option<String> {
         match &self.value {
-            Value::Str(s) => Some(s.clone()),
+            Value::Str(s) => Some(s.to_string()),
             Value::Bool(b) => Some(b.to_string()),
             Value::Int(i) => Some(i.to_string()),
             Value::Float(f) => Some(f.to_string()),
@@ -148,7 +144,7 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(J::Number)
                 .unwrap_or(J::Null),
-            Value::Str(s) => J::String(s.clone()),
+            Value::Str(s) => J::String(s.to_string()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
                 entries
@@ -186,6 +182,9 @@ pub enum Syntax {
 }
 
 /// One document of a source (YAML streams hold several).
+///
+/// Nodes do not store their JSON path (that would cost more memory than the tree itself);
+/// [`Document::path_of`] finds it when a diagnostic needs it.
 #[derive(Clone, Debug)]
 pub struct Document {
     /// Index of the source in the linter's source list.
@@ -194,6 +193,13 @@ pub struct Document {
     pub index: usize,
     pub root: Node,
     pub syntax: Syntax,
+}
+
+impl Document {
+    /// The JSON path of a node of this document (root when the node is not in it).
+    pub fn path_of(&self, node: &Node) -> JsonPath {
+        path_to(&self.root, node).unwrap_or_default()
+    }
 }
 
 /// A syntax problem found while reading a source.

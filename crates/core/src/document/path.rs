@@ -1,5 +1,6 @@
 //! JSON paths as shown to users: `spec.args[2]`, `metadata.labels["app.kubernetes.io/name"]`.
 
+use super::{Node, Value};
 use std::fmt;
 use std::sync::Arc;
 
@@ -44,6 +45,75 @@ impl JsonPath {
     pub fn index(&self, index: usize) -> Self {
         JsonPath(Some(format!("{}[{index}]", self.as_str()).into()))
     }
+}
+
+enum Segment<'a> {
+    Key(&'a Node),
+    Index(usize),
+}
+
+/// The path from `root` to `target` (found by identity). The search first follows only the
+/// children whose span contains the target's; nodes copied from anchors keep the anchor's
+/// spans, so a full search follows when that fails.
+pub fn path_to(root: &Node, target: &Node) -> Option<JsonPath> {
+    let mut segments = Vec::new();
+    let found = search(root, target, &mut segments, true, 0)
+        || search(root, target, &mut segments, false, 0);
+    found.then(|| {
+        segments
+            .iter()
+            .fold(JsonPath::root(), |path, segment| match segment {
+                Segment::Key(key) => path.key(&key.key_text()),
+                Segment::Index(i) => path.index(*i),
+            })
+    })
+}
+
+fn search<'a>(
+    node: &'a Node,
+    target: &Node,
+    segments: &mut Vec<Segment<'a>>,
+    pruned: bool,
+    depth: usize,
+) -> bool {
+    if std::ptr::eq(node, target) {
+        return true;
+    }
+    if depth > super::MAX_DEPTH {
+        return false;
+    }
+    let contains =
+        |n: &Node| !pruned || (n.span.start <= target.span.start && target.span.end <= n.span.end);
+    match &node.value {
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if contains(item) {
+                    segments.push(Segment::Index(i));
+                    if search(item, target, segments, pruned, depth + 1) {
+                        return true;
+                    }
+                    segments.pop();
+                }
+            }
+        }
+        Value::Map(entries) => {
+            for entry in entries {
+                if std::ptr::eq(&entry.key, target) {
+                    segments.push(Segment::Key(&entry.key));
+                    return true;
+                }
+                if contains(&entry.value) {
+                    segments.push(Segment::Key(&entry.key));
+                    if search(&entry.value, target, segments, pruned, depth + 1) {
+                        return true;
+                    }
+                    segments.pop();
+                }
+            }
+        }
+        _ => {}
+    }
+    false
 }
 
 impl fmt::Display for JsonPath {

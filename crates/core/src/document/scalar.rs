@@ -30,7 +30,7 @@ pub(crate) fn resolve_plain(text: &str) -> Value {
             return Value::Float(f);
         }
     }
-    Value::Str(text.to_string())
+    Value::Str(text.into())
 }
 
 fn parse_int(text: &str) -> Option<i64> {

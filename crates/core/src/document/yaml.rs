@@ -7,8 +7,8 @@
 
 use super::scalar::resolve_plain;
 use super::{
-    Entry, JsonPath, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value,
-    MAX_ALIAS_NODES, MAX_DEPTH,
+    Entry, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value, MAX_ALIAS_NODES,
+    MAX_DEPTH,
 };
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle};
@@ -79,14 +79,12 @@ enum Frame {
         items: Vec<Node>,
         start: usize,
         anchor: usize,
-        path: JsonPath,
     },
     Map {
         entries: Vec<Entry>,
         key: Option<Node>,
         start: usize,
         anchor: usize,
-        path: JsonPath,
     },
 }
 
@@ -100,20 +98,6 @@ struct Builder<'p> {
 }
 
 impl Builder<'_> {
-    /// Path of the node about to be produced at the top of the stack.
-    fn next_path(&self) -> JsonPath {
-        match self.stack.last() {
-            None => JsonPath::root(),
-            Some(Frame::Seq { items, path, .. }) => path.index(items.len()),
-            Some(Frame::Map {
-                key: None, path, ..
-            }) => path.clone(),
-            Some(Frame::Map {
-                key: Some(k), path, ..
-            }) => path.key(&k.key_text()),
-        }
-    }
-
     fn problem(&mut self, kind: SyntaxProblemKind, message: String, span: Span) {
         self.parsed.problems.push(SyntaxProblem {
             kind,
@@ -130,11 +114,7 @@ impl Builder<'_> {
             None => self.parsed.roots.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => {
-                    let mut node = node;
-                    node.path = JsonPath::root();
-                    *key = Some(node);
-                }
+                None => *key = Some(node),
                 Some(k) => {
                     let text = k.key_text();
                     let is_merge = k.style == ScalarStyle::Plain && text == "<<";
@@ -187,14 +167,12 @@ impl Builder<'_> {
                 items,
                 start,
                 anchor,
-                path,
             } => {
                 let end = items.last().map_or(end, |n| n.span.end.max(start));
                 let node = Node::new(
-                    Value::Seq(items),
+                    Value::Seq(items.into_boxed_slice()),
                     Span::new(start, end),
                     ScalarStyle::Plain,
-                    path,
                 );
                 self.push_node(node, anchor);
             }
@@ -202,16 +180,14 @@ impl Builder<'_> {
                 entries,
                 start,
                 anchor,
-                path,
                 ..
             } => {
                 let end = entries.last().map_or(end, |e| e.value.span.end.max(start));
-                let entries = self.apply_merge_keys(entries, &path);
+                let entries = self.apply_merge_keys(entries);
                 let node = Node::new(
-                    Value::Map(entries),
+                    Value::Map(entries.into_boxed_slice()),
                     Span::new(start, end),
                     ScalarStyle::Plain,
-                    path,
                 );
                 self.push_node(node, anchor);
             }
@@ -219,7 +195,7 @@ impl Builder<'_> {
     }
 
     /// `<<: *base` (or a list of them) adds the keys the mapping does not set itself.
-    fn apply_merge_keys(&mut self, entries: Vec<Entry>, path: &JsonPath) -> Vec<Entry> {
+    fn apply_merge_keys(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
         if !entries
             .iter()
             .any(|e| e.key.style == ScalarStyle::Plain && e.key.as_str() == Some("<<"))
@@ -232,7 +208,7 @@ impl Builder<'_> {
         for merge in merges {
             let sources: Vec<Node> = match merge.value.value {
                 Value::Map(_) => vec![merge.value],
-                Value::Seq(items) => items,
+                Value::Seq(items) => items.into_vec(),
                 _ => {
                     self.problem(
                         SyntaxProblemKind::Invalid,
@@ -246,14 +222,10 @@ impl Builder<'_> {
                 let Value::Map(extra) = source.value else {
                     continue;
                 };
-                for entry in extra {
+                for entry in extra.into_vec() {
                     let text = entry.key.key_text();
                     if own.iter().all(|e| e.key.key_text() != text) {
-                        let value = repath(entry.value, path.key(&text));
-                        own.push(Entry {
-                            key: entry.key,
-                            value,
-                        });
+                        own.push(entry);
                     }
                 }
             }
@@ -283,9 +255,7 @@ impl Builder<'_> {
             return;
         }
         *self.alias_budget -= size;
-        let path = self.next_path();
-        let node = repath(target, path);
-        self.push_node(node, 0);
+        self.push_node(target, 0);
     }
 }
 
@@ -301,36 +271,6 @@ fn count_nodes(node: &Node) -> usize {
         }
     }
     count
-}
-
-/// Gives a copied subtree the paths of its new position.
-fn repath(mut node: Node, path: JsonPath) -> Node {
-    match &mut node.value {
-        Value::Seq(items) => {
-            let taken = std::mem::take(items);
-            *items = taken
-                .into_iter()
-                .enumerate()
-                .map(|(i, n)| repath(n, path.index(i)))
-                .collect();
-        }
-        Value::Map(entries) => {
-            let taken = std::mem::take(entries);
-            *entries = taken
-                .into_iter()
-                .map(|e| {
-                    let p = path.key(&e.key.key_text());
-                    Entry {
-                        key: e.key,
-                        value: repath(e.value, p),
-                    }
-                })
-                .collect();
-        }
-        _ => {}
-    }
-    node.path = path;
-    node
 }
 
 /// Parses `text` (which starts at byte `base` of the whole source) until the end, or until
@@ -393,38 +333,33 @@ fn parse_stream(
                     YamlStyle::Plain if !explicit_str => {
                         (resolve_plain(&value), ScalarStyle::Plain)
                     }
-                    YamlStyle::Plain => (Value::Str(value.into_owned()), ScalarStyle::Plain),
+                    YamlStyle::Plain => (Value::Str(value.into()), ScalarStyle::Plain),
                     YamlStyle::SingleQuoted | YamlStyle::DoubleQuoted => {
-                        (Value::Str(value.into_owned()), ScalarStyle::Quoted)
+                        (Value::Str(value.into()), ScalarStyle::Quoted)
                     }
-                    YamlStyle::Literal => (Value::Str(value.into_owned()), ScalarStyle::Literal),
-                    YamlStyle::Folded => (Value::Str(value.into_owned()), ScalarStyle::Folded),
+                    YamlStyle::Literal => (Value::Str(value.into()), ScalarStyle::Literal),
+                    YamlStyle::Folded => (Value::Str(value.into()), ScalarStyle::Folded),
                 };
-                let path = builder.next_path();
-                builder.push_node(Node::new(value, span, style, path), anchor);
+                builder.push_node(Node::new(value, span, style), anchor);
             }
             Event::Alias(id) => builder.alias(id, span),
             Event::SequenceStart(anchor, _) => {
-                let path = builder.next_path();
                 builder.open(
                     Frame::Seq {
                         items: Vec::new(),
                         start: span.start,
                         anchor,
-                        path,
                     },
                     span,
                 );
             }
             Event::MappingStart(anchor, _) => {
-                let path = builder.next_path();
                 builder.open(
                     Frame::Map {
                         entries: Vec::new(),
                         key: None,
                         start: span.start,
                         anchor,
-                        path,
                     },
                     span,
                 );
@@ -451,7 +386,10 @@ mod tests {
         assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
         let root = &parsed.roots[0];
         let arg = &root.at(&["spec", "args"]).unwrap().as_seq().unwrap()[1];
-        assert_eq!(arg.path.as_str(), "spec.args[1]");
+        assert_eq!(
+            crate::document::path_to(root, arg).unwrap().as_str(),
+            "spec.args[1]"
+        );
         assert_eq!(arg.as_str(), Some("--bind=x"));
         assert!(text_of(src, arg).contains("--bind=x"));
         let kind = root.get("kind").unwrap();
@@ -465,7 +403,11 @@ mod tests {
         assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
         assert_eq!(parsed.roots.len(), 2);
         let first = &parsed.roots[0];
-        assert_eq!(first.at(&["b", "k"]).unwrap().path.as_str(), "b.k");
+        let aliased = first.at(&["b", "k"]).unwrap();
+        assert_eq!(
+            crate::document::path_to(first, aliased).unwrap().as_str(),
+            "b.k"
+        );
         assert_eq!(first.at(&["c", "k"]).unwrap().as_i64(), Some(1));
         let z = first.at(&["c", "z"]).unwrap();
         assert_eq!(text_of(src, z), "ü");

@@ -34,8 +34,11 @@ pub fn suggest(name: &str) -> Option<&'static str> {
     let squashed_query: Vec<u8> = query.iter().copied().filter(|&b| b != b'_').collect();
 
     let mut best: Option<(usize, usize, &'static str)> = None;
+    let mut candidate = Vec::with_capacity(64);
+    let mut scratch = Vec::new();
     for flag in all() {
-        let candidate: Vec<u8> = flag.name.bytes().map(|b| b.to_ascii_lowercase()).collect();
+        candidate.clear();
+        candidate.extend(flag.name.bytes().map(|b| b.to_ascii_lowercase()));
         if candidate == query
             || candidate
                 .iter()
@@ -48,9 +51,14 @@ pub fn suggest(name: &str) -> Option<&'static str> {
         if flag.retired {
             continue;
         }
-        let distance = osa_distance(&query, &candidate);
-        let close = distance <= budget(query.len()) || covers(&query, &candidate);
-        if !close {
+        let budget = budget(query.len());
+        let covered = covers(&query, &candidate);
+        // The distance is at least the length difference: skip hopeless candidates early.
+        if !covered && query.len().abs_diff(candidate.len()) > budget {
+            continue;
+        }
+        let distance = osa_distance(&query, &candidate, &mut scratch);
+        if distance > budget && !covered {
             continue;
         }
         let key = (distance, query.len().abs_diff(candidate.len()), flag.name);
@@ -79,30 +87,31 @@ fn covers(a: &[u8], b: &[u8]) -> bool {
         && long.windows(short.len()).any(|w| w == short)
 }
 
-/// Optimal string alignment distance (insert, delete, substitute, swap adjacent).
-fn osa_distance(a: &[u8], b: &[u8]) -> usize {
+/// Optimal string alignment distance (insert, delete, substitute, swap adjacent), keeping
+/// only the three rows the recurrence needs, in a reused buffer.
+fn osa_distance(a: &[u8], b: &[u8], scratch: &mut Vec<usize>) -> usize {
     let width = b.len() + 1;
-    let mut rows = vec![0usize; (a.len() + 1) * width];
-    let at = |i: usize, j: usize| i * width + j;
-    for i in 0..=a.len() {
-        rows[at(i, 0)] = i;
-    }
-    for j in 0..=b.len() {
-        rows[at(0, j)] = j;
+    scratch.clear();
+    scratch.resize(3 * width, 0);
+    let (mut before, mut previous, mut current) = (0, width, 2 * width);
+    for (j, cell) in scratch[previous..previous + width].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
+        scratch[current] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (rows[at(i - 1, j)] + 1)
-                .min(rows[at(i, j - 1)] + 1)
-                .min(rows[at(i - 1, j - 1)] + cost);
+            let mut d = (scratch[previous + j] + 1)
+                .min(scratch[current + j - 1] + 1)
+                .min(scratch[previous + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(rows[at(i - 2, j - 2)] + 1);
+                d = d.min(scratch[before + j - 2] + 1);
             }
-            rows[at(i, j)] = d;
+            scratch[current + j] = d;
         }
+        (before, previous, current) = (previous, current, before);
     }
-    rows[at(a.len(), b.len())]
+    scratch[previous + b.len()]
 }
 
 #[cfg(test)]
@@ -174,9 +183,9 @@ mod tests {
 
     #[test]
     fn distance() {
-        assert_eq!(osa_distance(b"abc", b"abc"), 0);
-        assert_eq!(osa_distance(b"abc", b"acb"), 1);
-        assert_eq!(osa_distance(b"", b"abc"), 3);
-        assert_eq!(osa_distance(b"kitten", b"sitting"), 3);
+        assert_eq!(osa_distance(b"abc", b"abc", &mut Vec::new()), 0);
+        assert_eq!(osa_distance(b"abc", b"acb", &mut Vec::new()), 1);
+        assert_eq!(osa_distance(b"", b"abc", &mut Vec::new()), 3);
+        assert_eq!(osa_distance(b"kitten", b"sitting", &mut Vec::new()), 3);
     }
 }

@@ -38,9 +38,23 @@ struct JsonSummary<'a> {
     infos: usize,
 }
 
+/// The report as JSON text.
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Streams the report as JSON into `out` (no intermediate string: reports of large inputs can
+/// be tens of megabytes).
+pub fn write<W: std::io::Write>(report: &Report, mut out: W) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, &contract(report)).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+fn contract(report: &Report) -> Output<'_> {
     let s = &report.summary;
-    let output = Output {
+    Output {
         version: 1,
         diagnostics: report
             .diagnostics
@@ -68,8 +82,5 @@ pub fn render(report: &Report) -> String {
             warnings: s.warnings,
             infos: s.infos,
         },
-    };
-    let mut text = serde_json::to_string_pretty(&output).expect("plain data always serializes");
-    text.push('\n');
-    text
+    }
 }

@@ -18,7 +18,7 @@ impl Target {
         Target {
             source: doc.source,
             span: node.span,
-            path: Some(node.path.clone()),
+            path: Some(doc.path_of(node)),
         }
     }
 
@@ -27,7 +27,7 @@ impl Target {
         Target {
             source: doc.source,
             span: key.span,
-            path: Some(value.path.clone()),
+            path: Some(doc.path_of(value)),
         }
     }
 

@@ -3,6 +3,7 @@ use crate::diagnostic::Severity;
 use crate::flags;
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
+use std::collections::HashMap;
 
 pub struct UnknownFlag;
 
@@ -20,6 +21,8 @@ impl Rule for UnknownFlag {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        // The same typo tends to repeat across many CRs: look each name up once.
+        let mut suggestions: HashMap<&str, Option<&'static str>> = HashMap::new();
         for line in bundle.command_lines() {
             for flag in line.flag_uses() {
                 let name = flag.name.as_str();
@@ -33,7 +36,10 @@ impl Rule for UnknownFlag {
                     &line.flag_target(flag),
                     format!("`--{name}` is not a Dragonfly {} flag: the server exits with \"unknown command line flag\"", flags::DRAGONFLY_VERSION),
                 );
-                match flags::suggest(name) {
+                match *suggestions
+                    .entry(name)
+                    .or_insert_with(|| flags::suggest(name))
+                {
                     Some(real) => diagnostic.with_help(format!("did you mean `--{real}`?")),
                     None => diagnostic.with_help(
                         "remove it; `dragonfly --helpfull` lists the flags of your image",
