@@ -121,6 +121,15 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    if let Some(unknown) = args
+        .select
+        .iter()
+        .chain(&args.ignore)
+        .find(|pattern| !matches_any_rule(pattern))
+    {
+        eprintln!("dflint: `{unknown}` matches no rule code, code prefix or rule name; `dflint rules` lists them");
+        return ExitCode::from(EXIT_USAGE_OR_IO);
+    }
     let (sources, io_errors) = inputs::read_all(&args.paths, &args.stdin_name);
     for error in &io_errors {
         eprintln!("dflint: {error}");
@@ -150,6 +159,16 @@ fn check(args: CheckArgs) -> ExitCode {
         Some(threshold) if report.count_at_least(threshold) > 0 => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
     }
+}
+
+fn matches_any_rule(pattern: &str) -> bool {
+    let probe = LintConfig {
+        select: vec![pattern.to_string()],
+        ..LintConfig::default()
+    };
+    dflint_core::rules::registry()
+        .iter()
+        .any(|rule| probe.enables(rule.meta()))
 }
 
 /// `auto` colours only on a terminal and never when `NO_COLOR` is set to anything non-empty;

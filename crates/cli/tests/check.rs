@@ -172,6 +172,29 @@ fn exit_codes_follow_fail_on() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("does/not/exist.yaml"));
     assert_eq!(dflint(&["explain", "DF999"]).status.code(), Some(2));
+    assert_eq!(
+        dflint(&["check", path, "--select", "DF999"]).status.code(),
+        Some(2)
+    );
+    // selecting by prefix or name narrows the run
+    let only_flags = json(&dflint(&[
+        "check",
+        "examples/seed-cluster",
+        "--format",
+        "json",
+        "--select",
+        "DF1",
+    ]));
+    assert_eq!(only_flags["diagnostics"].as_array().unwrap().len(), 0);
+    let ignored = json(&dflint(&[
+        "check",
+        "examples/seed-cluster",
+        "--format",
+        "json",
+        "--ignore",
+        "crd-schema,DF05",
+    ]));
+    assert_eq!(ignored["diagnostics"].as_array().unwrap().len(), 0);
 }
 
 #[test]
@@ -241,6 +264,10 @@ fn bad_input_is_reported_with_locations_and_the_rest_is_still_linted() {
     at("g-good.yaml", "DF011");
     at("g-good.yaml", "DF012");
     assert_eq!(report["summary"]["files"], 6);
+    // the pretty renderer copes with the same input
+    let pretty = dflint(&["check", dir.to_str().unwrap()]);
+    assert_eq!(pretty.status.code(), Some(1));
+    assert!(stdout(&pretty).contains("not UTF-8"));
 }
 
 #[test]

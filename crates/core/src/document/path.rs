@@ -84,9 +84,20 @@ fn search<'a>(
     }
     let contains =
         |n: &Node| !pruned || (n.span.start <= target.span.start && target.span.end <= n.span.end);
+    // Children are in source order, so the pruned search jumps to the first child that can
+    // contain the target instead of scanning (lists can have 100,000 items).
+    let at = target.span.start;
     match &node.value {
         Value::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
+            let first = if pruned {
+                items.partition_point(|n| n.span.end < at)
+            } else {
+                0
+            };
+            for (i, item) in items.iter().enumerate().skip(first) {
+                if pruned && item.span.start > at {
+                    break;
+                }
                 if contains(item) {
                     segments.push(Segment::Index(i));
                     if search(item, target, segments, pruned, depth + 1) {
@@ -97,7 +108,15 @@ fn search<'a>(
             }
         }
         Value::Map(entries) => {
-            for entry in entries {
+            let first = if pruned {
+                entries.partition_point(|e| e.value.span.end < at)
+            } else {
+                0
+            };
+            for entry in entries.iter().skip(first) {
+                if pruned && entry.key.span.start > at {
+                    break;
+                }
                 if std::ptr::eq(&entry.key, target) {
                     segments.push(Segment::Key(&entry.key));
                     return true;

@@ -1,0 +1,46 @@
+//! The same manifests give the same codes through every front end: the CLI's JSON contract
+//! (rendered by dflint-core), the browser facade (dflint-web) and the admission policy's
+//! object path (dflint-policy).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn codes_of_json(report: &str) -> BTreeSet<String> {
+    let value: serde_json::Value = serde_json::from_str(report).expect("JSON report");
+    value["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code").to_string())
+        .collect()
+}
+
+#[test]
+fn dragonfly_cr_gives_the_same_codes_everywhere() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/seed-cluster/dragonfly.yaml");
+    let text = std::fs::read_to_string(&path).expect("seed CR");
+    let source = dflint_core::Source::new("dragonfly.yaml", text.clone());
+    let cli = dflint_core::output::json::render(&dflint_core::lint(
+        &[source],
+        &dflint_core::LintConfig::default(),
+    ));
+    let web = dflint_web::lint("dragonfly.yaml", &text);
+
+    // The policy receives the object as JSON, the way the API server sends it.
+    let parsed = dflint_core::document::parse_yaml(&text);
+    let object = parsed.roots[0].to_json();
+    let policy: BTreeSet<String> = dflint_policy::lint_object(&object)
+        .diagnostics
+        .iter()
+        .map(|d| d.code.to_string())
+        .collect();
+
+    let expected: BTreeSet<String> = ["DF010", "DF050", "DF052"]
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(codes_of_json(&cli), expected);
+    assert_eq!(codes_of_json(&web), expected);
+    assert_eq!(policy, expected);
+}
