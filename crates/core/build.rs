@@ -1,6 +1,13 @@
-//! Turns the generated flag tables (`data/flags.tsv`, `data/aux_flags.tsv`, written by
-//! `scripts/gen-flags.py`) into static Rust arrays in `OUT_DIR/flags_table.rs`, which
-//! `src/flags/table.rs` includes. The library therefore never parses a data table at run time.
+//! Turns the generated data tables into static Rust arrays in `OUT_DIR`, so the library never
+//! parses a data table at run time:
+//!
+//! * `data/flags.tsv`, `data/aux_flags.tsv` (written by `scripts/gen-flags.py`) →
+//!   `flags_table.rs`, included by `src/flags/table.rs`;
+//! * `data/dragonfly-commands.tsv`, `data/dragonfly-categories.tsv` (written by
+//!   `scripts/gen-commands.py`) and `data/redis-commands.tsv`, `data/redis-categories.tsv`
+//!   (written by `scripts/gen-redis-commands.py`) → `acl_commands_table.rs`, included by
+//!   `src/acl/commands.rs`.
+//!
 //! No dependencies: plain tab-separated lines, `#` comment lines and one header row.
 
 use std::env;
@@ -56,6 +63,11 @@ fn rows<'a>(path: &str, text: &'a str, header: &str, columns: usize) -> Vec<Vec<
 }
 
 fn main() {
+    flag_tables();
+    acl_command_tables();
+}
+
+fn flag_tables() {
     println!("cargo:rerun-if-changed={FLAGS}");
     println!("cargo:rerun-if-changed={AUX_FLAGS}");
     println!("cargo:rerun-if-changed=build.rs");
@@ -124,4 +136,440 @@ fn main() {
 
     let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("flags_table.rs");
     fs::write(dest, out).expect("write flags_table.rs");
+}
+
+// ---------------------------------------------------------------------------------------------
+// ACL command tables (src/acl/commands.rs)
+// ---------------------------------------------------------------------------------------------
+
+const DF_COMMANDS: &str = "data/dragonfly-commands.tsv";
+const DF_CATEGORIES: &str = "data/dragonfly-categories.tsv";
+const REDIS_COMMANDS: &str = "data/redis-commands.tsv";
+const REDIS_CATEGORIES: &str = "data/redis-categories.tsv";
+
+/// Key-spec flag name (as Redis spells it in COMMAND INFO, compared case-insensitively) →
+/// constant in `src/acl/commands.rs`.
+const KEY_FLAGS: &[(&str, &str)] = &[
+    ("ro", "KEY_RO"),
+    ("rw", "KEY_RW"),
+    ("ow", "KEY_OW"),
+    ("rm", "KEY_RM"),
+    ("access", "KEY_ACCESS"),
+    ("update", "KEY_UPDATE"),
+    ("insert", "KEY_INSERT"),
+    ("delete", "KEY_DELETE"),
+    ("not_key", "KEY_NOT_KEY"),
+    ("incomplete", "KEY_INCOMPLETE"),
+    ("variable_flags", "KEY_VARIABLE_FLAGS"),
+];
+
+/// Flags a data file may carry, per dialect (anything else is a typo or a new upstream flag
+/// that the Rust side has to learn about first).
+const DF_FLAGS: &[&str] = &[
+    "readonly",
+    "write",
+    "admin",
+    "dangerous",
+    "pubsub",
+    "fast",
+    "blocking",
+    "noscript",
+    "loading",
+    "denyoom",
+    "variadic_keys",
+    "global_trans",
+    "no_key_transactional",
+    "no_key_tx_span_all",
+    "store_last_key",
+    "no_autojournal",
+    "idempotent",
+    "hidden",
+    "opt_admin",
+    "opt_dangerous",
+];
+const REDIS_FLAGS: &[&str] = &[
+    "write",
+    "readonly",
+    "denyoom",
+    "module",
+    "admin",
+    "pubsub",
+    "noscript",
+    "blocking",
+    "loading",
+    "stale",
+    "skip_monitor",
+    "skip_slowlog",
+    "asking",
+    "fast",
+    "no_auth",
+    "may_replicate",
+    "no_mandatory_keys",
+    "no_async_loading",
+    "no_multi",
+    "movablekeys",
+    "allow_busy",
+    "sentinel",
+    "only_sentinel",
+    "touches_arbitrary_keys",
+];
+
+/// The version named in the first comment line after `marker`, up to the next blank/`)`.
+fn version_after(path: &str, text: &str, marker: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    let start = line
+        .find(marker)
+        .unwrap_or_else(|| panic!("{path}: first line does not name the version ({marker})"))
+        + marker.len();
+    line[start..]
+        .split(|c: char| c.is_whitespace() || c == ')')
+        .next()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| panic!("{path}: empty version"))
+        .trim_start_matches('v')
+        .to_string()
+}
+
+fn int(path: &str, name: &str, what: &str, value: &str) -> i32 {
+    value
+        .parse()
+        .unwrap_or_else(|_| panic!("{path}: {name}: {what} is not an integer: {value:?}"))
+}
+
+/// `name bit redis7_standard` → (name, bit), emitted as `[Category; N]`.
+fn category_table(
+    out: &mut String,
+    path: &str,
+    text: &str,
+    static_name: &str,
+) -> Vec<(String, u8)> {
+    let rows = rows(path, text, "name\tbit\tredis7_standard", 3);
+    let mut cats = Vec::new();
+    writeln!(out, "static {static_name}: [Category; {}] = [", rows.len()).unwrap();
+    for r in &rows {
+        let bit: u8 = r[1]
+            .parse()
+            .unwrap_or_else(|_| panic!("{path}: {}: bad bit {:?}", r[0], r[1]));
+        assert!(
+            bit < 64,
+            "{path}: {}: bit {bit} does not fit a CategorySet",
+            r[0]
+        );
+        assert!(
+            r[0].bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "{path}: category names must be lower-case: {}",
+            r[0]
+        );
+        assert!(
+            matches!(r[2], "yes" | "no"),
+            "{path}: {}: redis7_standard must be yes/no",
+            r[0]
+        );
+        assert!(
+            cats.iter().all(|(n, b)| n != r[0] && *b != bit),
+            "{path}: duplicate category name or bit at {}",
+            r[0]
+        );
+        writeln!(
+            out,
+            "    Category {{ name: {:?}, bit: {bit}, redis7_standard: {} }},",
+            r[0],
+            r[2] == "yes"
+        )
+        .unwrap();
+        cats.push((r[0].to_string(), bit));
+    }
+    out.push_str("];\n");
+    cats
+}
+
+fn category_set(path: &str, name: &str, field: &str, cats: &[(String, u8)]) -> u64 {
+    if field == "-" {
+        return 0;
+    }
+    field.split(' ').fold(0u64, |set, cat| {
+        let (_, bit) = cats
+            .iter()
+            .find(|(n, _)| n == cat)
+            .unwrap_or_else(|| panic!("{path}: {name}: unknown category {cat}"));
+        set | (1u64 << bit)
+    })
+}
+
+fn flag_list<'a>(path: &str, name: &str, field: &'a str, known: &[&str]) -> Vec<&'a str> {
+    if field == "-" {
+        return Vec::new();
+    }
+    field
+        .split(' ')
+        .inspect(|f| {
+            let base = f.split('=').next().unwrap_or_default();
+            assert!(
+                known.contains(&base) || base == "build",
+                "{path}: {name}: unknown flag {f}"
+            );
+        })
+        .collect()
+}
+
+/// Renders one key spec `BEGIN/FIND/FLAGS` (see scripts/gen-redis-commands.py).
+fn key_spec(path: &str, name: &str, spec: &str) -> (String, bool) {
+    let parts: Vec<&str> = spec.split('/').collect();
+    assert_eq!(parts.len(), 3, "{path}: {name}: bad key spec {spec:?}");
+    let b: Vec<&str> = parts[0].split(':').collect();
+    let begin = match b.as_slice() {
+        ["index", n] => format!("BeginSearch::Index({})", int(path, name, "index", n)),
+        ["keyword", kw, from] => format!(
+            "BeginSearch::Keyword {{ keyword: {kw:?}, start_from: {} }}",
+            int(path, name, "startfrom", from)
+        ),
+        ["unknown"] => "BeginSearch::Unknown".to_string(),
+        _ => panic!("{path}: {name}: bad begin_search {:?}", parts[0]),
+    };
+    let f: Vec<&str> = parts[1].split(':').collect();
+    let find = match f.as_slice() {
+        ["range", last, step, limit] => format!(
+            "FindKeys::Range {{ last_key: {}, step: {}, limit: {} }}",
+            int(path, name, "lastkey", last),
+            int(path, name, "keystep", step),
+            int(path, name, "limit", limit)
+        ),
+        ["keynum", idx, first, step] => format!(
+            "FindKeys::KeyNum {{ key_num_idx: {}, first_key: {}, step: {} }}",
+            int(path, name, "keynumidx", idx),
+            int(path, name, "firstkey", first),
+            int(path, name, "keystep", step)
+        ),
+        ["unknown"] => "FindKeys::Unknown".to_string(),
+        _ => panic!("{path}: {name}: bad find_keys {:?}", parts[1]),
+    };
+    let mut flags = Vec::new();
+    let mut not_key = false;
+    if parts[2] != "-" {
+        for flag in parts[2].split(',') {
+            let lower = flag.to_ascii_lowercase();
+            let (_, constant) = KEY_FLAGS
+                .iter()
+                .find(|(n, _)| *n == lower)
+                .unwrap_or_else(|| panic!("{path}: {name}: unknown key-spec flag {flag}"));
+            not_key |= lower == "not_key";
+            flags.push(*constant);
+        }
+    }
+    let flags = if flags.is_empty() {
+        "0".to_string()
+    } else {
+        flags.join(" | ")
+    };
+    (
+        format!("KeySpec {{ begin: {begin}, find: {find}, flags: {flags} }}"),
+        not_key,
+    )
+}
+
+struct CommandRow {
+    name: String,
+    parent: Option<String>,
+    arity: i32,
+    categories: u64,
+    flags: Vec<String>,
+    first_key: i32,
+    last_key: i32,
+    step: i32,
+    key_specs: Vec<String>,
+    key_acl_checked: bool,
+}
+
+fn emit_commands(out: &mut String, path: &str, static_name: &str, commands: &[CommandRow]) {
+    writeln!(
+        out,
+        "static {static_name}: [Command; {}] = [",
+        commands.len()
+    )
+    .unwrap();
+    let mut previous: Option<&str> = None;
+    for c in commands {
+        if let Some(prev) = previous {
+            assert!(
+                prev < c.name.as_str(),
+                "{path}: not sorted or duplicate at {}",
+                c.name
+            );
+        }
+        previous = Some(&c.name);
+        assert!(
+            !c.name.bytes().any(|b| b.is_ascii_uppercase()),
+            "{path}: names must be lower-case: {}",
+            c.name
+        );
+        let has = |f: &str| c.flags.iter().any(|x| x == f);
+        let build = c
+            .flags
+            .iter()
+            .find_map(|f| f.strip_prefix("build="))
+            .map(|b| format!("Some({:?})", b.to_ascii_uppercase()))
+            .unwrap_or_else(|| "None".to_string());
+        writeln!(
+            out,
+            "    Command {{ name: {:?}, parent: {:?}, arity: {}, categories: {:#x}, \
+             readonly: {}, write: {}, admin: {}, dangerous: {}, pubsub: {}, fast: {}, \
+             blocking: {}, noscript: {}, no_auth: {}, movable_keys: {}, \
+             first_key: {}, last_key: {}, key_step: {}, key_specs: &[{}], \
+             key_acl_checked: {}, build_switch: {build}, flags: &{:?} }},",
+            c.name,
+            c.parent,
+            c.arity,
+            c.categories,
+            has("readonly"),
+            has("write"),
+            has("admin"),
+            has("dangerous"),
+            has("pubsub"),
+            has("fast"),
+            has("blocking"),
+            has("noscript"),
+            has("no_auth"),
+            has("movablekeys") || has("variadic_keys"),
+            c.first_key,
+            c.last_key,
+            c.step,
+            c.key_specs.join(", "),
+            c.key_acl_checked,
+            c.flags,
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+}
+
+fn acl_command_tables() {
+    for path in [DF_COMMANDS, DF_CATEGORIES, REDIS_COMMANDS, REDIS_CATEGORIES] {
+        println!("cargo:rerun-if-changed={path}");
+    }
+    let read = |path: &str| fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    let df_commands = read(DF_COMMANDS);
+    let df_categories = read(DF_CATEGORIES);
+    let redis_commands = read(REDIS_COMMANDS);
+    let redis_categories = read(REDIS_CATEGORIES);
+
+    let mut out = String::new();
+    out.push_str(
+        "// @generated by crates/core/build.rs from data/dragonfly-commands.tsv, \
+         data/dragonfly-categories.tsv, data/redis-commands.tsv and data/redis-categories.tsv\n",
+    );
+    writeln!(
+        out,
+        "const DF_VERSION: &str = {:?};",
+        version_after(DF_COMMANDS, &df_commands, "Dragonfly ")
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "const REDIS_VERSION_: &str = {:?};",
+        version_after(REDIS_COMMANDS, &redis_commands, "redis_version=")
+    )
+    .unwrap();
+
+    // Dragonfly.
+    let df_cats = category_table(&mut out, DF_CATEGORIES, &df_categories, "DF_CATEGORIES");
+    let rows_df = rows(
+        DF_COMMANDS,
+        &df_commands,
+        "name\tarity\tfirst_key\tlast_key\tstep\tflags\tcategories\tkey_acl_checked",
+        8,
+    );
+    let df: Vec<CommandRow> = rows_df
+        .iter()
+        .map(|r| {
+            let name = r[0];
+            let flags = flag_list(DF_COMMANDS, name, r[5], DF_FLAGS);
+            let key_acl_checked = match r[7] {
+                "yes" => true,
+                "no" => false,
+                other => {
+                    panic!("{DF_COMMANDS}: {name}: key_acl_checked must be yes/no, got {other}")
+                }
+            };
+            CommandRow {
+                name: name.to_string(),
+                parent: name.split_once(' ').map(|(p, _)| p.to_string()),
+                arity: int(DF_COMMANDS, name, "arity", r[1]),
+                first_key: int(DF_COMMANDS, name, "first_key", r[2]),
+                last_key: int(DF_COMMANDS, name, "last_key", r[3]),
+                step: int(DF_COMMANDS, name, "step", r[4]),
+                flags: flags.iter().map(|s| s.to_string()).collect(),
+                categories: category_set(DF_COMMANDS, name, r[6], &df_cats),
+                key_specs: Vec::new(),
+                key_acl_checked,
+            }
+        })
+        .collect();
+    emit_commands(&mut out, DF_COMMANDS, "DF_COMMANDS", &df);
+
+    // Redis.
+    let redis_cats = category_table(
+        &mut out,
+        REDIS_CATEGORIES,
+        &redis_categories,
+        "REDIS_CATEGORIES",
+    );
+    let rows_redis = rows(
+        REDIS_COMMANDS,
+        &redis_commands,
+        "name\tarity\tflags\tcategories\tfirst_key\tlast_key\tstep\tkey_specs",
+        8,
+    );
+    let redis: Vec<CommandRow> = rows_redis
+        .iter()
+        .map(|r| {
+            let name = r[0];
+            let flags = flag_list(REDIS_COMMANDS, name, r[2], REDIS_FLAGS);
+            let mut key_specs = Vec::new();
+            let mut real_key = false;
+            if r[7] != "-" {
+                for spec in r[7].split(';') {
+                    let (rendered, not_key) = key_spec(REDIS_COMMANDS, name, spec);
+                    real_key |= !not_key;
+                    key_specs.push(rendered);
+                }
+            }
+            let mut flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+            // Dangerous is a category in Redis; mirror it as a flag like Dragonfly's marker.
+            let categories = category_set(REDIS_COMMANDS, name, r[3], &redis_cats);
+            let dangerous_bit = redis_cats
+                .iter()
+                .find(|(n, _)| n == "dangerous")
+                .map(|(_, b)| *b);
+            if dangerous_bit.is_some_and(|b| categories & (1u64 << b) != 0) {
+                flags.push("dangerous".to_string());
+            }
+            CommandRow {
+                name: name.to_string(),
+                parent: name.split_once('|').map(|(p, _)| p.to_string()),
+                arity: int(REDIS_COMMANDS, name, "arity", r[1]),
+                first_key: int(REDIS_COMMANDS, name, "first_key", r[4]),
+                last_key: int(REDIS_COMMANDS, name, "last_key", r[5]),
+                step: int(REDIS_COMMANDS, name, "step", r[6]),
+                flags,
+                categories,
+                key_specs,
+                // doesCommandHaveKeys(): a key spec not marked NOT_KEY.
+                key_acl_checked: real_key,
+            }
+        })
+        .collect();
+    for c in &redis {
+        if let Some(parent) = &c.parent {
+            assert!(
+                redis.iter().any(|p| &p.name == parent),
+                "{REDIS_COMMANDS}: {}: parent {parent} missing",
+                c.name
+            );
+        }
+    }
+    emit_commands(&mut out, REDIS_COMMANDS, "REDIS_COMMANDS", &redis);
+
+    let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("acl_commands_table.rs");
+    fs::write(dest, out).expect("write acl_commands_table.rs");
 }

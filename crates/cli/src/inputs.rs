@@ -4,13 +4,25 @@ use dflint_core::Source;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// Manifests; ACL files (`*.acl`, `acl.conf`, `users.acl`) are picked up by name too.
 const LINTED_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 const MAX_DIRECTORY_DEPTH: usize = 64;
 
 /// Reads every input; errors (missing paths, unreadable files) are returned, not fatal.
-pub fn read_all(paths: &[PathBuf], stdin_name: &str) -> (Vec<Source>, Vec<String>) {
+/// `acl_files` are read as ACL files whatever their names.
+pub fn read_all(
+    paths: &[PathBuf],
+    acl_files: &[PathBuf],
+    stdin_name: &str,
+) -> (Vec<Source>, Vec<String>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
+    for path in acl_files {
+        match std::fs::read(path) {
+            Ok(bytes) => sources.push(Source::from_bytes(display_path(path), &bytes).as_acl()),
+            Err(e) => errors.push(format!("{}: {e}", path.display())),
+        }
+    }
     for path in paths {
         if path.as_os_str() == "-" {
             let mut bytes = Vec::new();
@@ -81,4 +93,5 @@ fn is_linted(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| LINTED_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        || dflint_core::acl::found::is_acl_file_name(&path.to_string_lossy())
 }

@@ -1,5 +1,6 @@
 //! The `dflint` command line: reads files, hands them to dflint-core, renders the report.
 
+mod acl_command;
 mod inputs;
 mod pretty_output;
 mod rules_command;
@@ -32,12 +33,14 @@ enum Command {
     },
     /// Show the documentation of one rule (`DF011` or `image-not-pinned`).
     Explain { rule: String },
+    /// Inspect ACL files: effective permissions and dry-runs.
+    #[command(subcommand)]
+    Acl(acl_command::AclCommand),
 }
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files, directories, or `-` for standard input.
-    #[arg(default_value = ".")]
+    /// Files, directories, or `-` for standard input (default: the current directory).
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
@@ -56,6 +59,15 @@ struct CheckArgs {
     /// Name to show for standard input.
     #[arg(long, default_value = "<stdin>")]
     stdin_name: String,
+    /// Read this file as an ACL file whatever its name (repeatable).
+    #[arg(long = "acl-file", value_name = "PATH")]
+    acl_files: Vec<PathBuf>,
+    /// Which server's ACL rules apply.
+    #[arg(long, value_enum, default_value_t = acl_command::DialectArg::Dragonfly)]
+    acl_dialect: acl_command::DialectArg,
+    /// ACL users allowed dangerous/admin permissions (comma-separated; default: `default`).
+    #[arg(long, value_delimiter = ',', default_value = "default")]
+    acl_admin: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -117,6 +129,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules { format } => rules_command::list(format),
         Command::Explain { rule } => rules_command::explain(&rule),
+        Command::Acl(command) => acl_command::run(command),
     }
 }
 
@@ -130,7 +143,12 @@ fn check(args: CheckArgs) -> ExitCode {
         eprintln!("dflint: `{unknown}` matches no rule code, code prefix or rule name; `dflint rules` lists them");
         return ExitCode::from(EXIT_USAGE_OR_IO);
     }
-    let (sources, io_errors) = inputs::read_all(&args.paths, &args.stdin_name);
+    let paths = if args.paths.is_empty() && args.acl_files.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (sources, io_errors) = inputs::read_all(&paths, &args.acl_files, &args.stdin_name);
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
@@ -138,6 +156,8 @@ fn check(args: CheckArgs) -> ExitCode {
         select: args.select,
         ignore: args.ignore,
         min_severity: None,
+        acl_dialect: args.acl_dialect.into(),
+        acl_admin_users: args.acl_admin,
     };
     let report = dflint_core::lint(&sources, &config);
     let rendered = match args.format {

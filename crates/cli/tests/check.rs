@@ -74,12 +74,45 @@ fn seed_cluster_reports_its_real_problems_and_nothing_else() {
     assert_eq!(output.status.code(), Some(1), "errors exist, so exit 1");
     let report = json(&output);
     let cr = "examples/seed-cluster/dragonfly.yaml";
+    let acl = "examples/seed-cluster/secrets.yaml";
+    const ACL_PATH: &str = r#"stringData["acl.conf"]"#;
+    // Every finding, reviewed: the CR's pruned fields, the operator overriding `--dir` and
+    // `--aclfile`, a snapshot schedule without storage; in the ACL the shared password, the
+    // unrestricted `default`, the commands -@dangerous does not cover, keyless commands
+    // that leak other tenants' key names, and langfuse's `+INFO +CONFIG` after `-@dangerous`.
     let expected: Vec<(String, String, u64, String)> = [
         ("DF052", cr, 34, "spec.args[6]"),
         ("DF052", cr, 35, "spec.args[7]"),
         ("DF010", cr, 40, "spec.volumes"),
         ("DF010", cr, 44, "spec.volumeMounts"),
         ("DF050", cr, 49, "spec.snapshot.cron"),
+        ("DF204", acl, 24, ACL_PATH),
+        ("DF208", acl, 24, ACL_PATH),
+        ("DF205", acl, 25, ACL_PATH),
+        ("DF208", acl, 25, ACL_PATH),
+        ("DF211", acl, 25, ACL_PATH),
+        ("DF214", acl, 25, ACL_PATH),
+        ("DF217", acl, 25, ACL_PATH),
+        ("DF211", acl, 25, ACL_PATH),
+        ("DF205", acl, 26, ACL_PATH),
+        ("DF208", acl, 26, ACL_PATH),
+        ("DF211", acl, 26, ACL_PATH),
+        ("DF214", acl, 26, ACL_PATH),
+        ("DF217", acl, 26, ACL_PATH),
+        ("DF211", acl, 26, ACL_PATH),
+        ("DF205", acl, 27, ACL_PATH),
+        ("DF208", acl, 27, ACL_PATH),
+        ("DF211", acl, 27, ACL_PATH),
+        ("DF214", acl, 27, ACL_PATH),
+        ("DF217", acl, 27, ACL_PATH),
+        ("DF211", acl, 27, ACL_PATH),
+        ("DF205", acl, 28, ACL_PATH),
+        ("DF208", acl, 28, ACL_PATH),
+        ("DF213", acl, 28, ACL_PATH),
+        ("DF210", acl, 28, ACL_PATH),
+        ("DF211", acl, 28, ACL_PATH),
+        ("DF210", acl, 28, ACL_PATH),
+        ("DF210", acl, 28, ACL_PATH),
     ]
     .iter()
     .map(|(c, f, l, p)| (c.to_string(), f.to_string(), *l, p.to_string()))
@@ -192,7 +225,7 @@ fn exit_codes_follow_fail_on() {
         "--format",
         "json",
         "--ignore",
-        "crd-schema,DF05",
+        "crd-schema,DF05,DF2",
     ]));
     assert_eq!(ignored["diagnostics"].as_array().unwrap().len(), 0);
 }
@@ -345,7 +378,7 @@ fn pretty_output_shows_the_snippet_span_and_summary() {
     );
     let last = text.lines().last().unwrap();
     assert!(
-        last.starts_with("dflint: 3 errors, 2 warnings, 0 infos in 4 files"),
+        last.starts_with("dflint: 6 errors, 18 warnings, 8 infos in 4 files"),
         "{last}"
     );
     assert!(

@@ -2,6 +2,7 @@
 //! policies. Pure: no file system, network, clock or printing — front ends feed it texts and
 //! render the [`Report`] it returns.
 
+pub mod acl;
 pub mod args;
 pub mod config;
 pub mod diagnostic;

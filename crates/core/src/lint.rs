@@ -1,5 +1,6 @@
 //! The pipeline: sources → documents → resources → rules → report.
 
+use crate::acl::found::{FoundAcl, UndecodableAcl};
 use crate::config::LintConfig;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{parse_json, parse_yaml, Document, Parsed, Syntax, SyntaxProblem};
@@ -19,6 +20,8 @@ pub struct Loaded {
     pub empty_sources: Vec<usize>,
     /// Sources that are not UTF-8 text, with the offset of the first bad byte.
     pub not_text: Vec<(usize, usize)>,
+    /// Sources that are ACL files rather than YAML/JSON.
+    pub acl_sources: Vec<usize>,
 }
 
 /// Reads every source into documents.
@@ -27,6 +30,10 @@ pub fn load(sources: &[Source]) -> Loaded {
     for (index, source) in sources.iter().enumerate() {
         if let Some(at) = source.invalid_utf8_at() {
             loaded.not_text.push((index, at));
+            continue;
+        }
+        if source.is_acl() {
+            loaded.acl_sources.push(index);
             continue;
         }
         let (syntax, parsed) = parse_source(source);
@@ -82,10 +89,15 @@ pub struct Bundle<'d> {
     /// Counts of every resource kind seen, linted or not.
     pub kind_counts: BTreeMap<String, usize>,
     pub dragonflies: Vec<DragonflyCr<'d>>,
+    /// Every ACL text found (files, Secrets, ConfigMaps), parsed and evaluated.
+    pub acls: Vec<FoundAcl<'d>>,
+    /// Secret values that should hold an ACL but are not valid base64 text.
+    pub undecodable_acls: Vec<UndecodableAcl<'d>>,
+    pub config: &'d LintConfig,
 }
 
 impl<'d> Bundle<'d> {
-    pub fn new(sources: &'d [Source], loaded: &'d Loaded) -> Self {
+    pub fn new(sources: &'d [Source], loaded: &'d Loaded, config: &'d LintConfig) -> Self {
         let mut resources = Vec::new();
         let mut unknown_api_versions = Vec::new();
         let mut kind_counts = BTreeMap::new();
@@ -107,11 +119,18 @@ impl<'d> Bundle<'d> {
                 }
             }
         }
-        let dragonflies = resources
+        let dragonflies: Vec<DragonflyCr<'d>> = resources
             .iter()
             .filter(|r| r.kind == Kind::Dragonfly)
             .map(|r| DragonflyCr::new(*r))
             .collect();
+        let (acls, undecodable_acls) = crate::acl::found::collect(
+            sources,
+            &loaded.acl_sources,
+            &resources,
+            &dragonflies,
+            config.acl_dialect,
+        );
         Bundle {
             sources,
             loaded,
@@ -119,7 +138,15 @@ impl<'d> Bundle<'d> {
             unknown_api_versions,
             kind_counts,
             dragonflies,
+            acls,
+            undecodable_acls,
+            config,
         }
+    }
+
+    /// Whether an ACL user may hold dangerous and admin permissions.
+    pub fn is_acl_admin(&self, user: &str) -> bool {
+        self.config.acl_admin_users.iter().any(|a| a == user)
     }
 
     /// Every Dragonfly command line in the input (CR `args` today).
@@ -134,15 +161,53 @@ impl<'d> Bundle<'d> {
     /// Spans holding secret material, to be masked wherever source text is shown.
     pub fn secret_spans(&self) -> Vec<(usize, Span)> {
         let mut spans = Vec::new();
+        // Plain-text ACLs in Secrets stay readable: only their password tokens are masked
+        // (below), so findings inside them can be shown.
+        let readable_acls: Vec<(usize, Span)> = self
+            .acls
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.origin,
+                    crate::acl::found::Origin::Secret { base64: false, .. }
+                )
+            })
+            .map(|a| (a.text.source, a.text.whole))
+            .collect();
         for resource in self.of_kind(Kind::Secret) {
             for field in ["data", "stringData"] {
                 if let Some(entries) = resource.root.get(field).and_then(|n| n.as_map()) {
-                    spans.extend(entries.iter().map(|e| (resource.doc.source, e.value.span)));
+                    spans.extend(
+                        entries
+                            .iter()
+                            .map(|e| (resource.doc.source, e.value.span))
+                            .filter(|s| !readable_acls.contains(s)),
+                    );
                 }
             }
         }
         for cr in &self.dragonflies {
             spans.extend(cr.secret_spans().into_iter().map(|s| (cr.doc().source, s)));
+        }
+        for acl in &self.acls {
+            for line in &acl.file.users {
+                for token in &line.tokens {
+                    if token.text.starts_with(['>', '<', '#', '!']) {
+                        spans.push((acl.text.source, acl.text.source_span(token.span)));
+                    }
+                }
+            }
+            // Problems point at tokens that may be malformed passwords: mask those too.
+            for problem in &acl.file.problems {
+                let text = acl
+                    .text
+                    .text
+                    .get(problem.span.start..problem.span.end)
+                    .unwrap_or("");
+                if text.starts_with(['>', '<', '#', '!']) {
+                    spans.push((acl.text.source, acl.text.source_span(problem.span)));
+                }
+            }
         }
         spans
     }
@@ -180,7 +245,7 @@ impl Report {
 /// Lints the given sources as one bundle (cross-resource checks see all of them).
 pub fn lint(sources: &[Source], config: &LintConfig) -> Report {
     let loaded = load(sources);
-    let bundle = Bundle::new(sources, &loaded);
+    let bundle = Bundle::new(sources, &loaded, config);
     let mut diagnostics = Vec::new();
     for rule in registry() {
         let meta = rule.meta();

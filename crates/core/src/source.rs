@@ -46,6 +46,7 @@ pub struct Source {
     text: String,
     line_starts: Vec<usize>,
     invalid_utf8_at: Option<usize>,
+    acl: bool,
 }
 
 impl Source {
@@ -63,7 +64,25 @@ impl Source {
             text,
             line_starts,
             invalid_utf8_at: None,
+            acl: false,
         }
+        .detect_acl()
+    }
+
+    fn detect_acl(mut self) -> Self {
+        self.acl = crate::acl::found::is_acl_file_name(&self.name);
+        self
+    }
+
+    /// Treats the source as an ACL file whatever its name (`--acl-file`).
+    pub fn as_acl(mut self) -> Self {
+        self.acl = true;
+        self
+    }
+
+    /// Whether the source is an ACL file (by name, or marked with [`Source::as_acl`]).
+    pub fn is_acl(&self) -> bool {
+        self.acl
     }
 
     /// Reads raw bytes; text that is not UTF-8 is kept (lossily) so it can be shown, and the

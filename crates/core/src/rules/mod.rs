@@ -2,6 +2,7 @@
 //! default severity, summary and docs (a Markdown file beside it whose failing and passing
 //! examples run as tests).
 
+pub mod acl;
 pub mod docs;
 pub mod dragonfly;
 pub mod flags;
@@ -73,6 +74,26 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &flags::retired_flag::RetiredFlag,
         &flags::positional_argument::PositionalArgument,
         &flags::unresolved_variable::UnresolvedVariable,
+        &acl::acl_rejected::AclRejected,
+        &acl::missing_default_user::MissingDefaultUser,
+        &acl::default_nopass::DefaultNopass,
+        &acl::default_unrestricted::DefaultUnrestricted,
+        &acl::shared_password::SharedPassword,
+        &acl::nopass_user::NopassUser,
+        &acl::resetpass_keeps_nopass::ResetpassKeepsNopass,
+        &acl::plaintext_password::PlaintextPassword,
+        &acl::invalid_hash::InvalidHash,
+        &acl::dangerous_command::DangerousCommand,
+        &acl::risky_command::RiskyCommand,
+        &acl::overlapping_key_patterns::OverlappingKeyPatterns,
+        &acl::all_keys_tenant::AllKeysTenant,
+        &acl::keyless_commands::KeylessCommands,
+        &acl::overlapping_channels::OverlappingChannels,
+        &acl::write_not_readonly::WriteNotReadonly,
+        &acl::read_incomplete::ReadIncomplete,
+        &acl::shadowed_token::ShadowedToken,
+        &acl::namespace_experimental::NamespaceExperimental,
+        &acl::acl_in_configmap::AclInConfigMap,
     ];
     RULES
 }

@@ -1,0 +1,225 @@
+//! "May USER run CMD ARGS…?" — the same answer as the server's `ACL DRYRUN`, with the token
+//! that decided it. Like `ACL DRYRUN`, on/off and passwords do not matter (the answer reports
+//! whether the user is enabled separately).
+
+use super::commands::{self, Command, Dialect};
+use super::eval::{command_index, EffectiveUser, Permissions, TokenRef};
+use super::glob;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DeniedOn {
+    // Ordered like Redis ranks the reasons when no selector allows a command.
+    Command,
+    Key,
+    Channel,
+}
+
+impl DeniedOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeniedOn::Command => "command",
+            DeniedOn::Key => "key",
+            DeniedOn::Channel => "channel",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub allowed: bool,
+    pub denied_on: Option<DeniedOn>,
+    /// The command (full name), key or channel the answer is about.
+    pub item: String,
+    /// The token that decided: what allowed the command, or what last denied it.
+    pub token: Option<TokenRef>,
+    pub user_enabled: bool,
+}
+
+/// Why a query cannot be answered (what the server would reply instead of a verdict).
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueryError {
+    UnknownCommand(String),
+    WrongArity(String),
+}
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QueryError::UnknownCommand(name) => write!(f, "unknown command '{name}'"),
+            QueryError::WrongArity(name) => {
+                write!(f, "wrong number of arguments for '{name}' command")
+            }
+        }
+    }
+}
+
+/// Finds the command an invocation names (with its subcommand, for Redis containers).
+pub fn resolve(dialect: Dialect, argv: &[&[u8]]) -> Result<(&'static Command, usize), QueryError> {
+    let name =
+        String::from_utf8_lossy(argv.first().copied().unwrap_or_default()).to_ascii_lowercase();
+    let command = commands::lookup(dialect, &name)
+        .filter(|c| c.parent.is_none() || dialect == Dialect::Dragonfly)
+        .ok_or_else(|| QueryError::UnknownCommand(name.clone()))?;
+    // Dragonfly registers ACL subcommands as their own entries named "acl <sub>".
+    if dialect == Dialect::Dragonfly && argv.len() >= 2 {
+        let sub = String::from_utf8_lossy(argv[1]).to_ascii_lowercase();
+        if let Some(full) = commands::lookup(dialect, &format!("{name} {sub}")) {
+            return Ok((full, 2));
+        }
+    }
+    if dialect == Dialect::Redis
+        && commands::subcommands(dialect, command.name)
+            .next()
+            .is_some()
+        && argv.len() >= 2
+    {
+        let sub = String::from_utf8_lossy(argv[1]).to_ascii_lowercase();
+        let full = format!("{name}|{sub}");
+        return commands::lookup(dialect, &full)
+            .map(|c| (c, 1))
+            .ok_or(QueryError::UnknownCommand(full));
+    }
+    Ok((command, 1))
+}
+
+fn arity_ok(command: &Command, argc: usize) -> bool {
+    let arity = command.arity;
+    if arity >= 0 {
+        argc == arity as usize
+    } else {
+        argc >= arity.unsigned_abs() as usize
+    }
+}
+
+/// Answers one query. `argv[0]` is the command name.
+pub fn dry_run(
+    user: &EffectiveUser,
+    dialect: Dialect,
+    argv: &[&[u8]],
+) -> Result<Verdict, QueryError> {
+    let (command, _) = resolve(dialect, argv)?;
+    if dialect == Dialect::Redis && !arity_ok(command, argv.len()) {
+        return Err(QueryError::WrongArity(command.name.to_string()));
+    }
+    let mut best: Option<Verdict> = None;
+    for perms in user.permission_sets() {
+        let verdict = check(perms, dialect, command, argv, user.enabled);
+        if verdict.allowed {
+            return Ok(verdict);
+        }
+        // Redis reports the most specific reason (channel > key > command), first one wins.
+        if best
+            .as_ref()
+            .is_none_or(|b| verdict.denied_on > b.denied_on)
+        {
+            best = Some(verdict);
+        }
+    }
+    Ok(best.expect("the root permissions always give a verdict"))
+}
+
+fn check(
+    perms: &Permissions,
+    dialect: Dialect,
+    command: &'static Command,
+    argv: &[&[u8]],
+    enabled: bool,
+) -> Verdict {
+    let index = command_index(dialect, command);
+    let deny = |on: DeniedOn, item: String, token: Option<TokenRef>| Verdict {
+        allowed: false,
+        denied_on: Some(on),
+        item,
+        token,
+        user_enabled: enabled,
+    };
+    let granted = perms.allows(index)
+        || command.no_auth
+        || perms.first_args.iter().any(|(i, arg, _)| {
+            *i == index && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(arg))
+        });
+    if !granted {
+        return deny(
+            DeniedOn::Command,
+            command.name.to_string(),
+            perms.decided_by[index],
+        );
+    }
+    let granted_by = perms.decided_by[index];
+
+    // Keys.
+    let check_keys = match dialect {
+        Dialect::Redis => perms.all_keys.is_none(),
+        Dialect::Dragonfly => perms.all_keys.is_none() && command.key_acl_checked,
+    };
+    if check_keys {
+        let args: Vec<&[u8]> = argv[1..].to_vec();
+        for (position, flags) in commands::keys_of(dialect, command, &args) {
+            let Some(key) = args.get(position) else {
+                continue;
+            };
+            let (need_read, need_write) = match dialect {
+                Dialect::Redis => (
+                    flags & commands::KEY_ACCESS != 0,
+                    flags & (commands::KEY_INSERT | commands::KEY_DELETE | commands::KEY_UPDATE)
+                        != 0,
+                ),
+                Dialect::Dragonfly => (command.readonly, command.write),
+            };
+            let ok = perms.keys.iter().any(|grant| {
+                (!need_read || grant.perm.allows_read())
+                    && (!need_write || grant.perm.allows_write())
+                    && glob::matches(&grant.pattern, key)
+            });
+            if !ok {
+                return deny(
+                    DeniedOn::Key,
+                    String::from_utf8_lossy(key).into_owned(),
+                    perms.keys_reset_by,
+                );
+            }
+        }
+    }
+
+    // Channels.
+    if perms.all_channels.is_none() {
+        for (channel, literal) in channels_of(dialect, command, argv) {
+            let ok = perms.channels.iter().any(|grant| {
+                if literal {
+                    grant.pattern == channel
+                } else {
+                    glob::matches(&grant.pattern, channel)
+                }
+            });
+            if !ok {
+                return deny(
+                    DeniedOn::Channel,
+                    String::from_utf8_lossy(channel).into_owned(),
+                    perms.channels_reset_by,
+                );
+            }
+        }
+    }
+    Verdict {
+        allowed: true,
+        denied_on: None,
+        item: command.name.to_string(),
+        token: granted_by,
+        user_enabled: enabled,
+    }
+}
+
+/// The channels a pub/sub invocation names, and whether each must equal a granted pattern
+/// literally (PSUBSCRIBE) instead of matching it.
+fn channels_of<'a>(
+    _dialect: Dialect,
+    command: &Command,
+    argv: &[&'a [u8]],
+) -> Vec<(&'a [u8], bool)> {
+    match command.name {
+        "publish" | "spublish" => argv.get(1).map(|c| vec![(*c, false)]).unwrap_or_default(),
+        "subscribe" | "ssubscribe" => argv[1..].iter().map(|c| (*c, false)).collect(),
+        "psubscribe" => argv[1..].iter().map(|c| (*c, true)).collect(),
+        _ => Vec::new(),
+    }
+}

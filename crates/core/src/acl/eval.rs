@@ -1,0 +1,484 @@
+//! Effective permissions: the operations of every line of a user, replayed strictly left to
+//! right over the command table, keeping for each command the token that last allowed or
+//! denied it.
+
+use super::commands::{self, Command, Dialect};
+use super::parse::{AclFile, KeyPerm, Op, Rule};
+use std::sync::OnceLock;
+
+/// A token of the ACL file: line (index in [`AclFile::users`]) and token index on that line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TokenRef {
+    pub line: u32,
+    pub token: u32,
+}
+
+/// A set of commands of one dialect, by index in [`commands::all`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandSet {
+    words: Vec<u64>,
+}
+
+impl CommandSet {
+    fn empty(dialect: Dialect) -> Self {
+        CommandSet {
+            words: vec![0; commands::all(dialect).len().div_ceil(64)],
+        }
+    }
+
+    pub fn contains(&self, index: usize) -> bool {
+        self.words
+            .get(index / 64)
+            .is_some_and(|w| w & (1 << (index % 64)) != 0)
+    }
+
+    fn set(&mut self, index: usize, on: bool) {
+        let (word, bit) = (index / 64, 1u64 << (index % 64));
+        if on {
+            self.words[word] |= bit;
+        } else {
+            self.words[word] &= !bit;
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(w, &word)| {
+            (0..64)
+                .filter(move |b| word & (1 << b) != 0)
+                .map(move |b| w * 64 + b)
+        })
+    }
+}
+
+/// Index of a command in its dialect's table.
+pub fn command_index(dialect: Dialect, command: &Command) -> usize {
+    let table = commands::all(dialect);
+    let base = table.as_ptr() as usize;
+    let at = command as *const Command as usize;
+    (at - base) / std::mem::size_of::<Command>()
+}
+
+/// Members of every category, as command indexes (computed once per dialect).
+fn category_members(dialect: Dialect) -> &'static [Vec<usize>] {
+    static DRAGONFLY: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
+    static REDIS: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
+    let cell = match dialect {
+        Dialect::Dragonfly => &DRAGONFLY,
+        Dialect::Redis => &REDIS,
+    };
+    cell.get_or_init(|| {
+        let mut members = vec![Vec::new(); 64];
+        for (index, command) in commands::all(dialect).iter().enumerate() {
+            for (bit, list) in members.iter_mut().enumerate() {
+                if command.categories & (1u64 << bit) != 0 {
+                    list.push(index);
+                }
+            }
+        }
+        members
+    })
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyGrant {
+    pub perm: KeyPerm,
+    pub pattern: Vec<u8>,
+    pub token: TokenRef,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChannelGrant {
+    pub pattern: Vec<u8>,
+    pub token: TokenRef,
+}
+
+/// Command, key and channel permissions (a user's root permissions, or a Redis selector).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Permissions {
+    pub allowed: CommandSet,
+    /// For each command, the token that last allowed or denied it (`None`: the default).
+    pub decided_by: Vec<Option<TokenRef>>,
+    pub all_commands: bool,
+    /// `+cmd|firstarg` grants (Redis), by command index.
+    pub first_args: Vec<(usize, Vec<u8>, TokenRef)>,
+    pub keys: Vec<KeyGrant>,
+    /// The `~*`/`allkeys` token, when every key is allowed.
+    pub all_keys: Option<TokenRef>,
+    pub channels: Vec<ChannelGrant>,
+    pub all_channels: Option<TokenRef>,
+    /// The last `resetkeys`/`resetchannels`-like token, for "why is this denied" answers.
+    pub keys_reset_by: Option<TokenRef>,
+    pub channels_reset_by: Option<TokenRef>,
+}
+
+impl Permissions {
+    fn new(dialect: Dialect) -> Self {
+        Permissions {
+            allowed: CommandSet::empty(dialect),
+            decided_by: vec![None; commands::all(dialect).len()],
+            all_commands: false,
+            first_args: Vec::new(),
+            keys: Vec::new(),
+            all_keys: None,
+            channels: Vec::new(),
+            all_channels: None,
+            keys_reset_by: None,
+            channels_reset_by: None,
+        }
+    }
+
+    /// Whether the command (by index) is allowed.
+    pub fn allows(&self, index: usize) -> bool {
+        self.allowed.contains(index)
+    }
+
+    fn set_command(&mut self, index: usize, allow: bool, token: TokenRef) {
+        self.allowed.set(index, allow);
+        self.decided_by[index] = Some(token);
+    }
+
+    fn set_all(&mut self, dialect: Dialect, allow: bool, token: TokenRef) {
+        for index in 0..commands::all(dialect).len() {
+            self.set_command(index, allow, token);
+        }
+        self.all_commands = allow;
+        if !allow {
+            self.first_args.clear();
+        }
+    }
+
+    fn set_with_subcommands(
+        &mut self,
+        dialect: Dialect,
+        command: &'static Command,
+        allow: bool,
+        token: TokenRef,
+    ) {
+        self.set_command(command_index(dialect, command), allow, token);
+        if dialect == Dialect::Redis && command.parent.is_none() {
+            for sub in commands::subcommands(dialect, command.name) {
+                self.set_command(command_index(dialect, sub), allow, token);
+            }
+        }
+        let index = command_index(dialect, command);
+        self.first_args.retain(|(i, _, _)| *i != index);
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PasswordGrant {
+    /// SHA-256 of the password (never the password).
+    pub fingerprint: [u8; 32],
+    /// Given as `#<hash>` rather than `>password`.
+    pub hashed: bool,
+    pub token: TokenRef,
+}
+
+/// What a user may do once every rule has been applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EffectiveUser {
+    pub name: String,
+    /// Lines (indexes in [`AclFile::users`]) that define this user, in order.
+    pub lines: Vec<u32>,
+    /// No line defines it: the server's built-in user (`default` without a `user default` line).
+    pub implicit: bool,
+    pub enabled: bool,
+    pub enabled_by: Option<TokenRef>,
+    pub passwords: Vec<PasswordGrant>,
+    pub nopass: Option<TokenRef>,
+    /// `$<db>`; `None` = every database.
+    pub db: Option<u32>,
+    pub namespace: Option<String>,
+    pub root: Permissions,
+    /// Redis selectors, each an alternative set of permissions.
+    pub selectors: Vec<Permissions>,
+}
+
+impl EffectiveUser {
+    /// A user as the server creates it before applying rules: off, no passwords, `-@all`, no
+    /// keys, `resetchannels`.
+    pub fn fresh(name: &str, dialect: Dialect) -> Self {
+        EffectiveUser::new(name, dialect)
+    }
+
+    /// Same command, key and channel permissions (ignoring which token decided them).
+    pub fn same_permissions(&self, other: &EffectiveUser) -> bool {
+        fn same(a: &Permissions, b: &Permissions) -> bool {
+            let patterns = |p: &Permissions| {
+                let mut keys: Vec<(u8, Vec<u8>)> = p
+                    .keys
+                    .iter()
+                    .map(|k| (k.perm as u8, k.pattern.clone()))
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                let mut channels: Vec<Vec<u8>> =
+                    p.channels.iter().map(|c| c.pattern.clone()).collect();
+                channels.sort();
+                channels.dedup();
+                let mut first: Vec<(usize, Vec<u8>)> = p
+                    .first_args
+                    .iter()
+                    .map(|(i, a, _)| (*i, a.clone()))
+                    .collect();
+                first.sort();
+                (
+                    keys,
+                    channels,
+                    first,
+                    p.all_keys.is_some(),
+                    p.all_channels.is_some(),
+                )
+            };
+            a.allowed == b.allowed && patterns(a) == patterns(b)
+        }
+        same(&self.root, &other.root)
+            && self.selectors.len() == other.selectors.len()
+            && self
+                .selectors
+                .iter()
+                .zip(&other.selectors)
+                .all(|(a, b)| same(a, b))
+    }
+
+    fn new(name: &str, dialect: Dialect) -> Self {
+        EffectiveUser {
+            name: name.to_string(),
+            lines: Vec::new(),
+            implicit: false,
+            enabled: false,
+            enabled_by: None,
+            passwords: Vec::new(),
+            nopass: None,
+            db: None,
+            namespace: None,
+            root: Permissions::new(dialect),
+            selectors: Vec::new(),
+        }
+    }
+
+    /// The built-in `default` user when the file does not define it: `on nopass ~* &* +@all`.
+    pub fn builtin_default(dialect: Dialect) -> Self {
+        let mut user = EffectiveUser::new("default", dialect);
+        user.implicit = true;
+        user.enabled = true;
+        user.nopass = None;
+        user.root.allowed = CommandSet::empty(dialect);
+        for index in 0..commands::all(dialect).len() {
+            user.root.allowed.set(index, true);
+        }
+        user.root.all_commands = true;
+        user
+    }
+
+    /// Whether the user needs no password (`nopass`, or the built-in default user).
+    pub fn is_nopass(&self) -> bool {
+        self.nopass.is_some() || self.implicit
+    }
+
+    /// Every set of permissions: the root, then the selectors.
+    pub fn permission_sets(&self) -> impl Iterator<Item = &Permissions> {
+        std::iter::once(&self.root).chain(&self.selectors)
+    }
+
+    /// Allowed by the root or any selector.
+    pub fn allows_command(&self, dialect: Dialect, command: &Command) -> bool {
+        let index = command_index(dialect, command);
+        self.permission_sets().any(|p| p.allows(index))
+    }
+}
+
+/// A rule the server refuses while applying it (Redis: removing a password the user does not
+/// have), which rejects the line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApplyError {
+    pub token: TokenRef,
+    pub message: String,
+}
+
+/// Replays every line of a parsed file. Users appear in the order they are first defined;
+/// `default` is added (as the server's built-in user) when no line defines it.
+pub fn evaluate(file: &AclFile) -> (Vec<EffectiveUser>, Vec<ApplyError>) {
+    let dialect = file.dialect;
+    let mut users: Vec<EffectiveUser> = Vec::new();
+    let mut errors = Vec::new();
+    for (line_index, line) in file.users.iter().enumerate() {
+        let position = match users.iter().position(|u| u.name == line.name()) {
+            Some(p) => p,
+            None => {
+                users.push(EffectiveUser::new(line.name(), dialect));
+                users.len() - 1
+            }
+        };
+        let user = &mut users[position];
+        user.lines.push(line_index as u32);
+        if let Err(error) = apply_rules(user, dialect, &line.rules, line_index as u32) {
+            errors.push(error);
+        }
+    }
+    if !users.iter().any(|u| u.name == "default") {
+        users.insert(0, EffectiveUser::builtin_default(dialect));
+    }
+    (users, errors)
+}
+
+/// Applies rules to a user (also used for `ACL SETUSER` argument lists).
+pub fn apply_rules(
+    user: &mut EffectiveUser,
+    dialect: Dialect,
+    rules: &[Rule],
+    line: u32,
+) -> Result<(), ApplyError> {
+    for rule in rules {
+        let token = TokenRef {
+            line,
+            token: rule.token as u32,
+        };
+        apply(user, dialect, &rule.op, token)?;
+    }
+    Ok(())
+}
+
+fn apply(
+    user: &mut EffectiveUser,
+    dialect: Dialect,
+    op: &Op,
+    token: TokenRef,
+) -> Result<(), ApplyError> {
+    match op {
+        Op::On => {
+            user.enabled = true;
+            user.enabled_by = Some(token);
+        }
+        Op::Off => {
+            user.enabled = false;
+            user.enabled_by = Some(token);
+        }
+        Op::AddPassword(fingerprint) | Op::AddHash(Some(fingerprint)) => {
+            if !user.passwords.iter().any(|p| &p.fingerprint == fingerprint) {
+                user.passwords.push(PasswordGrant {
+                    fingerprint: *fingerprint,
+                    hashed: matches!(op, Op::AddHash(_)),
+                    token,
+                });
+            }
+            if dialect == Dialect::Redis {
+                user.nopass = None;
+            }
+        }
+        // Dragonfly drops a malformed hash silently.
+        Op::AddHash(None) => {}
+        Op::RemovePassword(fingerprint) | Op::RemoveHash(Some(fingerprint)) => {
+            let before = user.passwords.len();
+            user.passwords.retain(|p| &p.fingerprint != fingerprint);
+            if dialect == Dialect::Redis && before == user.passwords.len() {
+                return Err(ApplyError {
+                    token,
+                    message: "removes a password the user does not have; Redis refuses the rule"
+                        .into(),
+                });
+            }
+        }
+        Op::RemoveHash(None) => {}
+        Op::NoPass => {
+            user.passwords.clear();
+            user.nopass = Some(token);
+        }
+        Op::ResetPass => {
+            user.passwords.clear();
+            // Dragonfly keeps the nopass flag; Redis clears it.
+            if dialect == Dialect::Redis {
+                user.nopass = None;
+            }
+        }
+        Op::Db(db) => user.db = *db,
+        Op::Namespace(ns) => user.namespace = Some(ns.clone()),
+        Op::Reset => {
+            user.passwords.clear();
+            user.nopass = None;
+            user.enabled = false;
+            user.enabled_by = Some(token);
+            user.selectors.clear();
+            apply_permission(&mut user.root, dialect, &Op::ResetKeys, token);
+            apply_permission(&mut user.root, dialect, &Op::ResetChannels, token);
+            apply_permission(&mut user.root, dialect, &Op::NoCommands, token);
+        }
+        Op::ClearSelectors => user.selectors.clear(),
+        Op::Selector(rules) => {
+            let mut selector = Permissions::new(dialect);
+            for rule in rules {
+                apply_permission(&mut selector, dialect, &rule.op, token);
+            }
+            user.selectors.push(selector);
+        }
+        other => apply_permission(&mut user.root, dialect, other, token),
+    }
+    Ok(())
+}
+
+fn apply_permission(perms: &mut Permissions, dialect: Dialect, op: &Op, token: TokenRef) {
+    match op {
+        Op::Keys { perm, pattern } => {
+            if *perm == KeyPerm::ReadWrite && pattern == b"*" {
+                perms.all_keys = Some(token);
+                perms.keys.clear();
+            } else {
+                perms.keys.push(KeyGrant {
+                    perm: *perm,
+                    pattern: pattern.clone(),
+                    token,
+                });
+            }
+        }
+        Op::AllKeys => {
+            perms.all_keys = Some(token);
+            perms.keys.clear();
+        }
+        Op::ResetKeys => {
+            perms.all_keys = None;
+            perms.keys.clear();
+            perms.keys_reset_by = Some(token);
+        }
+        Op::Channel(pattern) => {
+            if pattern == b"*" {
+                perms.all_channels = Some(token);
+                perms.channels.clear();
+            } else {
+                perms.channels.push(ChannelGrant {
+                    pattern: pattern.clone(),
+                    token,
+                });
+            }
+        }
+        Op::AllChannels => {
+            perms.all_channels = Some(token);
+            perms.channels.clear();
+        }
+        Op::ResetChannels => {
+            perms.all_channels = None;
+            perms.channels.clear();
+            perms.channels_reset_by = Some(token);
+        }
+        Op::AllCommands => perms.set_all(dialect, true, token),
+        Op::NoCommands => perms.set_all(dialect, false, token),
+        Op::Category { allow, bit } => {
+            for &index in &category_members(dialect)[*bit as usize] {
+                perms.set_command(index, *allow, token);
+            }
+            if !allow {
+                perms.all_commands = false;
+            }
+        }
+        Op::Command { allow, command } => {
+            perms.set_with_subcommands(dialect, command, *allow, token);
+            if !allow {
+                perms.all_commands = false;
+            }
+        }
+        Op::FirstArg { command, arg } => {
+            let index = command_index(dialect, command);
+            perms.first_args.push((index, arg.clone(), token));
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,231 @@
+//! Where ACL text comes from: standalone ACL files, Secrets (`stringData`, base64 `data`),
+//! ConfigMaps (itself a mistake) — recognised by the key a Dragonfly CR's `aclFromSecret`
+//! names, by key name (`*.acl`, `acl.conf`, `users.acl`), or by content (`user …` lines).
+
+use super::eval::{evaluate, ApplyError, EffectiveUser};
+use super::parse::{parse_file, AclFile};
+use super::text::AclText;
+use super::Dialect;
+use crate::document::Node;
+use crate::dragonfly::DragonflyCr;
+use crate::resource::{Kind, Resource};
+use crate::source::Source;
+
+/// Whether a file name is an ACL file by convention.
+pub fn is_acl_file_name(name: &str) -> bool {
+    let base = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    base.ends_with(".acl") || base == "acl.conf" || base == "users.acl"
+}
+
+/// Whether a text looks like ACL rules: its first non-empty line starts with `user `.
+fn looks_like_acl(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.len() > 5 && l[..5].eq_ignore_ascii_case("user "))
+}
+
+#[derive(Clone, Debug)]
+pub enum Origin<'d> {
+    File,
+    Secret {
+        resource: Resource<'d>,
+        key: String,
+        base64: bool,
+    },
+    ConfigMap {
+        resource: Resource<'d>,
+        key: String,
+    },
+}
+
+/// One ACL text with its parse and evaluation.
+#[derive(Clone, Debug)]
+pub struct FoundAcl<'d> {
+    pub origin: Origin<'d>,
+    pub text: AclText,
+    pub file: AclFile,
+    pub users: Vec<EffectiveUser>,
+    pub apply_errors: Vec<ApplyError>,
+    /// The CRs whose `aclFromSecret` names this text.
+    pub used_by: Vec<usize>,
+    /// The JSON path of the value holding the text (Secrets, ConfigMaps).
+    pub path: Option<crate::document::JsonPath>,
+}
+
+impl FoundAcl<'_> {
+    /// Where a span of the ACL text is in the source.
+    pub fn target(&self, span: crate::source::Span) -> crate::rules::Target {
+        crate::rules::Target {
+            source: self.text.source,
+            span: self.text.source_span(span),
+            path: self.path.clone(),
+        }
+    }
+
+    /// Where a token is.
+    pub fn token_target(&self, token: super::eval::TokenRef) -> crate::rules::Target {
+        let span = self.file.users[token.line as usize].tokens[token.token as usize].span;
+        self.target(span)
+    }
+
+    /// The token's text, with passwords masked.
+    pub fn token_text(&self, token: super::eval::TokenRef) -> String {
+        self.file.users[token.line as usize].tokens[token.token as usize].shown()
+    }
+
+    /// Where a user is defined (its first line's name), or the start of the text for the
+    /// server's built-in `default` user.
+    pub fn user_target(&self, user: &EffectiveUser) -> crate::rules::Target {
+        match user.lines.first() {
+            Some(&line) => {
+                let line = &self.file.users[line as usize];
+                self.target(line.tokens[line.name_token].span)
+            }
+            None => self.target(crate::source::Span::empty(0)),
+        }
+    }
+
+    /// A short description of where the ACL lives, for messages.
+    pub fn describe(&self) -> String {
+        match &self.origin {
+            Origin::File => "the ACL file".to_string(),
+            Origin::Secret { resource, key, .. } => {
+                format!("the ACL in {} key `{key}`", resource.display_name())
+            }
+            Origin::ConfigMap { resource, key } => {
+                format!("the ACL in {} key `{key}`", resource.display_name())
+            }
+        }
+    }
+}
+
+/// A Secret `data` value that should hold an ACL but does not decode.
+#[derive(Clone, Debug)]
+pub struct UndecodableAcl<'d> {
+    pub resource: Resource<'d>,
+    pub node: &'d Node,
+    pub key: String,
+    pub reason: String,
+}
+
+fn analyse<'d>(origin: Origin<'d>, text: AclText, dialect: Dialect) -> FoundAcl<'d> {
+    let file = parse_file(&text.text, dialect);
+    let (users, apply_errors) = evaluate(&file);
+    FoundAcl {
+        origin,
+        text,
+        file,
+        users,
+        apply_errors,
+        used_by: Vec::new(),
+        path: None,
+    }
+}
+
+pub fn collect<'d>(
+    sources: &'d [Source],
+    acl_sources: &[usize],
+    resources: &[Resource<'d>],
+    crs: &[DragonflyCr<'d>],
+    dialect: Dialect,
+) -> (Vec<FoundAcl<'d>>, Vec<UndecodableAcl<'d>>) {
+    let mut found = Vec::new();
+    let mut undecodable = Vec::new();
+    for &index in acl_sources {
+        found.push(analyse(
+            Origin::File,
+            AclText::from_file(index, sources[index].text()),
+            dialect,
+        ));
+    }
+    // (secret name, namespace, key) → CR indexes
+    let references: Vec<(usize, &str, Option<&str>, &str)> = crs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, cr)| {
+            let acl = cr.spec_at(&["aclFromSecret"])?;
+            Some((
+                i,
+                acl.get("name")?.as_str()?,
+                cr.resource.namespace(),
+                acl.get("key")?.as_str()?,
+            ))
+        })
+        .collect();
+    for resource in resources {
+        let (fields, is_secret): (&[&str], bool) = match resource.kind {
+            Kind::Secret => (&["stringData", "data"], true),
+            Kind::ConfigMap => (&["data"], false),
+            _ => continue,
+        };
+        let source_text = sources[resource.doc.source].text();
+        for field in fields {
+            let Some(entries) = resource.root.get(field).and_then(Node::as_map) else {
+                continue;
+            };
+            let base64 = is_secret && *field == "data";
+            for entry in entries {
+                let key = entry.key.key_text();
+                let users: Vec<usize> = references
+                    .iter()
+                    .filter(|(_, name, ns, k)| {
+                        is_secret
+                            && Some(*name) == resource.name()
+                            && *k == key
+                            && (ns.is_none()
+                                || resource.namespace().is_none()
+                                || *ns == resource.namespace())
+                    })
+                    .map(|(i, ..)| *i)
+                    .collect();
+                let named = is_acl_file_name(&key) || !users.is_empty();
+                let text = if base64 {
+                    match AclText::from_base64(resource.doc.source, source_text, &entry.value) {
+                        Ok(text) => text,
+                        Err(reason) => {
+                            if named {
+                                undecodable.push(UndecodableAcl {
+                                    resource: *resource,
+                                    node: &entry.value,
+                                    key,
+                                    reason,
+                                });
+                            }
+                            continue;
+                        }
+                    }
+                } else {
+                    match AclText::from_scalar(resource.doc.source, source_text, &entry.value) {
+                        Some(text) => text,
+                        None => continue,
+                    }
+                };
+                if !named && !looks_like_acl(&text.text) {
+                    continue;
+                }
+                let origin = if is_secret {
+                    Origin::Secret {
+                        resource: *resource,
+                        key,
+                        base64,
+                    }
+                } else {
+                    Origin::ConfigMap {
+                        resource: *resource,
+                        key,
+                    }
+                };
+                let mut acl = analyse(origin, text, dialect);
+                acl.used_by = users;
+                acl.path = Some(resource.doc.path_of(&entry.value));
+                found.push(acl);
+            }
+        }
+    }
+    (found, undecodable)
+}

@@ -1,0 +1,12 @@
+//! The ACL engine: parsing (two dialects), effective permissions with provenance, dry-run and
+//! glob matching/intersection.
+
+pub mod commands;
+pub mod dryrun;
+pub mod eval;
+pub mod found;
+pub mod glob;
+pub mod parse;
+pub mod text;
+
+pub use commands::Dialect;

@@ -1,0 +1,920 @@
+//! ACL rule text → per-user operations, with a span per token, for two dialects that differ
+//! in exactly what the servers accept:
+//!
+//! * `dragonfly` (v1.40.1): `--aclfile` lines split on `\n` and single spaces, first token
+//!   `USER` (any case), at least 4 tokens, no comments, `#<sha256>` only in files, lower-case
+//!   `nopass`/`resetpass`, no `cmd|sub`, no selectors, no `reset`, no `!hash`, `$<db>`,
+//!   `NAMESPACE:`. One bad token rejects the whole file.
+//! * `redis` (7.x): lines trimmed, blank lines skipped, arguments split like `sdssplitargs`
+//!   (quotes), selectors `( … )` merged across spaces, `reset`, `clearselectors`, `!hash`,
+//!   `+cmd|sub`, keywords case-insensitive.
+//!
+//! Passwords are never kept: only their SHA-256, which is also what `#<hash>` tokens carry, so
+//! equal passwords can be recognised across users without storing them.
+
+use super::commands::{self, Command, Dialect};
+use crate::source::Span;
+use sha2::{Digest, Sha256};
+
+/// Which permissions a key pattern grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyPerm {
+    Read,
+    Write,
+    ReadWrite,
+}
+
+impl KeyPerm {
+    pub fn allows_read(self) -> bool {
+        matches!(self, KeyPerm::Read | KeyPerm::ReadWrite)
+    }
+
+    pub fn allows_write(self) -> bool {
+        matches!(self, KeyPerm::Write | KeyPerm::ReadWrite)
+    }
+}
+
+/// One operation of a user rule, in the order written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    On,
+    Off,
+    /// `>password`: the SHA-256 of the password.
+    AddPassword([u8; 32]),
+    /// `<password`.
+    RemovePassword([u8; 32]),
+    /// `#<hex>`: `None` when the hash is not 64 hex characters (Dragonfly drops it silently).
+    AddHash(Option<[u8; 32]>),
+    /// `!<hex>` (Redis).
+    RemoveHash(Option<[u8; 32]>),
+    NoPass,
+    ResetPass,
+    Keys {
+        perm: KeyPerm,
+        pattern: Vec<u8>,
+    },
+    AllKeys,
+    ResetKeys,
+    Channel(Vec<u8>),
+    AllChannels,
+    ResetChannels,
+    Category {
+        allow: bool,
+        bit: u8,
+    },
+    AllCommands,
+    NoCommands,
+    Command {
+        allow: bool,
+        command: &'static Command,
+    },
+    /// `+cmd|firstarg` for a command without subcommands (Redis).
+    FirstArg {
+        command: &'static Command,
+        arg: Vec<u8>,
+    },
+    /// `$<db>`; `None` = `$all`.
+    Db(Option<u32>),
+    Namespace(String),
+    Reset,
+    ClearSelectors,
+    /// `( … )` (Redis): a selector with its own operations.
+    Selector(Vec<Rule>),
+    /// `sanitize-payload`, `skip-sanitize-payload` (Redis; no effect on permissions).
+    NoEffect,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub op: Op,
+    /// Index of the token in [`UserLine::tokens`].
+    pub token: usize,
+}
+
+/// A token with its span in the ACL text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub text: String,
+    pub span: Span,
+}
+
+impl Token {
+    /// The token as it may be shown: passwords and hashes are masked.
+    pub fn shown(&self) -> String {
+        mask_token(&self.text)
+    }
+}
+
+/// Masks the secret part of a password or hash token (`>******`).
+pub fn mask_token(text: &str) -> String {
+    match text.chars().next() {
+        Some(c @ ('>' | '<' | '#' | '!')) => format!("{c}******"),
+        _ => text.to_string(),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserLine {
+    /// The whole line in the ACL text.
+    pub span: Span,
+    pub tokens: Vec<Token>,
+    /// Index of the token holding the user name.
+    pub name_token: usize,
+    pub rules: Vec<Rule>,
+}
+
+impl UserLine {
+    pub fn name(&self) -> &str {
+        &self.tokens[self.name_token].text
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AclProblem {
+    pub span: Span,
+    /// What is wrong and what the server does about it; never contains a password.
+    pub message: String,
+}
+
+/// A parsed ACL file. When `problems` is non-empty the server rejects the file as a whole.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AclFile {
+    pub dialect: Dialect,
+    pub users: Vec<UserLine>,
+    pub problems: Vec<AclProblem>,
+}
+
+impl AclFile {
+    pub fn rejected(&self) -> bool {
+        !self.problems.is_empty()
+    }
+}
+
+/// Parses an ACL file (`--aclfile` content, an `aclFromSecret` key).
+pub fn parse_file(text: &str, dialect: Dialect) -> AclFile {
+    let mut file = AclFile {
+        dialect,
+        users: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut line_start = 0;
+    for raw_line in text.split('\n') {
+        let start = line_start;
+        line_start += raw_line.len() + 1;
+        let line_span = Span::new(start, start + raw_line.len());
+        let tokens = match dialect {
+            Dialect::Dragonfly => {
+                if raw_line.is_empty() {
+                    continue;
+                }
+                split_on_spaces(raw_line, start)
+            }
+            Dialect::Redis => {
+                let trimmed = raw_line.trim_matches([' ', '\t', '\r', '\n']);
+                if trimmed.is_empty() {
+                    continue;
+                }
+                let offset = start
+                    + (raw_line.len() - raw_line.trim_start_matches([' ', '\t', '\r', '\n']).len());
+                match split_args(trimmed, offset) {
+                    Ok(tokens) => tokens,
+                    Err(message) => {
+                        file.problems.push(AclProblem {
+                            span: line_span,
+                            message,
+                        });
+                        continue;
+                    }
+                }
+            }
+        };
+        match parse_line(tokens, line_span, dialect, true) {
+            Ok(line) => file.users.push(line),
+            Err(problem) => file.problems.push(problem),
+        }
+    }
+    if dialect == Dialect::Dragonfly && file.users.is_empty() && file.problems.is_empty() {
+        file.problems.push(AclProblem {
+            span: Span::empty(0),
+            message: "the ACL file is empty: Dragonfly refuses to load it (\"Empty file\")".into(),
+        });
+    }
+    file
+}
+
+/// Parses the arguments of `ACL SETUSER <name> <rules…>` (each argument one token; Dragonfly
+/// does not accept `#<hash>` here).
+pub fn parse_setuser(args: &[&str], dialect: Dialect) -> Result<Vec<Op>, String> {
+    let mut offset = 0;
+    let mut tokens: Vec<Token> = vec![Token {
+        text: "user".into(),
+        span: Span::empty(0),
+    }];
+    for arg in args {
+        tokens.push(Token {
+            text: arg.to_string(),
+            span: Span::new(offset, offset + arg.len()),
+        });
+        offset += arg.len() + 1;
+    }
+    let tokens = if dialect == Dialect::Redis {
+        merge_selectors(tokens).map_err(|p| p.message)?
+    } else {
+        tokens
+    };
+    let mut ops = Vec::new();
+    let mut state = LineState::default();
+    for index in 2..tokens.len() {
+        let op = classify(&tokens, index, dialect, false, &mut state).map_err(|p| p.message)?;
+        ops.push(op);
+    }
+    Ok(ops)
+}
+
+/// Dragonfly splits lines on single spaces and drops empty pieces; tabs and `\r` stay inside
+/// tokens.
+fn split_on_spaces(line: &str, base: usize) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut offset = base;
+    for piece in line.split(' ') {
+        if !piece.is_empty() {
+            tokens.push(Token {
+                text: piece.to_string(),
+                span: Span::new(offset, offset + piece.len()),
+            });
+        }
+        offset += piece.len() + 1;
+    }
+    tokens
+}
+
+/// Redis' `sdssplitargs`: whitespace-separated, with "double" (escapes) and 'single' quotes.
+fn split_args(line: &str, base: usize) -> Result<Vec<Token>, String> {
+    let bytes = line.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let start = i;
+        let mut text = Vec::new();
+        let mut in_double = false;
+        let mut in_single = false;
+        loop {
+            if in_double {
+                match bytes.get(i) {
+                    None => {
+                        return Err(
+                            "unbalanced quotes in the ACL line: Redis rejects the file".into()
+                        )
+                    }
+                    Some(b'\\')
+                        if i + 3 < bytes.len()
+                            && bytes[i + 1] == b'x'
+                            && bytes[i + 2].is_ascii_hexdigit()
+                            && bytes[i + 3].is_ascii_hexdigit() =>
+                    {
+                        let hex = std::str::from_utf8(&bytes[i + 2..i + 4]).unwrap_or("0");
+                        text.push(u8::from_str_radix(hex, 16).unwrap_or(0));
+                        i += 4;
+                    }
+                    Some(b'\\') if i + 1 < bytes.len() => {
+                        text.push(match bytes[i + 1] {
+                            b'n' => b'\n',
+                            b'r' => b'\r',
+                            b't' => b'\t',
+                            b'b' => 8,
+                            b'a' => 7,
+                            other => other,
+                        });
+                        i += 2;
+                    }
+                    Some(b'"') => {
+                        if bytes.get(i + 1).is_some_and(|b| !b.is_ascii_whitespace()) {
+                            return Err("a closing quote must be followed by a space in the ACL line: Redis rejects the file".into());
+                        }
+                        i += 1;
+                        break;
+                    }
+                    Some(&b) => {
+                        text.push(b);
+                        i += 1;
+                    }
+                }
+            } else if in_single {
+                match bytes.get(i) {
+                    None => {
+                        return Err(
+                            "unbalanced quotes in the ACL line: Redis rejects the file".into()
+                        )
+                    }
+                    Some(b'\\') if bytes.get(i + 1) == Some(&b'\'') => {
+                        text.push(b'\'');
+                        i += 2;
+                    }
+                    Some(b'\'') => {
+                        if bytes.get(i + 1).is_some_and(|b| !b.is_ascii_whitespace()) {
+                            return Err("a closing quote must be followed by a space in the ACL line: Redis rejects the file".into());
+                        }
+                        i += 1;
+                        break;
+                    }
+                    Some(&b) => {
+                        text.push(b);
+                        i += 1;
+                    }
+                }
+            } else {
+                match bytes.get(i) {
+                    None => break,
+                    Some(b) if b.is_ascii_whitespace() => break,
+                    Some(b'"') => {
+                        in_double = true;
+                        i += 1;
+                    }
+                    Some(b'\'') => {
+                        in_single = true;
+                        i += 1;
+                    }
+                    Some(&b) => {
+                        text.push(b);
+                        i += 1;
+                    }
+                }
+            }
+        }
+        tokens.push(Token {
+            text: String::from_utf8_lossy(&text).into_owned(),
+            span: Span::new(base + start, base + i),
+        });
+    }
+    Ok(tokens)
+}
+
+/// Redis joins the space-separated parts of a `( … )` selector back into one argument.
+fn merge_selectors(tokens: Vec<Token>) -> Result<Vec<Token>, AclProblem> {
+    let mut out: Vec<Token> = Vec::new();
+    let mut open: Option<Token> = None;
+    for token in tokens {
+        match open.as_mut() {
+            Some(selector) => {
+                selector.text.push(' ');
+                selector.text.push_str(&token.text);
+                selector.span = selector.span.cover(token.span);
+                if token.text.ends_with(')') {
+                    out.push(open.take().expect("open selector"));
+                }
+            }
+            None if token.text.starts_with('(') && !token.text.ends_with(')') => open = Some(token),
+            None => out.push(token),
+        }
+    }
+    if let Some(selector) = open {
+        return Err(AclProblem {
+            span: selector.span,
+            message: "unmatched parenthesis in an ACL selector: Redis rejects the file".into(),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+struct LineState {
+    on_off: Option<usize>,
+    db: Option<usize>,
+    all_keys: bool,
+    all_channels: bool,
+}
+
+fn parse_line(
+    tokens: Vec<Token>,
+    span: Span,
+    dialect: Dialect,
+    in_file: bool,
+) -> Result<UserLine, AclProblem> {
+    let first_ok = tokens.first().is_some_and(|t| match dialect {
+        Dialect::Dragonfly => t.text.eq_ignore_ascii_case("user"),
+        Dialect::Redis => t.text == "user",
+    });
+    if !first_ok {
+        let at = tokens.first().map_or(span, |t| t.span);
+        let what = match tokens.first() {
+            None => "a line of only spaces".to_string(),
+            Some(t) if t.text.starts_with('#') => {
+                "a comment line (ACL files have no comments)".to_string()
+            }
+            Some(_) => "a line that does not start with `user`".to_string(),
+        };
+        return Err(AclProblem {
+            span: at,
+            message: format!("{what}: {}", rejection(dialect)),
+        });
+    }
+    let min_tokens = match dialect {
+        Dialect::Dragonfly => 4,
+        Dialect::Redis => 2,
+    };
+    if tokens.len() < min_tokens {
+        return Err(AclProblem {
+            span,
+            message: match dialect {
+                Dialect::Dragonfly => format!(
+                    "the line has {} token{}; Dragonfly needs `user <name>` and at least two rules (even `user default off` is refused): {}",
+                    tokens.len(),
+                    if tokens.len() == 1 { "" } else { "s" },
+                    rejection(dialect)
+                ),
+                Dialect::Redis => format!("`user` without a name: {}", rejection(dialect)),
+            },
+        });
+    }
+    let tokens = if dialect == Dialect::Redis {
+        merge_selectors(tokens)?
+    } else {
+        tokens
+    };
+    let mut state = LineState::default();
+    let mut rules = Vec::with_capacity(tokens.len().saturating_sub(2));
+    for index in 2..tokens.len() {
+        let op = classify(&tokens, index, dialect, in_file, &mut state)?;
+        rules.push(Rule { op, token: index });
+    }
+    Ok(UserLine {
+        span,
+        tokens,
+        name_token: 1,
+        rules,
+    })
+}
+
+fn rejection(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Dragonfly => "Dragonfly rejects the whole file (at startup it then runs with `default on nopass +@all` unless a requirepass is set)",
+        Dialect::Redis => "Redis rejects the whole file",
+    }
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+fn parse_hash(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, chunk) in hex.as_bytes().chunks(2).enumerate() {
+        out[i] = u8::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Classifies one token in the order the server tries the rule kinds.
+fn classify(
+    tokens: &[Token],
+    index: usize,
+    dialect: Dialect,
+    in_file: bool,
+    state: &mut LineState,
+) -> Result<Op, AclProblem> {
+    let token = &tokens[index];
+    let text = token.text.as_str();
+    let fail = |message: String| AclProblem {
+        span: token.span,
+        message,
+    };
+    let upper = text.to_ascii_uppercase();
+    match dialect {
+        Dialect::Dragonfly => classify_dragonfly(text, &upper, in_file, state)
+            .map_err(|m| fail(format!("{m}: {}", rejection(dialect)))),
+        Dialect::Redis => classify_redis(text, &upper, state, token.span)
+            .map_err(|m| fail(format!("{m}: {}", rejection(dialect)))),
+    }
+}
+
+fn key_rule(text: &str, dialect: Dialect) -> Option<Result<(KeyPerm, &str), String>> {
+    if let Some(p) = text.strip_prefix('~') {
+        return Some(Ok((KeyPerm::ReadWrite, p)));
+    }
+    let rest = text.strip_prefix('%')?;
+    let (flags, pattern) = rest.split_once('~')?;
+    let perm = match (dialect, flags) {
+        (_, "R") => KeyPerm::Read,
+        (_, "W") => KeyPerm::Write,
+        (_, "RW") => KeyPerm::ReadWrite,
+        (Dialect::Redis, f) if f.eq_ignore_ascii_case("wr") || f.eq_ignore_ascii_case("rw") => {
+            KeyPerm::ReadWrite
+        }
+        (Dialect::Redis, f) if f.eq_ignore_ascii_case("r") => KeyPerm::Read,
+        (Dialect::Redis, f) if f.eq_ignore_ascii_case("w") => KeyPerm::Write,
+        (Dialect::Redis, _) => {
+            return Some(Err("invalid key permission flags in a `%…~` pattern".into()))
+        }
+        (Dialect::Dragonfly, _) => return None,
+    };
+    Some(Ok((perm, pattern)))
+}
+
+fn classify_dragonfly(
+    text: &str,
+    upper: &str,
+    in_file: bool,
+    state: &mut LineState,
+) -> Result<Op, String> {
+    // 1. passwords
+    if let Some(pass) = text.strip_prefix('>') {
+        return Ok(Op::AddPassword(sha256(pass.as_bytes())));
+    }
+    if let Some(pass) = text.strip_prefix('<') {
+        return Ok(Op::RemovePassword(sha256(pass.as_bytes())));
+    }
+    if text == "nopass" {
+        return Ok(Op::NoPass);
+    }
+    if text == "resetpass" {
+        return Ok(Op::ResetPass);
+    }
+    if in_file {
+        if let Some(hex) = text.strip_prefix('#') {
+            return Ok(Op::AddHash(parse_hash(hex)));
+        }
+    }
+    // 2. keys
+    if let Some(rule) = key_rule(text, Dialect::Dragonfly) {
+        let (perm, pattern) = rule?;
+        if state.all_keys {
+            return Err(format!("`{text}` adds a key pattern after `~*`/`allkeys`, which Dragonfly treats as an error"));
+        }
+        if pattern == "*" {
+            state.all_keys = true;
+        }
+        return Ok(Op::Keys {
+            perm,
+            pattern: pattern.as_bytes().to_vec(),
+        });
+    }
+    if upper == "ALLKEYS" {
+        if state.all_keys {
+            return Err("`allkeys` after `~*`/`allkeys` is an error in Dragonfly".into());
+        }
+        state.all_keys = true;
+        return Ok(Op::AllKeys);
+    }
+    if upper == "RESETKEYS" {
+        state.all_keys = false;
+        return Ok(Op::ResetKeys);
+    }
+    // 3. channels
+    if let Some(pattern) = text.strip_prefix('&') {
+        if state.all_channels {
+            return Err(format!("`{text}` adds a channel pattern after `&*`/`allchannels`, which Dragonfly treats as an error"));
+        }
+        if pattern == "*" {
+            state.all_channels = true;
+        }
+        return Ok(Op::Channel(pattern.as_bytes().to_vec()));
+    }
+    if upper == "ALLCHANNELS" {
+        if state.all_channels {
+            return Err("`allchannels` after `&*`/`allchannels` is an error in Dragonfly".into());
+        }
+        state.all_channels = true;
+        return Ok(Op::AllChannels);
+    }
+    if upper == "RESETCHANNELS" {
+        state.all_channels = false;
+        return Ok(Op::ResetChannels);
+    }
+    // 4. database
+    if let Some(db) = text.strip_prefix('$') {
+        if state.db.replace(0).is_some() {
+            return Err("`$` is given twice; Dragonfly refuses a second database selector".into());
+        }
+        if db.eq_ignore_ascii_case("all") {
+            return Ok(Op::Db(None));
+        }
+        return db
+            .parse::<u32>()
+            .map(|n| Op::Db(Some(n)))
+            .map_err(|_| format!("`{text}` is not `$<number>` or `$all`"));
+    }
+    // 5. upper-cased keywords
+    match upper {
+        "ON" | "OFF" => {
+            if state.on_off.replace(0).is_some() {
+                return Err(
+                    "`on`/`off` is given twice on one line (\"Multiple ON/OFF are not allowed\")"
+                        .into(),
+                );
+            }
+            return Ok(if upper == "ON" { Op::On } else { Op::Off });
+        }
+        "ALLCOMMANDS" => return Ok(Op::AllCommands),
+        "NOCOMMANDS" => return Ok(Op::NoCommands),
+        _ => {}
+    }
+    if let Some(rest) = upper
+        .strip_prefix("+@")
+        .map(|c| (true, c))
+        .or_else(|| upper.strip_prefix("-@").map(|c| (false, c)))
+    {
+        let (allow, name) = rest;
+        if name == "ALL" {
+            return Ok(if allow {
+                Op::AllCommands
+            } else {
+                Op::NoCommands
+            });
+        }
+        return match commands::category(Dialect::Dragonfly, name) {
+            Some(cat) => Ok(Op::Category {
+                allow,
+                bit: cat.bit,
+            }),
+            None => Err(unknown_category(name, Dialect::Dragonfly)),
+        };
+    }
+    if let Some(ns) = upper.strip_prefix("NAMESPACE:") {
+        return Ok(Op::Namespace(ns.to_string()));
+    }
+    if let Some((allow, name)) = upper
+        .strip_prefix('+')
+        .map(|c| (true, c))
+        .or_else(|| upper.strip_prefix('-').map(|c| (false, c)))
+    {
+        if name.contains('|') {
+            return Err(format!("`{}` uses `command|subcommand`, which Dragonfly does not support (\"Unrecognized parameter {upper}\")", super::parse::mask_token(text)));
+        }
+        return match commands::lookup(Dialect::Dragonfly, name) {
+            Some(command) => Ok(Op::Command { allow, command }),
+            None => Err(unknown_command(name, Dialect::Dragonfly, upper)),
+        };
+    }
+    let hint = match upper {
+        "RESET" => " (`reset` is Redis-only)",
+        "CLEARSELECTORS" => " (selectors are Redis-only)",
+        "NOPASS" | "RESETPASS" => " (Dragonfly accepts only lower-case `nopass`/`resetpass`)",
+        _ if text.starts_with('(') => " (selectors are Redis-only)",
+        _ if text.starts_with('!') => " (`!<hash>` is Redis-only)",
+        _ if text.starts_with('#') => " (`#<hash>` works only in ACL files, not in ACL SETUSER)",
+        _ if text.starts_with('%') => " (the `%R~`/`%W~`/`%RW~` flags must be upper-case)",
+        _ if text.ends_with('\r') => {
+            " (the line ends with `\\r`: CRLF line endings corrupt the last token)"
+        }
+        _ => "",
+    };
+    let shown = mask_token(text).to_ascii_uppercase();
+    Err(format!(
+        "`{}` is not an ACL rule Dragonfly knows (\"Unrecognized parameter {shown}\"){hint}",
+        mask_token(text).replace('\r', "\\r")
+    ))
+}
+
+fn classify_redis(
+    text: &str,
+    upper: &str,
+    state: &mut LineState,
+    span: Span,
+) -> Result<Op, String> {
+    let lower = upper.to_ascii_lowercase();
+    match lower.as_str() {
+        "on" => return Ok(Op::On),
+        "off" => return Ok(Op::Off),
+        "nopass" => return Ok(Op::NoPass),
+        "resetpass" => return Ok(Op::ResetPass),
+        "allkeys" => {
+            state.all_keys = true;
+            return Ok(Op::AllKeys);
+        }
+        "resetkeys" => {
+            state.all_keys = false;
+            return Ok(Op::ResetKeys);
+        }
+        "allchannels" => {
+            state.all_channels = true;
+            return Ok(Op::AllChannels);
+        }
+        "resetchannels" => {
+            state.all_channels = false;
+            return Ok(Op::ResetChannels);
+        }
+        "allcommands" => return Ok(Op::AllCommands),
+        "nocommands" => return Ok(Op::NoCommands),
+        "reset" => {
+            state.all_keys = false;
+            state.all_channels = false;
+            return Ok(Op::Reset);
+        }
+        "clearselectors" => return Ok(Op::ClearSelectors),
+        "sanitize-payload" | "skip-sanitize-payload" => return Ok(Op::NoEffect),
+        _ => {}
+    }
+    if let Some(pass) = text.strip_prefix('>') {
+        return Ok(Op::AddPassword(sha256(pass.as_bytes())));
+    }
+    if let Some(pass) = text.strip_prefix('<') {
+        return Ok(Op::RemovePassword(sha256(pass.as_bytes())));
+    }
+    if let Some(hex) = text.strip_prefix('#') {
+        return parse_hash(&hex.to_ascii_lowercase())
+            .filter(|_| hex.bytes().all(|b| !b.is_ascii_uppercase()))
+            .map(|h| Op::AddHash(Some(h)))
+            .ok_or_else(|| {
+                "a `#` password hash must be exactly 64 lower-case hex characters".into()
+            });
+    }
+    if let Some(hex) = text.strip_prefix('!') {
+        return parse_hash(hex)
+            .filter(|_| hex.bytes().all(|b| !b.is_ascii_uppercase()))
+            .map(|h| Op::RemoveHash(Some(h)))
+            .ok_or_else(|| {
+                "a `!` password hash must be exactly 64 lower-case hex characters".into()
+            });
+    }
+    if let Some(rule) = key_rule(text, Dialect::Redis) {
+        let (perm, pattern) = rule?;
+        if state.all_keys {
+            return Err(format!("`{text}` adds a key pattern after `~*`/`allkeys` (Redis: \"Adding a pattern after the * pattern … is not valid\")"));
+        }
+        if pattern == "*" && perm == KeyPerm::ReadWrite {
+            state.all_keys = true;
+        }
+        return Ok(Op::Keys {
+            perm,
+            pattern: pattern.as_bytes().to_vec(),
+        });
+    }
+    if text.starts_with('%') {
+        return Err(
+            "a `%` key rule needs the form `%R~pattern`, `%W~pattern` or `%RW~pattern`".into(),
+        );
+    }
+    if let Some(pattern) = text.strip_prefix('&') {
+        if state.all_channels {
+            return Err(format!(
+                "`{text}` adds a channel pattern after `&*`/`allchannels`"
+            ));
+        }
+        if pattern == "*" {
+            state.all_channels = true;
+        }
+        return Ok(Op::Channel(pattern.as_bytes().to_vec()));
+    }
+    if text.starts_with('(') && text.ends_with(')') {
+        let inner = &text[1..text.len() - 1];
+        let mut sub_state = LineState::default();
+        let mut rules = Vec::new();
+        let mut offset = span.start + 1;
+        for piece in inner.split(' ') {
+            if !piece.is_empty() {
+                let op = classify_redis(
+                    piece,
+                    &piece.to_ascii_uppercase(),
+                    &mut sub_state,
+                    Span::new(offset, offset + piece.len()),
+                )?;
+                if matches!(
+                    op,
+                    Op::Selector(_)
+                        | Op::ClearSelectors
+                        | Op::Reset
+                        | Op::On
+                        | Op::Off
+                        | Op::AddPassword(_)
+                        | Op::RemovePassword(_)
+                        | Op::AddHash(_)
+                        | Op::RemoveHash(_)
+                        | Op::NoPass
+                        | Op::ResetPass
+                ) {
+                    return Err(format!(
+                        "`{}` is not allowed inside a selector",
+                        mask_token(piece)
+                    ));
+                }
+                rules.push(Rule { op, token: 0 });
+            }
+            offset += piece.len() + 1;
+        }
+        return Ok(Op::Selector(rules));
+    }
+    if let Some((allow, name)) = text
+        .strip_prefix('+')
+        .map(|c| (true, c))
+        .or_else(|| text.strip_prefix('-').map(|c| (false, c)))
+    {
+        if let Some(cat) = name.strip_prefix('@') {
+            if cat.eq_ignore_ascii_case("all") {
+                return Ok(if allow {
+                    Op::AllCommands
+                } else {
+                    Op::NoCommands
+                });
+            }
+            return commands::category(Dialect::Redis, cat)
+                .map(|c| Op::Category { allow, bit: c.bit })
+                .ok_or_else(|| unknown_category(cat, Dialect::Redis));
+        }
+        if let Some((cmd, sub)) = name.split_once('|') {
+            let parent = commands::lookup(Dialect::Redis, cmd)
+                .ok_or_else(|| unknown_command(cmd, Dialect::Redis, text))?;
+            let full = format!("{}|{}", cmd.to_ascii_lowercase(), sub.to_ascii_lowercase());
+            if let Some(command) = commands::lookup(Dialect::Redis, &full) {
+                return Ok(Op::Command { allow, command });
+            }
+            if commands::subcommands(Dialect::Redis, parent.name)
+                .next()
+                .is_some()
+                || sub.is_empty()
+                || sub.contains('|')
+            {
+                return Err(unknown_command(&full, Dialect::Redis, text));
+            }
+            if !allow {
+                return Err(
+                    "Redis does not allow denying a first argument (`-command|arg`)".into(),
+                );
+            }
+            return Ok(Op::FirstArg {
+                command: parent,
+                arg: sub.as_bytes().to_vec(),
+            });
+        }
+        return commands::lookup(Dialect::Redis, name)
+            .filter(|c| c.parent.is_none())
+            .map(|command| Op::Command { allow, command })
+            .ok_or_else(|| unknown_command(name, Dialect::Redis, text));
+    }
+    Err(format!(
+        "`{}` is not an ACL rule (Redis: \"Syntax error\")",
+        mask_token(text)
+    ))
+}
+
+fn unknown_category(name: &str, dialect: Dialect) -> String {
+    let known: Vec<&str> = commands::categories(dialect)
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    let lower = name.to_ascii_lowercase();
+    let hint = match (dialect, lower.as_str()) {
+        (Dialect::Dragonfly, "hyperloglog") => " (Dragonfly calls it `@hyperlog`)".to_string(),
+        (Dialect::Redis, "hyperlog") => " (Redis calls it `@hyperloglog`)".to_string(),
+        _ => closest(&lower, &known)
+            .map(|c| format!(" (did you mean `@{c}`?)"))
+            .unwrap_or_default(),
+    };
+    format!("`@{lower}` is not an ACL category{hint}")
+}
+
+fn unknown_command(name: &str, dialect: Dialect, token: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let names: Vec<&str> = commands::all(dialect).iter().map(|c| c.name).collect();
+    let hint = closest(&lower, &names)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default();
+    let _ = token;
+    format!(
+        "`{lower}` is not a {} command{hint}",
+        match dialect {
+            Dialect::Dragonfly => "Dragonfly",
+            Dialect::Redis => "Redis",
+        }
+    )
+}
+
+/// The closest name by edit distance, when it is reasonably close.
+pub(crate) fn closest<'a>(query: &str, names: &[&'a str]) -> Option<&'a str> {
+    let budget = match query.len() {
+        0..=3 => 1,
+        4..=7 => 2,
+        _ => 3,
+    };
+    names
+        .iter()
+        .map(|n| (edit_distance(query, n), *n))
+        .filter(|(d, _)| *d <= budget)
+        .min()
+        .map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            current[j] = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}

@@ -1,0 +1,44 @@
+use super::support::is_tenant;
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct AllKeysTenant;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF213",
+    name: "acl-all-keys-tenant",
+    severity: Severity::Warning,
+    summary: "A non-admin user may access every key (`~*`, `allkeys`, `%R~*`, `%W~*`).",
+    docs: include_str!("all_keys_tenant.md"),
+};
+
+impl Rule for AllKeysTenant {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for acl in &bundle.acls {
+            for user in acl
+                .users
+                .iter()
+                .filter(|u| u.enabled && is_tenant(bundle, u))
+            {
+                let token = user.root.all_keys.or_else(|| {
+                    user.root
+                        .keys
+                        .iter()
+                        .find(|k| k.pattern == b"*")
+                        .map(|k| k.token)
+                });
+                let Some(token) = token else { continue };
+                out.report(
+                    &acl.token_target(token),
+                    format!("non-admin user `{}` may access every key (`{}`), including other tenants' keys", user.name, acl.token_text(token)),
+                )
+                .with_help("restrict it to its own prefix, e.g. `~<tenant>:*`");
+            }
+        }
+    }
+}

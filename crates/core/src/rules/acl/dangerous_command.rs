@@ -1,0 +1,122 @@
+use super::support::{is_dangerous, is_tenant};
+use crate::acl::commands::{self, Dialect};
+use crate::acl::eval::TokenRef;
+use crate::acl::found::FoundAcl;
+use crate::acl::parse::Op;
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+use std::collections::BTreeMap;
+
+pub struct DangerousCommand;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF210",
+    name: "acl-dangerous-command",
+    severity: Severity::Error,
+    summary: "A non-admin user can run @dangerous or @admin commands after all its rules apply.",
+    docs: include_str!("dangerous_command.md"),
+};
+
+/// The last `-@dangerous`/`-@admin` before `token` on the same line: what the grant undoes.
+pub(super) fn undone_denial(
+    acl: &FoundAcl<'_>,
+    dialect: Dialect,
+    token: TokenRef,
+) -> Option<TokenRef> {
+    let line = &acl.file.users[token.line as usize];
+    let bits: Vec<u8> = ["dangerous", "admin"]
+        .iter()
+        .filter_map(|n| commands::category(dialect, n).map(|c| c.bit))
+        .collect();
+    line.rules
+        .iter()
+        .filter(|r| (r.token as u32) < token.token)
+        .filter(|r| {
+            matches!(r.op, Op::Category { allow: false, bit } if bits.contains(&bit))
+                || r.op == Op::NoCommands
+        })
+        .map(|r| TokenRef {
+            line: token.line,
+            token: r.token as u32,
+        })
+        .next_back()
+}
+
+impl Rule for DangerousCommand {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for acl in &bundle.acls {
+            let dialect = acl.file.dialect;
+            for user in acl
+                .users
+                .iter()
+                .filter(|u| u.enabled && is_tenant(bundle, u))
+            {
+                // Group the dangerous commands by the token that granted them.
+                let mut by_token: BTreeMap<Option<(u32, u32)>, Vec<&str>> = BTreeMap::new();
+                for perms in user.permission_sets() {
+                    for (index, command) in commands::all(dialect).iter().enumerate() {
+                        if perms.allows(index) && is_dangerous(dialect, command) {
+                            let key = perms.decided_by[index].map(|t| (t.line, t.token));
+                            let list = by_token.entry(key).or_default();
+                            if !list.contains(&command.name) {
+                                list.push(command.name);
+                            }
+                        }
+                    }
+                }
+                for (key, names) in by_token {
+                    let shown = summarise(&names);
+                    let Some((line, token)) = key else {
+                        out.report(
+                            &acl.user_target(user),
+                            format!("`{}` can run {shown}", user.name),
+                        );
+                        continue;
+                    };
+                    let token = TokenRef { line, token };
+                    let text = acl.token_text(token);
+                    let undone = undone_denial(acl, dialect, token);
+                    let related = undone.map(|u| {
+                        out.related(
+                            &acl.token_target(u),
+                            format!("`{}` is undone by the later `{text}`", acl.token_text(u)),
+                        )
+                    });
+                    let diagnostic = out.report(
+                        &acl.token_target(token),
+                        format!("`{text}` lets non-admin user `{}` run {shown}", user.name),
+                    );
+                    if let Some(related) = related {
+                        diagnostic.with_related(related);
+                    }
+                    diagnostic.with_help("rules apply strictly left to right: put `-@dangerous -@admin` after every grant, and grant tenants only the commands they need (or list this user as an admin)");
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn summarise(names: &[&str]) -> String {
+    let upper: Vec<String> = names
+        .iter()
+        .take(6)
+        .map(|n| format!("`{}`", n.to_ascii_uppercase()))
+        .collect();
+    let more = names.len().saturating_sub(6);
+    let listed = upper.join(", ");
+    let noun = if names.len() == 1 {
+        "dangerous/admin command"
+    } else {
+        "dangerous/admin commands"
+    };
+    if more > 0 {
+        format!("{} {noun} ({listed} and {more} more)", names.len())
+    } else {
+        format!("{noun} {listed}")
+    }
+}

@@ -1,0 +1,43 @@
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct DefaultUnrestricted;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF204",
+    name: "acl-default-unrestricted",
+    severity: Severity::Warning,
+    summary:
+        "Tenants get their own users but `default` is left on with every command on every key.",
+    docs: include_str!("default_unrestricted.md"),
+};
+
+impl Rule for DefaultUnrestricted {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for acl in &bundle.acls {
+            if acl.users.iter().filter(|u| u.name != "default").count() == 0 {
+                continue;
+            }
+            let Some(user) = acl
+                .users
+                .iter()
+                .find(|u| u.name == "default" && !u.implicit)
+            else {
+                continue;
+            };
+            if !user.enabled || !user.root.all_commands || user.root.all_keys.is_none() {
+                continue;
+            }
+            out.report(
+                &acl.user_target(user),
+                "`default` keeps `+@all ~*` while the file defines tenant users: any client with the default password (often shared widely, and used by the admin port) bypasses every tenant restriction",
+            )
+            .with_help("create a named admin user for administration and restrict `default` (`user default off -@all`), or list it among the admin users deliberately");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+use super::support::{commands_named, is_tenant, KEYLESS_CROSS_TENANT};
+use crate::acl::eval::command_index;
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct KeylessCommands;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF214",
+    name: "acl-keyless-commands",
+    severity: Severity::Warning,
+    summary: "A tenant restricted by key patterns can still run commands that ignore them (KEYS, SCAN, RM, FLUSHDB…).",
+    docs: include_str!("keyless_commands.md"),
+};
+
+impl Rule for KeylessCommands {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for acl in &bundle.acls {
+            let dialect = acl.file.dialect;
+            for user in acl.users.iter().filter(|u| {
+                u.enabled
+                    && is_tenant(bundle, u)
+                    && u.root.all_keys.is_none()
+                    && !u.root.keys.is_empty()
+            }) {
+                let mut names = Vec::new();
+                let mut first_token = None;
+                for command in commands_named(dialect, KEYLESS_CROSS_TENANT) {
+                    let index = command_index(dialect, command);
+                    if user.root.allows(index) {
+                        names.push(format!("`{}`", command.name.to_ascii_uppercase()));
+                        first_token = first_token.or(user.root.decided_by[index]);
+                    }
+                }
+                let Some(token) = first_token else { continue };
+                out.report(
+                    &acl.token_target(token),
+                    format!(
+                        "`{}` is limited to its key patterns but can run {}, which ignore key patterns: it can list or delete other tenants' keys",
+                        user.name,
+                        names.join(", ")
+                    ),
+                )
+                .with_help(format!("deny them explicitly, e.g. `{}`", names.iter().map(|n| format!("-{}", n.trim_matches('`').to_ascii_lowercase())).collect::<Vec<_>>().join(" ")));
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+use crate::acl::commands::{self, Dialect};
+use crate::acl::parse::Op;
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct ReadIncomplete;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF217",
+    name: "acl-read-incomplete",
+    severity: Severity::Info,
+    summary: "`+@read` on Dragonfly does not include JSON.GET, BF.EXISTS, XINFO and other readers.",
+    docs: include_str!("read_incomplete.md"),
+};
+
+const READERS_OUTSIDE_READ: &[&str] = &[
+    "json.get",
+    "json.mget",
+    "json.type",
+    "bf.exists",
+    "bf.mexists",
+    "xinfo",
+    "eval_ro",
+    "evalsha_ro",
+];
+
+impl Rule for ReadIncomplete {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        let Some(read) = commands::category(Dialect::Dragonfly, "read") else {
+            return;
+        };
+        for acl in bundle
+            .acls
+            .iter()
+            .filter(|a| a.file.dialect == Dialect::Dragonfly)
+        {
+            for user in acl.users.iter().filter(|u| u.enabled) {
+                let grant = user
+                    .lines
+                    .iter()
+                    .flat_map(|&l| acl.file.users[l as usize].rules.iter().map(move |r| (l, r)))
+                    .find(|(_, r)| {
+                        r.op == Op::Category {
+                            allow: true,
+                            bit: read.bit,
+                        }
+                    });
+                let Some((line, rule)) = grant else { continue };
+                let missing: Vec<String> = READERS_OUTSIDE_READ
+                    .iter()
+                    .filter_map(|n| commands::lookup(Dialect::Dragonfly, n))
+                    .filter(|c| !user.allows_command(Dialect::Dragonfly, c))
+                    .map(|c| format!("`{}`", c.name.to_ascii_uppercase()))
+                    .collect();
+                if missing.len() < READERS_OUTSIDE_READ.len() / 2 {
+                    continue;
+                }
+                out.report(
+                    &acl.target(acl.file.users[line as usize].tokens[rule.token].span),
+                    format!("`+@read` gives `{}` no {}: Dragonfly keeps these readers outside `@read`", user.name, missing.join(", ")),
+                )
+                .with_help("grant the module categories you use (`+@json`, `+@bloom`, …) or the commands themselves");
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+use super::dangerous_command::undone_denial;
+use super::support::{commands_named, is_dangerous, is_tenant, RISKY_NOT_DANGEROUS};
+use crate::acl::eval::command_index;
+use crate::acl::eval::TokenRef;
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct RiskyCommand;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF211",
+    name: "acl-risky-command",
+    severity: Severity::Warning,
+    summary: "A non-admin user can run commands that `-@dangerous` does not cover on Dragonfly (CLIENT, SCRIPT, DFLY, MEMORY…).",
+    docs: include_str!("risky_command.md"),
+};
+
+impl Rule for RiskyCommand {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for acl in &bundle.acls {
+            let dialect = acl.file.dialect;
+            for user in acl
+                .users
+                .iter()
+                .filter(|u| u.enabled && is_tenant(bundle, u))
+            {
+                // One finding per granting token, listing the commands it hands out.
+                let mut by_token: Vec<(TokenRef, Vec<&str>)> = Vec::new();
+                for command in commands_named(dialect, RISKY_NOT_DANGEROUS) {
+                    if is_dangerous(dialect, command) {
+                        continue; // reported by acl-dangerous-command
+                    }
+                    let index = command_index(dialect, command);
+                    let Some(perms) = user.permission_sets().find(|p| p.allows(index)) else {
+                        continue;
+                    };
+                    let Some(token) = perms.decided_by[index] else {
+                        continue;
+                    };
+                    match by_token.iter_mut().find(|(t, _)| *t == token) {
+                        Some((_, names)) => names.push(command.name),
+                        None => by_token.push((token, vec![command.name])),
+                    }
+                }
+                for (token, names) in by_token {
+                    let text = acl.token_text(token);
+                    let line = &acl.file.users[token.line as usize];
+                    let related = undone_denial(acl, dialect, token)
+                        .or_else(|| {
+                            // A `-@dangerous` after the grant does not remove them either.
+                            line.tokens
+                                .iter()
+                                .position(|t| t.text.eq_ignore_ascii_case("-@dangerous"))
+                                .map(|i| TokenRef {
+                                    line: token.line,
+                                    token: i as u32,
+                                })
+                        })
+                        .map(|d| out.related(&acl.token_target(d), "does not cover them"));
+                    let listed: Vec<String> = names
+                        .iter()
+                        .map(|n| format!("`{}`", n.to_ascii_uppercase()))
+                        .collect();
+                    let diagnostic = out.report(
+                        &acl.token_target(token),
+                        format!(
+                            "`{text}` lets non-admin user `{}` run {}, which Dragonfly does not put in @dangerous",
+                            user.name,
+                            listed.join(", ")
+                        ),
+                    );
+                    if let Some(related) = related {
+                        diagnostic.with_related(related);
+                    }
+                    let denials: Vec<String> = names.iter().map(|n| format!("-{n}")).collect();
+                    diagnostic.with_help(format!("deny them explicitly: `{}`", denials.join(" ")));
+                }
+            }
+        }
+    }
+}
