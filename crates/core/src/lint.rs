@@ -189,24 +189,17 @@ impl<'d> Bundle<'d> {
         for cr in &self.dragonflies {
             spans.extend(cr.secret_spans().into_iter().map(|s| (cr.doc().source, s)));
         }
+        // Every word of ACL text that looks like a password or hash, whether or not its line
+        // parsed (a rejected line still holds secrets).
         for acl in &self.acls {
-            for line in &acl.file.users {
-                for token in &line.tokens {
-                    if token.text.starts_with(['>', '<', '#', '!']) {
-                        spans.push((acl.text.source, acl.text.source_span(token.span)));
-                    }
+            let text = &acl.text.text;
+            let mut offset = 0;
+            for word in text.split([' ', '\n', '\t', '\r']) {
+                if word.starts_with(['>', '<', '#', '!']) {
+                    let span = Span::new(offset, offset + word.len());
+                    spans.push((acl.text.source, acl.text.source_span(span)));
                 }
-            }
-            // Problems point at tokens that may be malformed passwords: mask those too.
-            for problem in &acl.file.problems {
-                let text = acl
-                    .text
-                    .text
-                    .get(problem.span.start..problem.span.end)
-                    .unwrap_or("");
-                if text.starts_with(['>', '<', '#', '!']) {
-                    spans.push((acl.text.source, acl.text.source_span(problem.span)));
-                }
+                offset += word.len() + 1;
             }
         }
         spans

@@ -101,37 +101,49 @@ pub fn dry_run(
     if dialect == Dialect::Redis && !arity_ok(command, argv.len()) {
         return Err(QueryError::WrongArity(command.name.to_string()));
     }
-    let mut best: Option<Verdict> = None;
+    // Redis (`ACLCheckAllUserCommandPerm`) reports the most specific reason (channel > key >
+    // command); between selectors denying for the same reason, the one whose key or channel
+    // comes later in argv wins (`local_idxptr > last_idx`), else the first.
+    let mut best: Option<(Verdict, usize)> = None;
     for perms in user.permission_sets() {
-        let verdict = check(perms, dialect, command, argv, user.enabled);
+        let (verdict, position) = check(perms, dialect, command, argv, user.enabled);
         if verdict.allowed {
             return Ok(verdict);
         }
-        // Redis reports the most specific reason (channel > key > command), first one wins.
-        if best
-            .as_ref()
-            .is_none_or(|b| verdict.denied_on > b.denied_on)
-        {
-            best = Some(verdict);
+        let better = best.as_ref().is_none_or(|(b, at)| {
+            verdict.denied_on > b.denied_on
+                || (verdict.denied_on == b.denied_on
+                    && verdict.denied_on != Some(DeniedOn::Command)
+                    && position > *at)
+        });
+        if better {
+            best = Some((verdict, position));
         }
     }
-    Ok(best.expect("the root permissions always give a verdict"))
+    Ok(best.expect("the root permissions always give a verdict").0)
 }
 
+/// The verdict of one set of permissions, with the argv index of the denied key or channel
+/// (0 for a command denial or an allowed command).
 fn check(
     perms: &Permissions,
     dialect: Dialect,
     command: &'static Command,
     argv: &[&[u8]],
     enabled: bool,
-) -> Verdict {
+) -> (Verdict, usize) {
     let index = command_index(dialect, command);
-    let deny = |on: DeniedOn, item: String, token: Option<TokenRef>| Verdict {
-        allowed: false,
-        denied_on: Some(on),
-        item,
-        token,
-        user_enabled: enabled,
+    let deny = |on: DeniedOn, item: String, token: Option<TokenRef>, position: usize| {
+        (
+            Verdict {
+                allowed: false,
+                denied_on: Some(on),
+                item,
+                token,
+                user_enabled: enabled,
+            },
+            position,
+        )
     };
     let granted = perms.allows(index)
         || command.no_auth
@@ -143,6 +155,7 @@ fn check(
             DeniedOn::Command,
             command.name.to_string(),
             perms.decided_by[index],
+            0,
         );
     }
     let granted_by = perms.decided_by[index];
@@ -176,6 +189,7 @@ fn check(
                     DeniedOn::Key,
                     String::from_utf8_lossy(key).into_owned(),
                     perms.keys_reset_by,
+                    position + 1,
                 );
             }
         }
@@ -183,7 +197,7 @@ fn check(
 
     // Channels.
     if perms.all_channels.is_none() {
-        for (channel, literal) in channels_of(dialect, command, argv) {
+        for (position, channel, literal) in channels_of(dialect, command, argv) {
             let ok = perms.channels.iter().any(|grant| {
                 if literal {
                     grant.pattern == channel
@@ -196,30 +210,44 @@ fn check(
                     DeniedOn::Channel,
                     String::from_utf8_lossy(channel).into_owned(),
                     perms.channels_reset_by,
+                    position,
                 );
             }
         }
     }
-    Verdict {
-        allowed: true,
-        denied_on: None,
-        item: command.name.to_string(),
-        token: granted_by,
-        user_enabled: enabled,
-    }
+    (
+        Verdict {
+            allowed: true,
+            denied_on: None,
+            item: command.name.to_string(),
+            token: granted_by,
+            user_enabled: enabled,
+        },
+        0,
+    )
 }
 
-/// The channels a pub/sub invocation names, and whether each must equal a granted pattern
-/// literally (PSUBSCRIBE) instead of matching it.
+/// The channels a pub/sub invocation names (with their argv index), and whether each must
+/// equal a granted pattern literally (PSUBSCRIBE) instead of matching it.
 fn channels_of<'a>(
     _dialect: Dialect,
     command: &Command,
     argv: &[&'a [u8]],
-) -> Vec<(&'a [u8], bool)> {
+) -> Vec<(usize, &'a [u8], bool)> {
+    let from_first = |literal: bool| {
+        argv.iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, c)| (i, *c, literal))
+            .collect()
+    };
     match command.name {
-        "publish" | "spublish" => argv.get(1).map(|c| vec![(*c, false)]).unwrap_or_default(),
-        "subscribe" | "ssubscribe" => argv[1..].iter().map(|c| (*c, false)).collect(),
-        "psubscribe" => argv[1..].iter().map(|c| (*c, true)).collect(),
+        "publish" | "spublish" => argv
+            .get(1)
+            .map(|c| vec![(1, *c, false)])
+            .unwrap_or_default(),
+        "subscribe" | "ssubscribe" => from_first(false),
+        "psubscribe" => from_first(true),
         _ => Vec::new(),
     }
 }

@@ -79,6 +79,26 @@ fn category_members(dialect: Dialect) -> &'static [Vec<usize>] {
     })
 }
 
+/// For every command (by index), the indexes of its subcommands (computed once per dialect).
+fn subcommand_indexes(dialect: Dialect) -> &'static [Vec<usize>] {
+    static DRAGONFLY: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
+    static REDIS: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
+    let cell = match dialect {
+        Dialect::Dragonfly => &DRAGONFLY,
+        Dialect::Redis => &REDIS,
+    };
+    cell.get_or_init(|| {
+        let table = commands::all(dialect);
+        let mut subs = vec![Vec::new(); table.len()];
+        for (index, command) in table.iter().enumerate() {
+            if let Some(parent) = command.parent.and_then(|p| commands::lookup(dialect, p)) {
+                subs[command_index(dialect, parent)].push(index);
+            }
+        }
+        subs
+    })
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyGrant {
     pub perm: KeyPerm,
@@ -142,9 +162,8 @@ impl Permissions {
             self.set_command(index, allow, token);
         }
         self.all_commands = allow;
-        if !allow {
-            self.first_args.clear();
-        }
+        // Redis: `+@all`/`allcommands` and `-@all`/`nocommands` both flush the first-args.
+        self.first_args.clear();
     }
 
     fn set_with_subcommands(
@@ -154,14 +173,16 @@ impl Permissions {
         allow: bool,
         token: TokenRef,
     ) {
-        self.set_command(command_index(dialect, command), allow, token);
-        if dialect == Dialect::Redis && command.parent.is_none() {
-            for sub in commands::subcommands(dialect, command.name) {
-                self.set_command(command_index(dialect, sub), allow, token);
+        let index = command_index(dialect, command);
+        self.set_command(index, allow, token);
+        if dialect == Dialect::Redis {
+            for &sub in &subcommand_indexes(dialect)[index] {
+                self.set_command(sub, allow, token);
             }
         }
-        let index = command_index(dialect, command);
-        self.first_args.retain(|(i, _, _)| *i != index);
+        if !self.first_args.is_empty() {
+            self.first_args.retain(|(i, _, _)| *i != index);
+        }
     }
 }
 
@@ -301,15 +322,14 @@ pub struct ApplyError {
 pub fn evaluate(file: &AclFile) -> (Vec<EffectiveUser>, Vec<ApplyError>) {
     let dialect = file.dialect;
     let mut users: Vec<EffectiveUser> = Vec::new();
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut errors = Vec::new();
     for (line_index, line) in file.users.iter().enumerate() {
-        let position = match users.iter().position(|u| u.name == line.name()) {
-            Some(p) => p,
-            None => {
-                users.push(EffectiveUser::new(line.name(), dialect));
-                users.len() - 1
-            }
-        };
+        // A name index keeps files with 100,000 users linear.
+        let position = *by_name.entry(line.name().to_string()).or_insert_with(|| {
+            users.push(EffectiveUser::new(line.name(), dialect));
+            users.len() - 1
+        });
         let user = &mut users[position];
         user.lines.push(line_index as u32);
         if let Err(error) = apply_rules(user, dialect, &line.rules, line_index as u32) {
@@ -422,6 +442,19 @@ fn apply_permission(perms: &mut Permissions, dialect: Dialect, op: &Op, token: T
             if *perm == KeyPerm::ReadWrite && pattern == b"*" {
                 perms.all_keys = Some(token);
                 perms.keys.clear();
+            } else if let Some(grant) = perms
+                .keys
+                .iter_mut()
+                .filter(|_| dialect == Dialect::Redis)
+                .find(|g| g.pattern == *pattern)
+            {
+                // Redis keeps one entry per pattern and ORs the flags of a repeated one
+                // (`%R~a %W~a` is `~a`): `ACLSetSelector`, `listSearchKey` + `flags |=`.
+                let merged = grant.perm.union(*perm);
+                if merged != grant.perm {
+                    grant.perm = merged;
+                    grant.token = token;
+                }
             } else {
                 perms.keys.push(KeyGrant {
                     perm: *perm,
@@ -462,8 +495,13 @@ fn apply_permission(perms: &mut Permissions, dialect: Dialect, op: &Op, token: T
         Op::AllCommands => perms.set_all(dialect, true, token),
         Op::NoCommands => perms.set_all(dialect, false, token),
         Op::Category { allow, bit } => {
+            // Redis (`ACLSetSelectorCommandBitsForCategoryLogic`) calls
+            // `ACLChangeSelectorPerm` for every member: a container in the category (they are
+            // all implicitly `@slow`) changes all its subcommands too, and each member's
+            // first-args are flushed.
+            let table = commands::all(dialect);
             for &index in &category_members(dialect)[*bit as usize] {
-                perms.set_command(index, *allow, token);
+                perms.set_with_subcommands(dialect, &table[index], *allow, token);
             }
             if !allow {
                 perms.all_commands = false;

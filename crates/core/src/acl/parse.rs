@@ -32,6 +32,15 @@ impl KeyPerm {
     pub fn allows_write(self) -> bool {
         matches!(self, KeyPerm::Write | KeyPerm::ReadWrite)
     }
+
+    /// Both permissions together (Redis merges the flags of a repeated pattern).
+    pub fn union(self, other: KeyPerm) -> KeyPerm {
+        if self == other {
+            self
+        } else {
+            KeyPerm::ReadWrite
+        }
+    }
 }
 
 /// One operation of a user rule, in the order written.
@@ -107,8 +116,11 @@ impl Token {
 
 /// Masks the secret part of a password or hash token (`>******`).
 pub fn mask_token(text: &str) -> String {
-    match text.chars().next() {
-        Some(c @ ('>' | '<' | '#' | '!')) => format!("{c}******"),
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c @ ('>' | '<' | '#' | '!')), _) => format!("{c}******"),
+        // A quoted password (`">p w"`), which Redis splits on the space and rejects.
+        (Some(q @ ('"' | '\'')), Some(c @ ('>' | '<' | '#' | '!'))) => format!("{q}{c}******"),
         _ => text.to_string(),
     }
 }
@@ -176,20 +188,25 @@ pub fn parse_file(text: &str, dialect: Dialect) -> AclFile {
                 }
                 let offset = start
                     + (raw_line.len() - raw_line.trim_start_matches([' ', '\t', '\r', '\n']).len());
-                match split_args(trimmed, offset) {
-                    Ok(tokens) => tokens,
-                    Err(message) => {
-                        file.problems.push(AclProblem {
-                            span: line_span,
-                            message,
-                        });
-                        continue;
-                    }
-                }
+                split_on_each_space(trimmed, offset)
             }
         };
         match parse_line(tokens, line_span, dialect, true) {
-            Ok(line) => file.users.push(line),
+            Ok(line) => {
+                // Redis 7.0 (`ACLLoadFromFile`): a second line for a user is an error.
+                if dialect == Dialect::Redis && file.users.iter().any(|u| u.name() == line.name()) {
+                    file.problems.push(AclProblem {
+                        span: line.tokens[line.name_token].span,
+                        message: format!(
+                            "user `{}` is defined twice (\"Duplicate user '{}' found\"): {}",
+                            line.name(),
+                            line.name(),
+                            rejection(dialect)
+                        ),
+                    });
+                }
+                file.users.push(line)
+            }
             Err(problem) => file.problems.push(problem),
         }
     }
@@ -218,7 +235,10 @@ pub fn parse_setuser(args: &[&str], dialect: Dialect) -> Result<Vec<Op>, String>
         offset += arg.len() + 1;
     }
     let tokens = if dialect == Dialect::Redis {
-        merge_selectors(tokens).map_err(|p| p.message)?
+        // An empty argument is a no-op (`ACLSetUser`: "Empty string is a no-operation").
+        let mut merged = merge_selectors(tokens).map_err(|p| p.message)?;
+        merged.retain(|t| !t.text.is_empty());
+        merged
     } else {
         tokens
     };
@@ -248,13 +268,40 @@ fn split_on_spaces(line: &str, base: usize) -> Vec<Token> {
     tokens
 }
 
-/// Redis' `sdssplitargs`: whitespace-separated, with "double" (escapes) and 'single' quotes.
+/// Redis 7.0 `ACLLoadFromFile`: the trimmed line is split on every single space
+/// (`sdssplitlen(line, " ")`), so two spaces in a row give an empty argument and quotes are
+/// ordinary characters.
+fn split_on_each_space(line: &str, base: usize) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut offset = base;
+    for piece in line.split(' ') {
+        tokens.push(Token {
+            text: piece.to_string(),
+            span: Span::new(offset, offset + piece.len()),
+        });
+        offset += piece.len() + 1;
+    }
+    tokens
+}
+
+/// Redis' `ACLStringHasSpaces`: key and channel patterns may not contain whitespace or NUL.
+fn has_spaces(text: &str) -> bool {
+    text.bytes().any(|b| is_c_space(b) || b == 0)
+}
+
+/// C `isspace` (`sdssplitargs` separators): space, `\t`, `\n`, `\v`, `\f`, `\r`.
+fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// Redis' `sdssplitargs` (used for the rules inside a selector): whitespace-separated, with
+/// "double" (escapes) and 'single' quotes.
 fn split_args(line: &str, base: usize) -> Result<Vec<Token>, String> {
     let bytes = line.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        while i < bytes.len() && is_c_space(bytes[i]) {
             i += 1;
         }
         if i >= bytes.len() {
@@ -294,7 +341,7 @@ fn split_args(line: &str, base: usize) -> Result<Vec<Token>, String> {
                         i += 2;
                     }
                     Some(b'"') => {
-                        if bytes.get(i + 1).is_some_and(|b| !b.is_ascii_whitespace()) {
+                        if bytes.get(i + 1).is_some_and(|&b| !is_c_space(b)) {
                             return Err("a closing quote must be followed by a space in the ACL line: Redis rejects the file".into());
                         }
                         i += 1;
@@ -317,7 +364,7 @@ fn split_args(line: &str, base: usize) -> Result<Vec<Token>, String> {
                         i += 2;
                     }
                     Some(b'\'') => {
-                        if bytes.get(i + 1).is_some_and(|b| !b.is_ascii_whitespace()) {
+                        if bytes.get(i + 1).is_some_and(|&b| !is_c_space(b)) {
                             return Err("a closing quote must be followed by a space in the ACL line: Redis rejects the file".into());
                         }
                         i += 1;
@@ -331,7 +378,7 @@ fn split_args(line: &str, base: usize) -> Result<Vec<Token>, String> {
             } else {
                 match bytes.get(i) {
                     None => break,
-                    Some(b) if b.is_ascii_whitespace() => break,
+                    Some(&b) if is_c_space(b) => break,
                     Some(b'"') => {
                         in_double = true;
                         i += 1;
@@ -355,11 +402,18 @@ fn split_args(line: &str, base: usize) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
-/// Redis joins the space-separated parts of a `( … )` selector back into one argument.
+/// Redis' `ACLMergeSelectorArguments`: an argument that starts with `(` but does not end with
+/// `)` opens a selector, and the following arguments are appended (with one space) up to one
+/// that ends with `)`. An argument that opens a selector while one is open starts it afresh
+/// (what was collected is dropped, as in Redis).
 fn merge_selectors(tokens: Vec<Token>) -> Result<Vec<Token>, AclProblem> {
     let mut out: Vec<Token> = Vec::new();
     let mut open: Option<Token> = None;
     for token in tokens {
+        if token.text.starts_with('(') && !token.text.ends_with(')') {
+            open = Some(token);
+            continue;
+        }
         match open.as_mut() {
             Some(selector) => {
                 selector.text.push(' ');
@@ -369,7 +423,6 @@ fn merge_selectors(tokens: Vec<Token>) -> Result<Vec<Token>, AclProblem> {
                     out.push(open.take().expect("open selector"));
                 }
             }
-            None if token.text.starts_with('(') && !token.text.ends_with(')') => open = Some(token),
             None => out.push(token),
         }
     }
@@ -433,7 +486,29 @@ fn parse_line(
         });
     }
     let tokens = if dialect == Dialect::Redis {
-        merge_selectors(tokens)?
+        if has_spaces(&tokens[1].text) {
+            return Err(AclProblem {
+                span: tokens[1].span,
+                message: format!(
+                    "the user name contains a space or control character (\"username contains invalid characters\"): {}",
+                    rejection(dialect)
+                ),
+            });
+        }
+        // Selectors are merged from the third argument on; then each argument is trimmed of
+        // tabs and line ends, and an empty argument is a no-op (Redis 7.0 `ACLLoadFromFile`).
+        let mut tokens = tokens;
+        let rest = merge_selectors(tokens.split_off(2))?;
+        tokens.extend(rest.into_iter().filter_map(|mut t| {
+            let trimmed = t.text.trim_matches(['\t', '\r', '\n']);
+            if trimmed.len() != t.text.len() {
+                let lead = t.text.len() - t.text.trim_start_matches(['\t', '\r', '\n']).len();
+                t.span = Span::new(t.span.start + lead, t.span.start + lead + trimmed.len());
+                t.text = trimmed.to_string();
+            }
+            (!t.text.is_empty()).then_some(t)
+        }));
+        tokens
     } else {
         tokens
     };
@@ -501,22 +576,49 @@ fn key_rule(text: &str, dialect: Dialect) -> Option<Result<(KeyPerm, &str), Stri
         return Some(Ok((KeyPerm::ReadWrite, p)));
     }
     let rest = text.strip_prefix('%')?;
+    if dialect == Dialect::Redis {
+        return Some(redis_key_flags(rest));
+    }
     let (flags, pattern) = rest.split_once('~')?;
-    let perm = match (dialect, flags) {
-        (_, "R") => KeyPerm::Read,
-        (_, "W") => KeyPerm::Write,
-        (_, "RW") => KeyPerm::ReadWrite,
-        (Dialect::Redis, f) if f.eq_ignore_ascii_case("wr") || f.eq_ignore_ascii_case("rw") => {
-            KeyPerm::ReadWrite
-        }
-        (Dialect::Redis, f) if f.eq_ignore_ascii_case("r") => KeyPerm::Read,
-        (Dialect::Redis, f) if f.eq_ignore_ascii_case("w") => KeyPerm::Write,
-        (Dialect::Redis, _) => {
-            return Some(Err("invalid key permission flags in a `%…~` pattern".into()))
-        }
-        (Dialect::Dragonfly, _) => return None,
+    let perm = match flags {
+        "R" => KeyPerm::Read,
+        "W" => KeyPerm::Write,
+        "RW" => KeyPerm::ReadWrite,
+        _ => return None,
     };
     Some(Ok((perm, pattern)))
+}
+
+/// Redis 7.0 `ACLSetSelector` for `%<flags>~<pattern>`: each of `R`/`W` (any case) at most
+/// once, then `~` and the pattern; without a `~` the pattern is empty (`%R` is `%R~`). No flag
+/// at all (`%~k`, `%`) or any other character is a syntax error.
+fn redis_key_flags(rest: &str) -> Result<(KeyPerm, &str), String> {
+    let (mut read, mut write) = (false, false);
+    let mut pattern = "";
+    for (i, b) in rest.bytes().enumerate() {
+        match b {
+            b'R' | b'r' if !read => read = true,
+            b'W' | b'w' if !write => write = true,
+            b'~' => {
+                pattern = &rest[i + 1..];
+                break;
+            }
+            _ => {
+                return Err(
+                    "invalid key permission flags in a `%…~` pattern (each of `R` and `W` at most once, then `~`)".into(),
+                )
+            }
+        }
+    }
+    let perm = match (read, write) {
+        (true, true) => KeyPerm::ReadWrite,
+        (true, false) => KeyPerm::Read,
+        (false, true) => KeyPerm::Write,
+        (false, false) => {
+            return Err("a `%…~` key pattern needs at least one of the flags `R` and `W`".into())
+        }
+    };
+    Ok((perm, pattern))
 }
 
 fn classify_dragonfly(
@@ -735,23 +837,35 @@ fn classify_redis(
                 "a `!` password hash must be exactly 64 lower-case hex characters".into()
             });
     }
+    // `~*` and `&*` are aliases of `allkeys` and `allchannels`, tested before the patterns
+    // (`ACLSetSelector`): repeating them is not "a pattern after the * pattern".
+    if text == "~*" {
+        state.all_keys = true;
+        return Ok(Op::Keys {
+            perm: KeyPerm::ReadWrite,
+            pattern: b"*".to_vec(),
+        });
+    }
+    if text == "&*" {
+        state.all_channels = true;
+        return Ok(Op::Channel(b"*".to_vec()));
+    }
     if let Some(rule) = key_rule(text, Dialect::Redis) {
         let (perm, pattern) = rule?;
+        if has_spaces(pattern) {
+            return Err(format!(
+                "the key pattern of `{text}` contains a space or NUL (Redis: \"Syntax error\")"
+            ));
+        }
         if state.all_keys {
             return Err(format!("`{text}` adds a key pattern after `~*`/`allkeys` (Redis: \"Adding a pattern after the * pattern … is not valid\")"));
         }
-        if pattern == "*" && perm == KeyPerm::ReadWrite {
-            state.all_keys = true;
-        }
+        // Only `~*` (above) sets the ALLKEYS flag, after which Redis refuses patterns;
+        // `%RW~*` adds the pattern `*`, and more patterns may follow.
         return Ok(Op::Keys {
             perm,
             pattern: pattern.as_bytes().to_vec(),
         });
-    }
-    if text.starts_with('%') {
-        return Err(
-            "a `%` key rule needs the form `%R~pattern`, `%W~pattern` or `%RW~pattern`".into(),
-        );
     }
     if let Some(pattern) = text.strip_prefix('&') {
         if state.all_channels {
@@ -759,8 +873,10 @@ fn classify_redis(
                 "`{text}` adds a channel pattern after `&*`/`allchannels`"
             ));
         }
-        if pattern == "*" {
-            state.all_channels = true;
+        if has_spaces(pattern) {
+            return Err(format!(
+                "the channel pattern of `{text}` contains a space or NUL (Redis: \"Syntax error\")"
+            ));
         }
         return Ok(Op::Channel(pattern.as_bytes().to_vec()));
     }
@@ -768,37 +884,33 @@ fn classify_redis(
         let inner = &text[1..text.len() - 1];
         let mut sub_state = LineState::default();
         let mut rules = Vec::new();
-        let mut offset = span.start + 1;
-        for piece in inner.split(' ') {
-            if !piece.is_empty() {
-                let op = classify_redis(
-                    piece,
-                    &piece.to_ascii_uppercase(),
-                    &mut sub_state,
-                    Span::new(offset, offset + piece.len()),
-                )?;
-                if matches!(
-                    op,
-                    Op::Selector(_)
-                        | Op::ClearSelectors
-                        | Op::Reset
-                        | Op::On
-                        | Op::Off
-                        | Op::AddPassword(_)
-                        | Op::RemovePassword(_)
-                        | Op::AddHash(_)
-                        | Op::RemoveHash(_)
-                        | Op::NoPass
-                        | Op::ResetPass
-                ) {
-                    return Err(format!(
-                        "`{}` is not allowed inside a selector",
-                        mask_token(piece)
-                    ));
-                }
-                rules.push(Rule { op, token: 0 });
+        // `aclCreateSelectorFromOpSet` splits the inside with `sdssplitargs`; when that fails
+        // (unbalanced quotes) it gets no arguments, and the selector is created empty.
+        let pieces = split_args(inner, span.start + 1).unwrap_or_default();
+        for piece in &pieces {
+            let text = piece.text.as_str();
+            let op = classify_redis(text, &text.to_ascii_uppercase(), &mut sub_state, piece.span)?;
+            if matches!(
+                op,
+                Op::Selector(_)
+                    | Op::ClearSelectors
+                    | Op::Reset
+                    | Op::On
+                    | Op::Off
+                    | Op::AddPassword(_)
+                    | Op::RemovePassword(_)
+                    | Op::AddHash(_)
+                    | Op::RemoveHash(_)
+                    | Op::NoPass
+                    | Op::ResetPass
+                    | Op::NoEffect
+            ) {
+                return Err(format!(
+                    "`{}` is not allowed inside a selector",
+                    mask_token(text)
+                ));
             }
-            offset += piece.len() + 1;
+            rules.push(Rule { op, token: 0 });
         }
         return Ok(Op::Selector(rules));
     }

@@ -2,9 +2,9 @@
 //!
 //! ACL rules are only as good as our reading of their patterns, so the semantics here are
 //! exactly those of Redis' `stringmatchlen` (case-sensitive), which Dragonfly copies verbatim
-//! into `src/core/glob_matcher.cc` and uses for ACL keys and channels. See [`parse`] for how a
-//! pattern is read (classes, ranges, escapes and their edge cases). Two behaviours of the whole
-//! match are worth knowing:
+//! into `src/core/glob_matcher.cc` and uses for ACL keys and channels. The `parse` submodule
+//! documents how a pattern is read (classes, ranges, escapes and their edge cases). Two
+//! behaviours of the whole match are worth knowing:
 //!
 //! * **A non-empty pattern never matches the empty string**, not even `*`: Redis' main loop runs
 //!   only while both pattern and text are non-empty (redis/redis#15643, still open). The empty
@@ -14,8 +14,8 @@
 //! Matching is over bytes, since keys are binary-safe. Unlike Redis' backtracking matcher, every
 //! operation here has a polynomial bound (matching is O(|pattern| × |text|), intersection
 //! O(|a| × |b|)), so hostile patterns cannot stall the linter; the answers are Redis' answers.
-//! (Redis 7.x also gives up after 1,000 nested `*`s and answers "no match"; Dragonfly has no
-//! such limit and neither do we.)
+//! (Current Redis also gives up after 1,000 nested `*`s and answers "no match"; Dragonfly's copy
+//! has no such limit and neither do we.)
 //!
 //! Besides matching, the linter needs to reason about *pairs* of patterns: do two tenants' key
 //! patterns overlap ([`intersects`], with an example from [`witness`]), does one grant cover

@@ -1,5 +1,4 @@
-use super::support::is_tenant;
-use crate::acl::glob;
+use super::support::{is_tenant, overlapping_pairs, Granted};
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -40,31 +39,35 @@ impl Rule for OverlappingChannels {
                     .with_help("list the tenant's own channels, e.g. `&<tenant>:*`");
                 }
             }
-            for (i, a) in tenants.iter().enumerate() {
-                for b in &tenants[i + 1..] {
-                    let overlap = b.root.channels.iter().find_map(|cb| {
-                        a.root.channels.iter().find_map(|ca| {
-                            glob::witness(&ca.pattern, &cb.pattern).map(|w| (ca, cb, w))
-                        })
-                    });
-                    let Some((ca, cb, witness)) = overlap else {
-                        continue;
-                    };
-                    let related = out.related(
-                        &acl.token_target(ca.token),
-                        format!("`{}`'s channel pattern", a.name),
-                    );
-                    out.report(
-                        &acl.token_target(cb.token),
-                        format!(
-                            "channel patterns of `{}` and `{}` overlap (both match `{}`): one tenant can read or inject the other's messages",
-                            a.name,
-                            b.name,
-                            String::from_utf8_lossy(&witness)
-                        ),
-                    )
-                    .with_related(related);
-                }
+            let granted: Vec<Granted<'_>> = acl
+                .users
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| u.enabled && is_tenant(bundle, u))
+                .flat_map(|(i, u)| {
+                    u.root.channels.iter().map(move |c| Granted {
+                        user: i,
+                        pattern: &c.pattern,
+                        token: c.token,
+                    })
+                })
+                .collect();
+            for (a, b, witness) in overlapping_pairs(&granted) {
+                let (ua, ub) = (&acl.users[a.user], &acl.users[b.user]);
+                let related = out.related(
+                    &acl.token_target(a.token),
+                    format!("`{}`'s channel pattern", ua.name),
+                );
+                out.report(
+                    &acl.token_target(b.token),
+                    format!(
+                        "channel patterns of `{}` and `{}` overlap (both match `{}`): one tenant can read or inject the other's messages",
+                        ua.name,
+                        ub.name,
+                        String::from_utf8_lossy(&witness)
+                    ),
+                )
+                .with_related(related);
             }
         }
     }

@@ -1,5 +1,4 @@
-use super::support::is_tenant;
-use crate::acl::glob;
+use super::support::{is_tenant, overlapping_pairs, Granted};
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -21,38 +20,36 @@ impl Rule for OverlappingKeyPatterns {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for acl in &bundle.acls {
-            let tenants: Vec<_> = acl
+            let granted: Vec<Granted<'_>> = acl
                 .users
                 .iter()
-                .filter(|u| u.enabled && is_tenant(bundle, u) && u.root.all_keys.is_none())
+                .enumerate()
+                .filter(|(_, u)| u.enabled && is_tenant(bundle, u) && u.root.all_keys.is_none())
+                .flat_map(|(i, u)| {
+                    u.root.keys.iter().map(move |k| Granted {
+                        user: i,
+                        pattern: &k.pattern,
+                        token: k.token,
+                    })
+                })
                 .collect();
-            for (i, a) in tenants.iter().enumerate() {
-                for b in &tenants[i + 1..] {
-                    // One finding per pair of users: the first overlapping pair of patterns.
-                    let overlap = b.root.keys.iter().find_map(|kb| {
-                        a.root.keys.iter().find_map(|ka| {
-                            glob::witness(&ka.pattern, &kb.pattern).map(|w| (ka, kb, w))
-                        })
-                    });
-                    let Some((ka, kb, witness)) = overlap else {
-                        continue;
-                    };
-                    let related = out.related(
-                        &acl.token_target(ka.token),
-                        format!("`{}`'s pattern", a.name),
-                    );
-                    out.report(
-                        &acl.token_target(kb.token),
-                        format!(
-                            "key patterns of `{}` and `{}` overlap (both match `{}`): the tenants can read or overwrite each other's keys",
-                            a.name,
-                            b.name,
-                            String::from_utf8_lossy(&witness)
-                        ),
-                    )
-                    .with_related(related)
-                    .with_help("give every tenant its own prefix that no other tenant's pattern can match (e.g. `~tenant-a:*` and `~tenant-b:*`)");
-                }
+            for (a, b, witness) in overlapping_pairs(&granted) {
+                let (ua, ub) = (&acl.users[a.user], &acl.users[b.user]);
+                let related = out.related(
+                    &acl.token_target(a.token),
+                    format!("`{}`'s pattern", ua.name),
+                );
+                out.report(
+                    &acl.token_target(b.token),
+                    format!(
+                        "key patterns of `{}` and `{}` overlap (both match `{}`): the tenants can read or overwrite each other's keys",
+                        ua.name,
+                        ub.name,
+                        String::from_utf8_lossy(&witness)
+                    ),
+                )
+                .with_related(related)
+                .with_help("give every tenant its own prefix that no other tenant's pattern can match (e.g. `~tenant-a:*` and `~tenant-b:*`)");
             }
         }
     }

@@ -1,6 +1,8 @@
+use crate::acl::eval::TokenRef;
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
+use std::collections::HashMap;
 
 pub struct SharedPassword;
 
@@ -19,33 +21,30 @@ impl Rule for SharedPassword {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for acl in &bundle.acls {
+            // First user (and token) seen with each password fingerprint: one pass, so files
+            // with 100,000 users stay linear.
+            let mut first_with: HashMap<[u8; 32], (usize, TokenRef)> = HashMap::new();
             for (i, user) in acl.users.iter().enumerate() {
                 for grant in &user.passwords {
-                    // Report each shared password once, at the later user.
-                    let Some(first) = acl.users[..i].iter().find(|other| {
-                        other
-                            .passwords
-                            .iter()
-                            .any(|p| p.fingerprint == grant.fingerprint)
-                    }) else {
-                        continue;
-                    };
-                    let first_token = first
-                        .passwords
-                        .iter()
-                        .find(|p| p.fingerprint == grant.fingerprint)
-                        .map(|p| p.token)
-                        .expect("found above");
-                    let related = out.related(
-                        &acl.token_target(first_token),
-                        format!("the same password for `{}`", first.name),
-                    );
-                    out.report(
-                        &acl.token_target(grant.token),
-                        format!("`{}` has the same password as `{}`: either can authenticate as the other, so their permissions are effectively merged", user.name, first.name),
-                    )
-                    .with_related(related)
-                    .with_help("give every user its own random password (and store only `#<sha256>` hashes)");
+                    match first_with.get(&grant.fingerprint) {
+                        None => {
+                            first_with.insert(grant.fingerprint, (i, grant.token));
+                        }
+                        Some(&(first, _)) if first == i => {}
+                        Some(&(first, first_token)) => {
+                            let first = &acl.users[first];
+                            let related = out.related(
+                                &acl.token_target(first_token),
+                                format!("the same password for `{}`", first.name),
+                            );
+                            out.report(
+                                &acl.token_target(grant.token),
+                                format!("`{}` has the same password as `{}`: either can authenticate as the other, so their permissions are effectively merged", user.name, first.name),
+                            )
+                            .with_related(related)
+                            .with_help("give every user its own random password (and store only `#<sha256>` hashes)");
+                        }
+                    }
                 }
             }
         }
