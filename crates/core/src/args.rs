@@ -93,6 +93,13 @@ impl<'d> CommandLine<'d> {
         self.uses_of(name).last()
     }
 
+    /// The winning use of a boolean flag when it turns the flag on (`--f`, `--f=true`, `--f=yes`…).
+    pub fn enabled_bool<'a>(&'a self, name: &'a str) -> Option<&'a FlagUse> {
+        let flag = self.last_use(name)?;
+        let value = flag.effective_value().unwrap_or_else(|| "true".into());
+        (flags::FlagType::Bool.parse(&value) == Ok(flags::FlagValue::Bool(true))).then_some(flag)
+    }
+
     /// The whole argument (or both arguments, for `--flag value`) of a flag use.
     pub fn flag_target(&self, flag: &FlagUse) -> Target {
         let mut target = Target::node(self.doc, self.args[flag.arg].node);

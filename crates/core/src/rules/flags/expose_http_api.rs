@@ -1,5 +1,4 @@
 use crate::diagnostic::Severity;
-use crate::flags::{FlagType, FlagValue};
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
@@ -20,13 +19,9 @@ impl Rule for ExposeHttpApi {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for line in bundle.command_lines() {
-            let Some(flag) = line.last_use("expose_http_api") else {
+            let Some(flag) = line.enabled_bool("expose_http_api") else {
                 continue;
             };
-            let value = flag.effective_value().unwrap_or_else(|| "true".into());
-            if FlagType::Bool.parse(&value) != Ok(FlagValue::Bool(true)) {
-                continue;
-            }
             out.report(
                 &line.flag_target(flag),
                 "`--expose_http_api` adds `POST /api`, which runs commands sent as JSON over HTTP; on the admin port (always HTTP, no password in operator deployments) that is unauthenticated superuser access",

@@ -1,5 +1,4 @@
 use crate::diagnostic::Severity;
-use crate::flags::{FlagType, FlagValue};
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
@@ -20,13 +19,9 @@ impl Rule for PrimaryPortHttpEnabled {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for line in bundle.command_lines() {
-            let Some(flag) = line.last_use("primary_port_http_enabled") else {
+            let Some(flag) = line.enabled_bool("primary_port_http_enabled") else {
                 continue;
             };
-            let value = flag.effective_value().unwrap_or_else(|| "true".into());
-            if FlagType::Bool.parse(&value) != Ok(FlagValue::Bool(true)) {
-                continue;
-            }
             out.report(
                 &line.flag_target(flag),
                 "`--primary_port_http_enabled=true` serves HTTP on the data port: `/metrics` is never authenticated there, and the console (including `/flagz`, which changes flags at runtime) is open when `requirepass` is empty",
