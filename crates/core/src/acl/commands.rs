@@ -65,7 +65,14 @@
 //!   are not keys: SPUBLISH/SSUBSCRIBE/SUNSUBSCRIBE have only `NOT_KEY` specs, so
 //!   [`keys_of`] returns nothing for them.
 //! * A user with several selectors is allowed when any selector allows the whole command
-//!   (`ACLCheckAllUserCommandPerm`); the key extraction is shared between selectors.
+//!   (`ACLCheckAllUserCommandPerm`); the key extraction is shared between selectors. When
+//!   none does, the reported reason is the most specific one (channel > key > command); among
+//!   selectors denying for the same key or channel reason, the one whose denied argument comes
+//!   later in argv wins (`local_idxptr > last_idx`), else the first.
+//! * A pattern given twice keeps one entry whose flags are ORed (`%R~a %W~a` is `~a`), and
+//!   `+@cat`/`-@cat` applies `ACLChangeSelectorPerm` to every member: a container command in
+//!   the category (all are implicitly `@slow`) changes all its subcommands, and each member's
+//!   `+cmd|first-arg` grants are flushed (`+select|0 -@fast` denies `SELECT 0`).
 //!
 //! # Key permissions: Dragonfly
 //!

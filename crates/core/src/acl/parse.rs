@@ -5,9 +5,16 @@
 //!   `USER` (any case), at least 4 tokens, no comments, `#<sha256>` only in files, lower-case
 //!   `nopass`/`resetpass`, no `cmd|sub`, no selectors, no `reset`, no `!hash`, `$<db>`,
 //!   `NAMESPACE:`. One bad token rejects the whole file.
-//! * `redis` (7.x): lines trimmed, blank lines skipped, arguments split like `sdssplitargs`
-//!   (quotes), selectors `( … )` merged across spaces, `reset`, `clearselectors`, `!hash`,
-//!   `+cmd|sub`, keywords case-insensitive.
+//! * `redis` (7.0, checked against a real `redis-server` 7.0.15 by
+//!   `crates/cli/tests/redis_differential.rs`): as `ACLLoadFromFile`, lines trimmed of
+//!   ` \t\r\n`, blank lines skipped, first token exactly `user`, arguments split on every
+//!   single space (quotes are ordinary characters; two spaces give an empty argument, a
+//!   no-op), selectors `( … )` merged across arguments (`ACLMergeSelectorArguments`), each
+//!   argument trimmed of `\t\r\n`, a second line for a user rejected ("Duplicate user").
+//!   Inside a selector the rules are split like `sdssplitargs`. `reset`, `clearselectors`,
+//!   `!hash`, `+cmd|sub`, first-args, `%R~`/`%W~` flags in any case and order, keywords
+//!   case-insensitive; only `~*` / `&*` (like `allkeys` / `allchannels`) forbid later
+//!   patterns, `%RW~*` is an ordinary pattern.
 //!
 //! Passwords are never kept: only their SHA-256, which is also what `#<hash>` tokens carry, so
 //! equal passwords can be recognised across users without storing them.
