@@ -760,7 +760,7 @@ fn classify_dragonfly(
         }
         return match commands::lookup(Dialect::Dragonfly, name) {
             Some(command) => Ok(Op::Command { allow, command }),
-            None => Err(unknown_command(name, Dialect::Dragonfly, upper)),
+            None => Err(unknown_command(name, Dialect::Dragonfly)),
         };
     }
     let hint = match upper {
@@ -940,7 +940,7 @@ fn classify_redis(
         }
         if let Some((cmd, sub)) = name.split_once('|') {
             let parent = commands::lookup(Dialect::Redis, cmd)
-                .ok_or_else(|| unknown_command(cmd, Dialect::Redis, text))?;
+                .ok_or_else(|| unknown_command(cmd, Dialect::Redis))?;
             let full = format!("{}|{}", cmd.to_ascii_lowercase(), sub.to_ascii_lowercase());
             if let Some(command) = commands::lookup(Dialect::Redis, &full) {
                 return Ok(Op::Command { allow, command });
@@ -951,7 +951,7 @@ fn classify_redis(
                 || sub.is_empty()
                 || sub.contains('|')
             {
-                return Err(unknown_command(&full, Dialect::Redis, text));
+                return Err(unknown_command(&full, Dialect::Redis));
             }
             if !allow {
                 return Err(
@@ -966,7 +966,7 @@ fn classify_redis(
         return commands::lookup(Dialect::Redis, name)
             .filter(|c| c.parent.is_none())
             .map(|command| Op::Command { allow, command })
-            .ok_or_else(|| unknown_command(name, Dialect::Redis, text));
+            .ok_or_else(|| unknown_command(name, Dialect::Redis));
     }
     Err(format!(
         "`{}` is not an ACL rule (Redis: \"Syntax error\")",
@@ -990,13 +990,12 @@ fn unknown_category(name: &str, dialect: Dialect) -> String {
     format!("`@{lower}` is not an ACL category{hint}")
 }
 
-fn unknown_command(name: &str, dialect: Dialect, token: &str) -> String {
+fn unknown_command(name: &str, dialect: Dialect) -> String {
     let lower = name.to_ascii_lowercase();
     let names: Vec<&str> = commands::all(dialect).iter().map(|c| c.name).collect();
     let hint = closest(&lower, &names)
         .map(|c| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default();
-    let _ = token;
     format!(
         "`{lower}` is not a {} command{hint}",
         match dialect {

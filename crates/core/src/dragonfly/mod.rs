@@ -5,8 +5,8 @@ pub mod operator;
 pub mod schema;
 
 use crate::args::{expand_k8s, CommandLine, CommandLineKind, EnvValue};
-use crate::document::{Document, Node, Value};
-use crate::k8s::{node_quantity, parse_quantity};
+use crate::document::{Document, Node};
+use crate::k8s::node_quantity;
 use crate::resource::Resource;
 use crate::rules::Target;
 use crate::source::Span;
@@ -247,18 +247,5 @@ fn lookup_env(env: &[EnvVar<'_>], name: &str) -> Option<EnvValue> {
     match name {
         operator::HEALTHCHECK_PORT_ENV => Some(EnvValue::Known(operator::ADMIN_PORT.to_string())),
         _ => None,
-    }
-}
-
-/// Parses a memory quantity written either the Kubernetes way or the Dragonfly way.
-pub fn quantity_text_bytes(text: &str) -> Option<f64> {
-    parse_quantity(text)
-}
-
-/// The text of a node when it is a string or number.
-pub fn scalar(node: &Node) -> Option<String> {
-    match node.value {
-        Value::Seq(_) | Value::Map(_) | Value::Null => None,
-        _ => node.scalar_text(),
     }
 }
