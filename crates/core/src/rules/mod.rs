@@ -3,10 +3,12 @@
 //! examples run as tests).
 
 pub mod acl;
+pub mod cross;
 pub mod docs;
 pub mod dragonfly;
 pub mod flags;
 pub mod load;
+pub mod netpol;
 mod support;
 
 pub use support::{Emitter, Target};
@@ -94,6 +96,10 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &acl::shadowed_token::ShadowedToken,
         &acl::namespace_experimental::NamespaceExperimental,
         &acl::acl_in_configmap::AclInConfigMap,
+        // DF3xx network policy (registry: netpol)
+        // end DF3xx
+        // DF4xx cross-resource (registry: cross)
+        // end DF4xx
     ];
     RULES
 }

@@ -1,0 +1,1 @@
+//! DF3xx: network policies around Dragonfly pods, over the reachability model.
