@@ -16,6 +16,17 @@ pub struct LintConfig {
     pub acl_dialect: Dialect,
     /// ACL users allowed to hold dangerous and admin permissions.
     pub acl_admin_users: Vec<String>,
+    /// The namespace dragonfly-operator runs in, when known: its pods may reach the admin port.
+    pub operator_namespace: Option<String>,
+    /// Pods allowed to reach the admin port for `/metrics` (empty: well-known scrapers).
+    pub metrics_scrapers: Vec<ScraperSelector>,
+}
+
+/// A metrics scraper: pods with these labels, in this namespace (any when `None`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScraperSelector {
+    pub namespace: Option<String>,
+    pub labels: Vec<(String, String)>,
 }
 
 impl Default for LintConfig {
@@ -26,6 +37,8 @@ impl Default for LintConfig {
             min_severity: None,
             acl_dialect: Dialect::Dragonfly,
             acl_admin_users: vec!["default".to_string()],
+            operator_namespace: None,
+            metrics_scrapers: Vec::new(),
         }
     }
 }

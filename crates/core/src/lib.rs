@@ -11,6 +11,7 @@ pub mod dragonfly;
 pub mod flags;
 pub mod k8s;
 pub mod lint;
+pub mod netpol;
 pub mod output;
 pub mod redact;
 pub mod resource;

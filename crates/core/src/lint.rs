@@ -93,6 +93,8 @@ pub struct Bundle<'d> {
     pub acls: Vec<FoundAcl<'d>>,
     /// Secret values that should hold an ACL but are not valid base64 text.
     pub undecodable_acls: Vec<UndecodableAcl<'d>>,
+    /// Network policies, Dragonfly instances and who can reach which port.
+    pub network: crate::netpol::NetworkModel<'d>,
     pub config: &'d LintConfig,
 }
 
@@ -131,7 +133,10 @@ impl<'d> Bundle<'d> {
             &dragonflies,
             config.acl_dialect,
         );
+        let network =
+            crate::netpol::NetworkModel::build(&resources, &loaded.documents, &dragonflies, config);
         Bundle {
+            network,
             sources,
             loaded,
             resources,

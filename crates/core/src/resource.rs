@@ -11,16 +11,21 @@ pub enum Kind {
     NetworkPolicy,
     CiliumNetworkPolicy,
     CiliumClusterwideNetworkPolicy,
+    /// Prometheus Operator scrape configs: checked against the ports Dragonfly pods serve.
+    PodMonitor,
+    ServiceMonitor,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Dragonfly,
         Kind::Secret,
         Kind::ConfigMap,
         Kind::NetworkPolicy,
         Kind::CiliumNetworkPolicy,
         Kind::CiliumClusterwideNetworkPolicy,
+        Kind::PodMonitor,
+        Kind::ServiceMonitor,
     ];
 
     pub fn name(self) -> &'static str {
@@ -31,6 +36,8 @@ impl Kind {
             Kind::NetworkPolicy => "NetworkPolicy",
             Kind::CiliumNetworkPolicy => "CiliumNetworkPolicy",
             Kind::CiliumClusterwideNetworkPolicy => "CiliumClusterwideNetworkPolicy",
+            Kind::PodMonitor => "PodMonitor",
+            Kind::ServiceMonitor => "ServiceMonitor",
         }
     }
 
@@ -41,6 +48,7 @@ impl Kind {
             Kind::Secret | Kind::ConfigMap => "v1",
             Kind::NetworkPolicy => "networking.k8s.io/v1",
             Kind::CiliumNetworkPolicy | Kind::CiliumClusterwideNetworkPolicy => "cilium.io/v2",
+            Kind::PodMonitor | Kind::ServiceMonitor => "monitoring.coreos.com/v1",
         }
     }
 

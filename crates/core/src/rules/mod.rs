@@ -11,7 +11,7 @@ pub mod load;
 pub mod netpol;
 mod support;
 
-pub use support::{Emitter, Target};
+pub use support::{locate, Emitter, Target};
 
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
@@ -97,8 +97,23 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &acl::namespace_experimental::NamespaceExperimental,
         &acl::acl_in_configmap::AclInConfigMap,
         // DF3xx network policy (registry: netpol)
+        &netpol::admin_port_reachable::AdminPortReachable,
+        &netpol::memcached_port_reachable::MemcachedPortReachable,
+        &netpol::data_port_open::DataPortOpen,
+        &netpol::default_deny_disabled::DefaultDenyDisabled,
+        &netpol::unprotected_instance::UnprotectedInstance,
+        &netpol::egress_without_dns::EgressWithoutDns,
+        &netpol::operator_cannot_reach::OperatorCannotReach,
+        &netpol::s3_egress::S3Egress,
+        &netpol::dangling_policy::DanglingPolicy,
+        &netpol::invalid_network_policy::InvalidNetworkPolicy,
         // end DF3xx
         // DF4xx cross-resource (registry: cross)
+        &cross::missing_secret::MissingSecret,
+        &cross::memcached_default_user::MemcachedDefaultUser,
+        &cross::lua_undeclared_keys::LuaUndeclaredKeys,
+        &cross::monitor_port_missing::MonitorPortMissing,
+        &cross::tls_secret_keys::TlsSecretKeys,
         // end DF4xx
     ];
     RULES

@@ -96,7 +96,8 @@ impl<'a> Emitter<'a> {
     }
 }
 
-pub(crate) fn locate(sources: &[Source], target: &Target) -> Location {
+/// The file, line and column of a target (for reports other than diagnostics).
+pub fn locate(sources: &[Source], target: &Target) -> Location {
     let source = &sources[target.source];
     let (line, column) = source.line_col(target.span.start);
     let (end_line, end_column) = source.line_col(target.span.end);

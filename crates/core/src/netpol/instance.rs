@@ -1,0 +1,248 @@
+//! Dragonfly instances and the ports their pods listen on.
+
+use super::selector::Labels;
+use super::{Policy, Site};
+use crate::document::Node;
+use crate::dragonfly::operator::{ADMIN_PORT, DATA_PORT};
+use crate::dragonfly::DragonflyCr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Master,
+    Replica,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Master => "master",
+            Role::Replica => "replica",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PortKind {
+    /// RESP (and HTTP when `primary_port_http_enabled`), authenticated by requirepass/ACL.
+    Data,
+    /// Superuser: ACL skipped, no password with the operator's `--admin_nopass`.
+    Admin,
+    /// Memcached text protocol: never authenticates, runs as the ACL `default` user.
+    Memcached,
+}
+
+impl PortKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PortKind::Data => "data",
+            PortKind::Admin => "admin",
+            PortKind::Memcached => "memcached",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InstancePort {
+    pub kind: PortKind,
+    /// Where Dragonfly listens.
+    pub number: u16,
+    /// The container port name that maps to `number`, if one does (the operator names
+    /// 6379 `redis`, 9999 `admin` and the memcached port `memcached`).
+    pub container_name: Option<&'static str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Instance<'d> {
+    pub name: String,
+    /// "" when the CR names no namespace.
+    pub namespace: String,
+    /// Pod labels without `role`.
+    pub labels: Labels,
+    pub replicas: i64,
+    pub ports: Vec<InstancePort>,
+    /// Index into the bundle's Dragonfly CRs; `None` for instances inferred from labels.
+    pub cr: Option<usize>,
+    pub site: Site<'d>,
+    /// The default user needs a password or a client certificate (`None`: unknown, no CR).
+    pub authenticated: Option<bool>,
+    /// The operator creates its own NetworkPolicy for this instance.
+    pub operator_policy: bool,
+}
+
+const ROLES_ONE: &[Role] = &[Role::Master];
+const ROLES_MANY: &[Role] = &[Role::Master, Role::Replica];
+
+impl Instance<'_> {
+    pub fn roles(&self) -> &'static [Role] {
+        if self.replicas > 1 {
+            ROLES_MANY
+        } else {
+            ROLES_ONE
+        }
+    }
+
+    pub fn pod_labels(&self, role: Role) -> Labels {
+        let mut labels = self.labels.clone();
+        labels.insert("role".to_string(), role.label().to_string());
+        labels
+    }
+
+    pub fn port(&self, kind: PortKind) -> Option<InstancePort> {
+        self.ports.iter().copied().find(|p| p.kind == kind)
+    }
+
+    pub fn display(&self) -> String {
+        if self.namespace.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.namespace, self.name)
+        }
+    }
+}
+
+/// One instance per Dragonfly CR, with the pod labels and ports the operator gives it.
+pub fn from_crs<'d>(crs: &[DragonflyCr<'d>]) -> Vec<Instance<'d>> {
+    crs.iter()
+        .enumerate()
+        .map(|(index, cr)| {
+            let name = cr.resource.name().unwrap_or("").to_string();
+            let mut labels = Labels::new();
+            // `spec.labels` is deprecated in favour of `podMetadata.labels`, but still applied.
+            extend_labels(&mut labels, cr.spec_at(&["labels"]));
+            extend_labels(&mut labels, cr.spec_at(&["podMetadata", "labels"]));
+            // The operator's own labels win over user-supplied ones with the same key.
+            labels.insert("app".into(), name.clone());
+            labels.insert("app.kubernetes.io/name".into(), "dragonfly".into());
+            labels.insert("app.kubernetes.io/part-of".into(), "dragonfly".into());
+            let flag_port = |flag: &str| -> Option<i64> {
+                cr.command_line
+                    .last_use(flag)
+                    .and_then(|f| f.effective_value())
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+            };
+            let mut ports = Vec::new();
+            let data = flag_port("port").unwrap_or(i64::from(DATA_PORT));
+            if let Ok(number) = u16::try_from(data) {
+                if number != 0 {
+                    ports.push(InstancePort {
+                        kind: PortKind::Data,
+                        number,
+                        container_name: (number == DATA_PORT).then_some("redis"),
+                    });
+                }
+            }
+            let admin = flag_port("admin_port").unwrap_or(i64::from(ADMIN_PORT));
+            if let Ok(number) = u16::try_from(admin) {
+                if number != 0 {
+                    ports.push(InstancePort {
+                        kind: PortKind::Admin,
+                        number,
+                        container_name: (number == ADMIN_PORT).then_some("admin"),
+                    });
+                }
+            }
+            // The operator's `--memcached_port` from `memcachedPort` comes after spec.args.
+            let spec_memcached = cr.spec_at(&["memcachedPort"]).and_then(Node::as_i64);
+            let memcached = spec_memcached.or_else(|| flag_port("memcached_port"));
+            if let Some(number) = memcached.and_then(|m| u16::try_from(m).ok()) {
+                if number != 0 {
+                    ports.push(InstancePort {
+                        kind: PortKind::Memcached,
+                        number,
+                        container_name: spec_memcached.is_some().then_some("memcached"),
+                    });
+                }
+            }
+            let site_node = cr
+                .resource
+                .root
+                .at(&["metadata", "name"])
+                .unwrap_or(cr.resource.root);
+            Instance {
+                name,
+                namespace: cr.resource.namespace().unwrap_or("").to_string(),
+                labels,
+                replicas: cr
+                    .spec_at(&["replicas"])
+                    .and_then(Node::as_i64)
+                    .unwrap_or(1),
+                ports,
+                cr: Some(index),
+                site: Site::new(cr.doc(), site_node),
+                authenticated: Some(cr.has_authentication()),
+                operator_policy: cr
+                    .spec_at(&["networkPolicyEnabled"])
+                    .and_then(Node::as_bool)
+                    != Some(false),
+            }
+        })
+        .collect()
+}
+
+fn extend_labels(labels: &mut Labels, node: Option<&Node>) {
+    for entry in node.and_then(Node::as_map).unwrap_or(&[]) {
+        if let Some(value) = entry.value.scalar_text() {
+            labels.insert(entry.key.key_text(), value);
+        }
+    }
+}
+
+/// Without CRs in the input, the pods a policy aims at with the operator's label
+/// conventions (`app.kubernetes.io/name: dragonfly`, `app.kubernetes.io/part-of: dragonfly`
+/// or an `app` label naming Dragonfly) stand for an instance with the default ports.
+pub fn from_label_conventions<'d>(policies: &[Policy<'d>]) -> Vec<Instance<'d>> {
+    let mut instances: Vec<Instance<'d>> = Vec::new();
+    for policy in policies {
+        let Some(pods) = &policy.pods else { continue };
+        let app = pods.pinned("app");
+        let is_dragonfly = pods.pinned("app.kubernetes.io/name") == Some("dragonfly")
+            || pods.pinned("app.kubernetes.io/part-of") == Some("dragonfly")
+            || app.is_some_and(|a| a.contains("dragonfly"));
+        if !is_dragonfly {
+            continue;
+        }
+        let name = app
+            .or_else(|| pods.pinned("app.kubernetes.io/instance"))
+            .unwrap_or("dragonfly")
+            .to_string();
+        let mut labels: Labels = pods
+            .requirements
+            .iter()
+            .filter(|r| r.key != "role")
+            .filter_map(|r| Some((r.key.clone(), r.single_value()?.to_string())))
+            .collect();
+        labels.insert("app".into(), name.clone());
+        labels.insert("app.kubernetes.io/name".into(), "dragonfly".into());
+        labels.insert("app.kubernetes.io/part-of".into(), "dragonfly".into());
+        let namespace = policy.namespace.clone();
+        if instances
+            .iter()
+            .any(|i| i.namespace == namespace && i.labels == labels)
+        {
+            continue;
+        }
+        instances.push(Instance {
+            name,
+            namespace,
+            labels,
+            replicas: 1,
+            ports: vec![
+                InstancePort {
+                    kind: PortKind::Data,
+                    number: DATA_PORT,
+                    container_name: Some("redis"),
+                },
+                InstancePort {
+                    kind: PortKind::Admin,
+                    number: ADMIN_PORT,
+                    container_name: Some("admin"),
+                },
+            ],
+            cr: None,
+            site: policy.site,
+            authenticated: None,
+            operator_policy: false,
+        });
+    }
+    instances
+}

@@ -1,0 +1,270 @@
+//! The network model around Dragonfly pods: NetworkPolicy, CiliumNetworkPolicy and
+//! CiliumClusterwideNetworkPolicy read into one shape, the Dragonfly instances and their
+//! ports, and who may connect to what ([`reach`]).
+//!
+//! Everything keeps the document node it came from, so every allowed path can be explained
+//! with a location; locations are turned into [`Target`]s only when a rule reports.
+
+pub mod cidr;
+pub mod instance;
+mod parse;
+pub mod peer;
+pub mod ports;
+pub mod reach;
+pub mod selector;
+pub mod summary;
+
+use crate::config::LintConfig;
+use crate::document::{Document, Node};
+use crate::dragonfly::DragonflyCr;
+use crate::resource::Resource;
+use crate::rules::Target;
+
+pub use instance::{Instance, InstancePort, PortKind, Role};
+pub use peer::{Namespaces, Peer, PeerClass, PeerKind};
+pub use ports::{PortMatch, PortQuery, PortSpec, Ports, Protocol};
+pub use selector::{Labels, Selector};
+
+/// A node in a document, kept instead of a [`Target`] because computing a JSON path is
+/// only worth it for the few nodes a finding points at.
+#[derive(Clone, Copy, Debug)]
+pub struct Site<'d> {
+    pub doc: &'d Document,
+    pub node: &'d Node,
+}
+
+impl<'d> Site<'d> {
+    pub fn new(doc: &'d Document, node: &'d Node) -> Self {
+        Site { doc, node }
+    }
+
+    /// Another node of the same document.
+    pub fn at(&self, node: &'d Node) -> Site<'d> {
+        Site {
+            doc: self.doc,
+            node,
+        }
+    }
+
+    pub fn target(&self) -> Target {
+        Target::node(self.doc, self.node)
+    }
+}
+
+/// Something in a policy dflint could not read; the rest of the policy is still modelled.
+#[derive(Clone, Debug)]
+pub struct Problem<'d> {
+    pub site: Site<'d>,
+    pub message: String,
+}
+
+#[derive(Default, Debug)]
+pub struct Problems<'d>(pub Vec<Problem<'d>>);
+
+impl<'d> Problems<'d> {
+    pub fn push(&mut self, site: Site<'d>, message: impl Into<String>) {
+        self.0.push(Problem {
+            site,
+            message: message.into(),
+        });
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyKind {
+    NetworkPolicy,
+    CiliumNetworkPolicy,
+    CiliumClusterwideNetworkPolicy,
+    /// The NetworkPolicy dragonfly-operator creates for a CR (not in the input).
+    Operator,
+}
+
+impl PolicyKind {
+    pub fn is_cilium(self) -> bool {
+        matches!(
+            self,
+            PolicyKind::CiliumNetworkPolicy | PolicyKind::CiliumClusterwideNetworkPolicy
+        )
+    }
+}
+
+/// One allow or deny rule of a policy direction.
+#[derive(Clone, Debug)]
+pub struct PolicyRule<'d> {
+    pub site: Site<'d>,
+    /// Position in its list (`ingress[2]`), for explanations.
+    pub index: usize,
+    /// Who the rule admits; empty admits nobody.
+    pub peers: Vec<Peer<'d>>,
+    pub ports: Ports<'d>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Direction<'d> {
+    /// Selecting a pod with this policy puts the pod into default deny for this direction.
+    pub enforces: bool,
+    pub allow: Vec<PolicyRule<'d>>,
+    /// Cilium `ingressDeny` / `egressDeny`: win over every allow.
+    pub deny: Vec<PolicyRule<'d>>,
+    /// Cilium `enableDefaultDeny.<direction>: false`, when the policy still lists rules.
+    pub default_deny_off: Option<Site<'d>>,
+    /// The list's field name (`ingress`, `egress`), for explanations.
+    pub field: &'static str,
+}
+
+#[derive(Clone, Debug)]
+pub struct Policy<'d> {
+    pub kind: PolicyKind,
+    /// `NetworkPolicy/name` or, for the operator's, a description.
+    pub name: String,
+    /// "" when the policy has no namespace (applied to the current namespace) or is clusterwide.
+    pub namespace: String,
+    /// The pods the policy applies to; `None` when the selector could not be read.
+    pub pods: Option<Selector>,
+    /// The namespaces of the selected pods.
+    pub pod_namespaces: Namespaces,
+    pub site: Site<'d>,
+    pub ingress: Direction<'d>,
+    pub egress: Direction<'d>,
+    /// The resource, for policies from the input.
+    pub resource: Option<Resource<'d>>,
+    /// The CR whose operator-generated policy this is.
+    pub operator_for: Option<usize>,
+}
+
+impl<'d> Policy<'d> {
+    pub fn direction(&self, ingress: bool) -> &Direction<'d> {
+        if ingress {
+            &self.ingress
+        } else {
+            &self.egress
+        }
+    }
+
+    /// Whether the policy applies to the pods of `instance` in `role`.
+    pub fn selects(
+        &self,
+        instance: &Instance<'_>,
+        role: Role,
+        namespaces: &NamespaceLabels,
+    ) -> bool {
+        let Some(pods) = &self.pods else {
+            return false;
+        };
+        self.pod_namespaces.admits(&instance.namespace, namespaces)
+            && pods.matches(&instance.pod_labels(role))
+    }
+}
+
+/// Labels of the namespaces seen in the input, beyond `kubernetes.io/metadata.name`.
+#[derive(Clone, Debug, Default)]
+pub struct NamespaceLabels {
+    known: Vec<(String, Labels)>,
+}
+
+impl NamespaceLabels {
+    pub fn labels_of(&self, namespace: &str) -> Labels {
+        let mut labels = self
+            .known
+            .iter()
+            .find(|(n, _)| n == namespace)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default();
+        labels.insert(
+            "kubernetes.io/metadata.name".to_string(),
+            namespace.to_string(),
+        );
+        labels
+    }
+
+    pub fn add(&mut self, namespace: String, labels: Labels) {
+        self.known.push((namespace, labels));
+    }
+
+    /// Namespaces of the input that a namespace selector picks, for explanations.
+    pub fn matching(&self, selector: &Selector) -> Vec<&str> {
+        self.known
+            .iter()
+            .filter(|(n, _)| selector.matches(&self.labels_of(n)))
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+}
+
+/// Every policy and Dragonfly instance of a bundle.
+#[derive(Debug, Default)]
+pub struct NetworkModel<'d> {
+    pub policies: Vec<Policy<'d>>,
+    pub instances: Vec<Instance<'d>>,
+    pub problems: Vec<Problem<'d>>,
+    pub namespaces: NamespaceLabels,
+    /// For each instance and role (`instance_roles[i][r]`): the policies selecting its pods.
+    selecting: Vec<Vec<Vec<usize>>>,
+}
+
+impl<'d> NetworkModel<'d> {
+    pub fn build(
+        resources: &[Resource<'d>],
+        documents: &'d [Document],
+        dragonflies: &[DragonflyCr<'d>],
+        config: &LintConfig,
+    ) -> NetworkModel<'d> {
+        let mut problems = Problems::default();
+        let mut policies = Vec::new();
+        for resource in resources {
+            parse::read_policies(*resource, &mut policies, &mut problems);
+        }
+        let namespaces = parse::namespace_labels(documents);
+        let mut instances = instance::from_crs(dragonflies);
+        if instances.is_empty() {
+            instances = instance::from_label_conventions(&policies);
+        }
+        for (index, inst) in instances.iter().enumerate() {
+            if let (true, Some(cr)) = (inst.operator_policy, inst.cr) {
+                policies.push(parse::operator_policy(
+                    &dragonflies[cr],
+                    index,
+                    inst,
+                    config.operator_namespace.as_deref(),
+                ));
+            }
+        }
+        let selecting = instances
+            .iter()
+            .map(|inst| {
+                inst.roles()
+                    .iter()
+                    .map(|role| {
+                        policies
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, p)| p.selects(inst, *role, &namespaces))
+                            .map(|(i, _)| i)
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        NetworkModel {
+            policies,
+            instances,
+            problems: problems.0,
+            namespaces,
+            selecting,
+        }
+    }
+
+    /// The policies that select the pods of `instance` in `role`.
+    pub fn selecting(&self, instance: usize, role: Role) -> &[usize] {
+        let inst = &self.instances[instance];
+        let r = inst.roles().iter().position(|x| *x == role).unwrap_or(0);
+        &self.selecting[instance][r]
+    }
+
+    /// Whether any instance's pods are selected by the policy.
+    pub fn policy_selects_any(&self, policy: usize) -> bool {
+        self.selecting
+            .iter()
+            .any(|roles| roles.iter().any(|ps| ps.contains(&policy)))
+    }
+}

@@ -1,0 +1,178 @@
+//! The reachability table `dflint netpol reach` prints: per instance, role and port, whether
+//! ingress is enforced and every allowed path with the policy rule that allows it.
+
+use serde::Serialize;
+
+use super::peer::classify;
+use super::reach::Path;
+use super::{NetworkModel, PeerClass, Site};
+use crate::config::LintConfig;
+use crate::lint::{load, Bundle};
+use crate::rules::locate;
+use crate::source::Source;
+
+#[derive(Debug, Serialize)]
+pub struct ReachReport {
+    pub instances: Vec<InstanceReach>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstanceReach {
+    pub name: String,
+    pub namespace: String,
+    /// `dragonfly-cr` or `label-conventions` (no CR in the input).
+    pub origin: &'static str,
+    pub file: String,
+    pub line: usize,
+    pub replicas: i64,
+    pub roles: Vec<RoleReach>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoleReach {
+    pub role: &'static str,
+    /// Every policy that selects these pods.
+    pub selected_by: Vec<String>,
+    pub ports: Vec<PortReach>,
+    pub egress_enforced_by: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PortReach {
+    /// `data`, `admin` or `memcached`.
+    pub kind: &'static str,
+    pub port: u16,
+    pub container_port_name: Option<&'static str>,
+    /// When false, nothing restricts ingress: every pod and address can connect.
+    pub enforced: bool,
+    pub enforced_by: Vec<String>,
+    pub allowed: Vec<PathReach>,
+    /// Paths some allow rule opens but a Cilium deny rule closes.
+    pub denied: Vec<PathReach>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PathReach {
+    pub peer: String,
+    /// operator, own-pods, metrics-scraper, selected-pods, whole-namespace, many-namespaces,
+    /// addresses, entity, anyone, other.
+    pub class: &'static str,
+    /// Policy, rule and ports, in words.
+    pub because: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+fn class_name(class: PeerClass) -> &'static str {
+    match class {
+        PeerClass::Operator => "operator",
+        PeerClass::OwnPods => "own-pods",
+        PeerClass::Scraper => "metrics-scraper",
+        PeerClass::SelectedPods { .. } => "selected-pods",
+        PeerClass::WholeNamespace { .. } => "whole-namespace",
+        PeerClass::ManyNamespaces => "many-namespaces",
+        PeerClass::Addresses => "addresses",
+        PeerClass::Entity => "entity",
+        PeerClass::Anyone => "anyone",
+        PeerClass::Other => "other",
+    }
+}
+
+/// Builds the table for the sources (the findings come from [`crate::lint`]).
+pub fn reach_report(sources: &[Source], config: &LintConfig) -> ReachReport {
+    let loaded = load(sources);
+    let bundle = Bundle::new(sources, &loaded, config);
+    table(&bundle.network, sources, config)
+}
+
+fn table(model: &NetworkModel<'_>, sources: &[Source], config: &LintConfig) -> ReachReport {
+    let at = |site: Site<'_>| {
+        let location = locate(sources, &site.target());
+        (location.file.to_string(), location.line, location.column)
+    };
+    let path_reach = |path: Path, class| {
+        let peer = model.peer(path, true);
+        let (file, line, column) = at(peer.site);
+        PathReach {
+            peer: peer.kind.describe(),
+            class,
+            because: model.explain(path, true),
+            file,
+            line,
+            column,
+        }
+    };
+    let instances = model
+        .instances
+        .iter()
+        .enumerate()
+        .map(|(index, instance)| {
+            let (file, line, _) = at(instance.site);
+            let roles = instance
+                .roles()
+                .iter()
+                .map(|role| {
+                    let names = |ids: &[usize]| {
+                        ids.iter()
+                            .map(|p| model.policies[*p].name.clone())
+                            .collect::<Vec<_>>()
+                    };
+                    let selecting = model.selecting(index, *role);
+                    let ports = instance
+                        .ports
+                        .iter()
+                        .map(|port| {
+                            let reach = model.ingress(index, *role, *port);
+                            let class_of = |path: Path| {
+                                class_name(classify(&model.peer(path, true).kind, instance, config))
+                            };
+                            PortReach {
+                                kind: port.kind.name(),
+                                port: port.number,
+                                container_port_name: port.container_name,
+                                enforced: reach.enforced,
+                                enforced_by: names(&reach.enforced_by),
+                                allowed: reach
+                                    .allowed
+                                    .iter()
+                                    .map(|p| path_reach(*p, class_of(*p)))
+                                    .collect(),
+                                denied: reach
+                                    .denied
+                                    .iter()
+                                    .map(|(p, _)| path_reach(*p, class_of(*p)))
+                                    .collect(),
+                            }
+                        })
+                        .collect();
+                    let egress_enforced_by: Vec<usize> = selecting
+                        .iter()
+                        .copied()
+                        .filter(|p| model.policies[*p].egress.enforces)
+                        .collect();
+                    RoleReach {
+                        role: role.label(),
+                        selected_by: names(selecting),
+                        ports,
+                        egress_enforced_by: names(&egress_enforced_by),
+                    }
+                })
+                .collect();
+            InstanceReach {
+                name: instance.name.clone(),
+                namespace: instance.namespace.clone(),
+                origin: if instance.cr.is_some() {
+                    "dragonfly-cr"
+                } else {
+                    "label-conventions"
+                },
+                file,
+                line,
+                replicas: instance.replicas,
+                roles,
+            }
+        })
+        .collect();
+    ReachReport { instances }
+}

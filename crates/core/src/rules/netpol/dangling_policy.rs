@@ -1,0 +1,65 @@
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct DanglingPolicy;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF309",
+    name: "dangling-policy",
+    severity: Severity::Warning,
+    summary: "A policy aimed at Dragonfly pods selects none of the instances in the input.",
+    docs: include_str!("dangling_policy.md"),
+};
+
+impl Rule for DanglingPolicy {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        if bundle.dragonflies.is_empty() {
+            return;
+        }
+        let model = &bundle.network;
+        let cr_names: Vec<&str> = model.instances.iter().map(|i| i.name.as_str()).collect();
+        for (index, policy) in model.policies.iter().enumerate() {
+            let Some(pods) = &policy.pods else { continue };
+            if policy.resource.is_none() || model.policy_selects_any(index) {
+                continue;
+            }
+            let aimed_at_dragonfly = pods.pinned("app.kubernetes.io/name") == Some("dragonfly")
+                || pods.pinned("app.kubernetes.io/part-of") == Some("dragonfly")
+                || pods
+                    .pinned("app")
+                    .is_some_and(|a| a.contains("dragonfly") || cr_names.contains(&a));
+            if !aimed_at_dragonfly {
+                continue;
+            }
+            let candidates: Vec<String> = model
+                .instances
+                .iter()
+                .filter(|i| {
+                    policy
+                        .pod_namespaces
+                        .admits(&i.namespace, &model.namespaces)
+                        || policy.namespace.is_empty()
+                })
+                .map(|i| format!("{} (app={})", i.display(), i.name))
+                .collect();
+            let diagnostic = out.report(
+                &policy.site.target(),
+                format!(
+                    "{} selects pods labelled {pods}, which no Dragonfly instance in the input has: it protects nothing",
+                    policy.name
+                ),
+            );
+            if !candidates.is_empty() {
+                diagnostic.with_help(format!(
+                    "the operator labels pods app=<CR name>, app.kubernetes.io/name=dragonfly, app.kubernetes.io/part-of=dragonfly and role=master|replica; instances here: {}",
+                    candidates.join(", ")
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+use super::support::{enforced_paths, path_target};
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::netpol::peer::classify;
+use crate::netpol::PortKind;
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct MemcachedPortReachable;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF302",
+    name: "memcached-port-reachable",
+    severity: Severity::Error,
+    summary: "A policy lets peers outside the instance's namespace reach the memcached port, which never authenticates.",
+    docs: include_str!("memcached_port_reachable.md"),
+};
+
+impl Rule for MemcachedPortReachable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        let model = &bundle.network;
+        for (instance, number, path) in enforced_paths(bundle, PortKind::Memcached) {
+            let peer = model.peer(path, true);
+            if classify(&peer.kind, instance, bundle.config).stays_in_namespace() {
+                continue;
+            }
+            let related = out.related(&instance.site.target(), "the Dragonfly instance");
+            out.report(
+                &path_target(bundle, path),
+                format!(
+                    "{} can reach the memcached port {number} of {}: memcached connections never authenticate and act as the ACL `default` user",
+                    peer.kind.describe(),
+                    instance.display()
+                ),
+            )
+            .with_related(related)
+            .with_help("allow the memcached port only from the application pods that need it, in the instance's namespace");
+        }
+    }
+}

@@ -1,0 +1,81 @@
+use crate::diagnostic::Severity;
+use crate::lint::Bundle;
+use crate::netpol::{PortKind, Role};
+use crate::rules::{Emitter, Rule, RuleMeta};
+
+pub struct UnprotectedInstance;
+
+static META: RuleMeta = RuleMeta {
+    code: "DF305",
+    name: "unprotected-instance",
+    severity: Severity::Error,
+    summary: "No policy enforces ingress on a Dragonfly instance's pods: the admin port is open to every pod and address.",
+    docs: include_str!("unprotected_instance.md"),
+};
+
+impl Rule for UnprotectedInstance {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        let model = &bundle.network;
+        for (index, instance) in model.instances.iter().enumerate() {
+            let open: Vec<Role> = instance
+                .roles()
+                .iter()
+                .copied()
+                .filter(|role| {
+                    !model
+                        .selecting(index, *role)
+                        .iter()
+                        .any(|p| model.policies[*p].ingress.enforces)
+                })
+                .collect();
+            if open.is_empty() {
+                continue;
+            }
+            let pods = if open.len() == instance.roles().len() {
+                "the pods".to_string()
+            } else {
+                format!(
+                    "the {} pods (the policies select only some roles)",
+                    open.iter()
+                        .map(|r| r.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let mut ports: Vec<String> = instance
+                .ports
+                .iter()
+                .map(|p| match p.kind {
+                    PortKind::Admin => format!("admin port {} (superuser, no password)", p.number),
+                    PortKind::Memcached => {
+                        format!("memcached port {} (never authenticates)", p.number)
+                    }
+                    PortKind::Data => format!("data port {}", p.number),
+                })
+                .collect();
+            ports.sort();
+            let why = if instance.cr.is_some() && !instance.operator_policy {
+                "`networkPolicyEnabled: false` removed the operator's policy and no policy in the input"
+            } else {
+                "no policy in the input"
+            };
+            let target = instance
+                .cr
+                .and_then(|cr| bundle.dragonflies[cr].spec_at(&["networkPolicyEnabled"]))
+                .map_or_else(|| instance.site.target(), |n| instance.site.at(n).target());
+            out.report(
+                &target,
+                format!(
+                    "{why} enforces ingress on {pods} of {}: {} are reachable from every pod and address",
+                    instance.display(),
+                    ports.join(", ")
+                ),
+            )
+            .with_help("keep the operator's NetworkPolicy, or add one that selects the pods (app, app.kubernetes.io/name, app.kubernetes.io/part-of) and allows only what clients need");
+        }
+    }
+}
