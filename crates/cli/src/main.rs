@@ -2,10 +2,12 @@
 
 mod acl_command;
 mod inputs;
+mod netpol_command;
 mod pretty_output;
 mod rules_command;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use dflint_core::config::ScraperSelector;
 use dflint_core::{LintConfig, Severity};
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,6 +38,9 @@ enum Command {
     /// Inspect ACL files: effective permissions and dry-runs.
     #[command(subcommand)]
     Acl(acl_command::AclCommand),
+    /// Network policies around Dragonfly: who can reach which port, and why.
+    #[command(subcommand)]
+    Netpol(netpol_command::NetpolCommand),
 }
 
 #[derive(clap::Args)]
@@ -68,16 +73,40 @@ struct CheckArgs {
     /// ACL users allowed dangerous/admin permissions (comma-separated; default: `default`).
     #[arg(long, value_delimiter = ',', default_value = "default")]
     acl_admin: Vec<String>,
+    /// The namespace dragonfly-operator runs in (its pods may reach the admin port).
+    #[arg(long, value_name = "NAMESPACE")]
+    operator_namespace: Option<String>,
+    /// A metrics scraper allowed on the admin port: `[NAMESPACE/]KEY=VALUE[,KEY=VALUE…]`
+    /// (repeatable; default: well-known scrapers such as Prometheus by their labels).
+    #[arg(long = "metrics-scraper", value_name = "SELECTOR", value_parser = parse_scraper)]
+    metrics_scrapers: Vec<ScraperSelector>,
+}
+
+pub(crate) fn parse_scraper(text: &str) -> Result<ScraperSelector, String> {
+    let (namespace, labels) = match text.split_once('/') {
+        Some((ns, labels)) if !ns.contains('=') => (Some(ns.to_string()), labels),
+        _ => (None, text),
+    };
+    let labels = labels
+        .split(',')
+        .map(|pair| {
+            pair.split_once('=')
+                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| format!("`{pair}` is not KEY=VALUE"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ScraperSelector { namespace, labels })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Pretty,
     Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -91,7 +120,7 @@ enum RulesFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum FailOn {
+pub(crate) enum FailOn {
     Error,
     Warning,
     Info,
@@ -109,8 +138,8 @@ impl FailOn {
     }
 }
 
-const EXIT_FINDINGS: u8 = 1;
-const EXIT_USAGE_OR_IO: u8 = 2;
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_USAGE_OR_IO: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -130,6 +159,7 @@ fn main() -> ExitCode {
         Command::Rules { format } => rules_command::list(format),
         Command::Explain { rule } => rules_command::explain(&rule),
         Command::Acl(command) => acl_command::run(command),
+        Command::Netpol(command) => netpol_command::run(command),
     }
 }
 
@@ -158,6 +188,8 @@ fn check(args: CheckArgs) -> ExitCode {
         min_severity: None,
         acl_dialect: args.acl_dialect.into(),
         acl_admin_users: args.acl_admin,
+        operator_namespace: args.operator_namespace,
+        metrics_scrapers: args.metrics_scrapers,
     };
     let report = dflint_core::lint(&sources, &config);
     let rendered = match args.format {
@@ -193,7 +225,7 @@ fn matches_any_rule(pattern: &str) -> bool {
 
 /// `auto` colours only on a terminal and never when `NO_COLOR` is set to anything non-empty;
 /// an explicit `--color` choice wins.
-fn color_enabled(choice: ColorChoice) -> bool {
+pub(crate) fn color_enabled(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
     match choice {
         ColorChoice::Always => true,

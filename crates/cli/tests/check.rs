@@ -75,17 +75,24 @@ fn seed_cluster_reports_its_real_problems_and_nothing_else() {
     let report = json(&output);
     let cr = "examples/seed-cluster/dragonfly.yaml";
     let acl = "examples/seed-cluster/secrets.yaml";
+    let netpol = "examples/seed-cluster/networkpolicy.yaml";
     const ACL_PATH: &str = r#"stringData["acl.conf"]"#;
     // Every finding, reviewed: the CR's pruned fields, the operator overriding `--dir` and
     // `--aclfile`, a snapshot schedule without storage; in the ACL the shared password, the
     // unrestricted `default`, the commands -@dangerous does not cover, keyless commands
-    // that leak other tenants' key names, and langfuse's `+INFO +CONFIG` after `-@dangerous`.
+    // that leak other tenants' key names, and langfuse's `+INFO +CONFIG` after `-@dangerous`;
+    // Lua scripts allowed undeclared keys; the network policy's "audit mode" (default deny
+    // off in both directions) and every pod of `monitoring` let in to the admin port.
     let expected: Vec<(String, String, u64, String)> = [
         ("DF052", cr, 34, "spec.args[6]"),
         ("DF052", cr, 35, "spec.args[7]"),
+        ("DF403", cr, 39, "spec.args[11]"),
         ("DF010", cr, 40, "spec.volumes"),
         ("DF010", cr, 44, "spec.volumeMounts"),
         ("DF050", cr, 49, "spec.snapshot.cron"),
+        ("DF304", netpol, 14, "spec.enableDefaultDeny.ingress"),
+        ("DF304", netpol, 15, "spec.enableDefaultDeny.egress"),
+        ("DF301", netpol, 39, "spec.ingress[3].fromEndpoints[0]"),
         ("DF204", acl, 24, ACL_PATH),
         ("DF208", acl, 24, ACL_PATH),
         ("DF205", acl, 25, ACL_PATH),
@@ -225,7 +232,7 @@ fn exit_codes_follow_fail_on() {
         "--format",
         "json",
         "--ignore",
-        "crd-schema,DF05,DF2",
+        "crd-schema,DF05,DF2,DF3,DF4",
     ]));
     assert_eq!(ignored["diagnostics"].as_array().unwrap().len(), 0);
 }
@@ -378,7 +385,7 @@ fn pretty_output_shows_the_snippet_span_and_summary() {
     );
     let last = text.lines().last().unwrap();
     assert!(
-        last.starts_with("dflint: 6 errors, 18 warnings, 8 infos in 4 files"),
+        last.starts_with("dflint: 7 errors, 20 warnings, 9 infos in 4 files"),
         "{last}"
     );
     assert!(

@@ -1,0 +1,191 @@
+//! `dflint netpol reach`: who can connect to each Dragonfly port, and why.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use dflint_core::config::ScraperSelector;
+use dflint_core::netpol::summary::{reach_report, PathReach, ReachReport};
+use dflint_core::LintConfig;
+
+use crate::{color_enabled, inputs, pretty_output, ColorChoice, FailOn, Format};
+
+#[derive(Subcommand)]
+pub enum NetpolCommand {
+    /// Per Dragonfly instance and port: whether ingress is enforced, every peer that may
+    /// connect with the policy rule that allows it, and the network-policy findings.
+    Reach(ReachArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ReachArgs {
+    /// Files or directories holding Dragonfly CRs and policies (analysed as one bundle).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    format: Format,
+    /// Exit with 1 when a network-policy or cross-resource finding reaches this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::None)]
+    fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// The namespace dragonfly-operator runs in.
+    #[arg(long, value_name = "NAMESPACE")]
+    operator_namespace: Option<String>,
+    /// A metrics scraper allowed on the admin port: `[NAMESPACE/]KEY=VALUE[,KEY=VALUE…]`.
+    #[arg(long = "metrics-scraper", value_name = "SELECTOR", value_parser = crate::parse_scraper)]
+    metrics_scrapers: Vec<ScraperSelector>,
+}
+
+pub fn run(command: NetpolCommand) -> ExitCode {
+    match command {
+        NetpolCommand::Reach(args) => reach(args),
+    }
+}
+
+fn reach(args: ReachArgs) -> ExitCode {
+    let (sources, io_errors) = inputs::read_all(&args.paths, &[], "<stdin>");
+    for error in &io_errors {
+        eprintln!("dflint: {error}");
+    }
+    let config = LintConfig {
+        select: vec!["DF3".into(), "DF4".into()],
+        operator_namespace: args.operator_namespace,
+        metrics_scrapers: args.metrics_scrapers,
+        ..LintConfig::default()
+    };
+    let table = reach_report(&sources, &config);
+    let findings = dflint_core::lint(&sources, &config);
+    let rendered = match args.format {
+        Format::Json => {
+            let diagnostics: serde_json::Value =
+                serde_json::from_str(&dflint_core::output::json::render(&findings))
+                    .unwrap_or_default();
+            let mut out = serde_json::json!({
+                "version": 1,
+                "instances": table.instances,
+                "diagnostics": diagnostics["diagnostics"],
+                "summary": diagnostics["summary"],
+            });
+            if let Some(obj) = out.as_object_mut() {
+                obj.retain(|_, v| !v.is_null());
+            }
+            let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Pretty => {
+            let mut text = pretty(&table);
+            if !findings.diagnostics.is_empty() {
+                text.push('\n');
+                text.push_str(&pretty_output::render(
+                    &findings,
+                    &sources,
+                    color_enabled(args.color),
+                ));
+            }
+            text
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+        || !io_errors.is_empty()
+    {
+        return ExitCode::from(crate::EXIT_USAGE_OR_IO);
+    }
+    match args.fail_on.threshold() {
+        Some(t) if findings.count_at_least(t) > 0 => ExitCode::from(crate::EXIT_FINDINGS),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn pretty(table: &ReachReport) -> String {
+    let mut out = String::new();
+    if table.instances.is_empty() {
+        out.push_str("No Dragonfly instance found: give Dragonfly CRs, or policies selecting pods labelled app.kubernetes.io/name=dragonfly.\n");
+        return out;
+    }
+    let path_line = |out: &mut String, mark: &str, path: &PathReach| {
+        let _ = writeln!(
+            out,
+            "      {mark} {} [{}]\n          {}  ({}:{}:{})",
+            path.peer, path.class, path.because, path.file, path.line, path.column
+        );
+    };
+    for instance in &table.instances {
+        let name = if instance.namespace.is_empty() {
+            instance.name.clone()
+        } else {
+            format!("{}/{}", instance.namespace, instance.name)
+        };
+        let origin = match instance.origin {
+            "dragonfly-cr" => "Dragonfly CR",
+            _ => "inferred from policy labels",
+        };
+        let _ = writeln!(
+            out,
+            "{name}  ({origin}, {}:{}, replicas {})",
+            instance.file, instance.line, instance.replicas
+        );
+        for role in &instance.roles {
+            if instance.roles.len() > 1 {
+                let _ = writeln!(out, "  {} pods", role.role);
+            }
+            let _ = writeln!(
+                out,
+                "    selected by: {}",
+                if role.selected_by.is_empty() {
+                    "no policy".to_string()
+                } else {
+                    role.selected_by.join("; ")
+                }
+            );
+            for port in &role.ports {
+                let named = port
+                    .container_port_name
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default();
+                if port.enforced {
+                    let _ = writeln!(
+                        out,
+                        "    {} port {}{named}: ingress enforced by {}",
+                        port.kind,
+                        port.port,
+                        port.enforced_by.join("; ")
+                    );
+                    if port.allowed.is_empty() {
+                        let _ = writeln!(out, "      nobody may connect");
+                    }
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "    {} port {}{named}: OPEN to every pod and address (no policy enforces ingress)",
+                        port.kind, port.port
+                    );
+                }
+                for path in &port.allowed {
+                    path_line(&mut out, "+", path);
+                }
+                for path in &port.denied {
+                    path_line(&mut out, "x (denied)", path);
+                }
+            }
+            let _ = writeln!(
+                out,
+                "    egress: {}",
+                if role.egress_enforced_by.is_empty() {
+                    "not restricted".to_string()
+                } else {
+                    format!("restricted by {}", role.egress_enforced_by.join("; "))
+                }
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
