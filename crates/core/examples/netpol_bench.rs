@@ -3,8 +3,8 @@
 //! in one bundle. Reports parsing, and the reachability model plus the DF3xx/DF4xx rules on
 //! top of it (target ≤ 100 ms), as best and median of several runs.
 
-use dflint_core::lint::{load, Bundle};
-use dflint_core::{lint, LintConfig, Source};
+use dflint_core::lint::{lint_loaded, load, Bundle};
+use dflint_core::{LintConfig, Source};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -86,7 +86,7 @@ fn main() {
         black_box(load(&sources));
     });
     let (all_best, all_median) = time(runs, || {
-        black_box(lint(&sources, &network_rules));
+        black_box(lint_loaded(&sources, &loaded, &network_rules));
     });
     let (model_best, model_median) = time(runs, || {
         let bundle = Bundle::new(&sources, &loaded, &network_rules);
@@ -103,8 +103,8 @@ fn main() {
         ms(model_median)
     );
     println!(
-        "reachability + DF3xx/DF4xx rules (lint minus parse): best {:.1} ms, median {:.1} ms (target <= 100 ms)",
-        ms(all_best.saturating_sub(load_best)),
-        ms(all_median.saturating_sub(load_median))
+        "reachability + DF3xx/DF4xx rules (parsed input): best {:.1} ms, median {:.1} ms (target <= 100 ms)",
+        ms(all_best),
+        ms(all_median)
     );
 }
