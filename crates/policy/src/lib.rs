@@ -1,32 +1,16 @@
-//! dflint as a Kubewarden admission policy (wasm32-wasip1). This first cut only maps one
-//! admitted object to a dflint report; the waPC entry points, settings and packaging follow.
+//! dflint as a Kubewarden admission policy (wasm32-wasip1, waPC protocol v1).
+//!
+//! The admitted object goes through the same `dflint-core` rules as the CLI. Findings at or
+//! above the configured severity reject the request; lower ones come back as Kubernetes
+//! admission warnings. The waPC entry points live in [`guest`]; everything else is plain Rust
+//! so it is unit-tested on the host and end-to-end tested as the compiled `.wasm`.
 
-use dflint_core::{lint, LintConfig, Report, Source};
+pub mod cluster;
+mod response;
+pub mod settings;
+pub mod validate;
 
-/// Lints one Kubernetes object as received in an AdmissionRequest's `object`.
-pub fn lint_object(object: &serde_json::Value) -> Report {
-    let name = object
-        .pointer("/metadata/name")
-        .and_then(|n| n.as_str())
-        .unwrap_or("object");
-    let text = serde_json::to_string_pretty(object).unwrap_or_default();
-    lint(
-        &[Source::new(format!("{name}.json"), text)],
-        &LintConfig::default(),
-    )
-}
+pub use validate::{validate, BUNDLE_ONLY_CODES};
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn an_unauthenticated_dragonfly_is_reported() {
-        let object = serde_json::json!({
-            "apiVersion": "dragonflydb.io/v1alpha1",
-            "kind": "Dragonfly",
-            "metadata": {"name": "cache"},
-            "spec": {"replicas": 1}
-        });
-        let report = super::lint_object(&object);
-        assert!(report.diagnostics.iter().any(|d| d.code == "DF012"));
-    }
-}
+#[cfg(target_arch = "wasm32")]
+mod guest;
