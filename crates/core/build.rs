@@ -6,9 +6,15 @@
 //! * `data/dragonfly-commands.tsv`, `data/dragonfly-categories.tsv` (written by
 //!   `scripts/gen-commands.py`) and `data/redis-commands.tsv`, `data/redis-categories.tsv`
 //!   (written by `scripts/gen-redis-commands.py`) → `acl_commands_table.rs`, included by
-//!   `src/acl/commands.rs`.
+//!   `src/acl/commands.rs`;
+//! * `data/dragonfly-v1alpha1-spec.schema.json` (written by `scripts/gen-crd-schema.py`) →
+//!   `spec_schema_table.rs`, included by `src/dragonfly/schema.rs`: the schema flattened into
+//!   one array of nodes with every `$ref` resolved, so validating a spec neither parses nor
+//!   compiles a schema. The Kubewarden policy runs in a fresh wasm instance per admission
+//!   request, where even a once-per-process initialisation is paid on every request.
 //!
-//! No dependencies: plain tab-separated lines, `#` comment lines and one header row.
+//! The TSV tables are plain tab-separated lines, `#` comment lines and one header row. The
+//! schema is read with `serde_json` (a build dependency only).
 
 use std::env;
 use std::fmt::Write as _;
@@ -65,6 +71,7 @@ fn rows<'a>(path: &str, text: &'a str, header: &str, columns: usize) -> Vec<Vec<
 fn main() {
     flag_tables();
     acl_command_tables();
+    spec_schema_table();
 }
 
 fn flag_tables() {
@@ -572,4 +579,341 @@ fn acl_command_tables() {
 
     let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("acl_commands_table.rs");
     fs::write(dest, out).expect("write acl_commands_table.rs");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dragonfly spec schema (src/dragonfly/schema.rs)
+// ---------------------------------------------------------------------------------------------
+
+const SPEC_SCHEMA: &str = "data/dragonfly-v1alpha1-spec.schema.json";
+
+/// The only `pattern` the validator implements (by hand, `is_quantity` in
+/// `src/dragonfly/schema.rs`, which has the same constant and a test that the schema's patterns
+/// equal it). Any other pattern stops the build: silently skipping it would lose a check.
+const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+
+/// The draft whose semantics the validator implements (`items` is one schema, a `$ref` beside
+/// other keywords would be applied together with them).
+const SCHEMA_DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// JSON Schema type name → bit constant in `src/dragonfly/schema.rs`.
+const JSON_TYPES: &[(&str, &str)] = &[
+    ("object", "T_OBJECT"),
+    ("array", "T_ARRAY"),
+    ("integer", "T_INTEGER"),
+    ("number", "T_NUMBER"),
+    ("string", "T_STRING"),
+    ("boolean", "T_BOOLEAN"),
+    ("null", "T_NULL"),
+];
+
+/// Keywords of a schema node the validator understands; `format` (OpenAPI `int32`, `int64`…)
+/// and `$comment` are annotations and are ignored on purpose.
+const NODE_KEYWORDS: &[&str] = &[
+    "type",
+    "properties",
+    "additionalProperties",
+    "required",
+    "items",
+    "pattern",
+    "format",
+    "$comment",
+];
+/// Keywords allowed only at the root, beside [`NODE_KEYWORDS`] (`$defs` is resolved here,
+/// the others are annotations).
+const ROOT_KEYWORDS: &[&str] = &["$schema", "$defs", "x-dflint-source"];
+
+/// Flattens the schema into `static SPEC_NODES: [SchemaNode; N]` plus `SPEC_ROOT`. Every
+/// `$ref` becomes the index of its definition, and structurally identical nodes (hundreds of
+/// `{"type": "string"}`) share one entry.
+struct SchemaTable<'a> {
+    defs: &'a serde_json::Map<String, serde_json::Value>,
+    /// Rendered `SchemaNode` expressions; `None` while a definition is being rendered (its
+    /// index is reserved first so that a recursive definition can refer to itself).
+    nodes: Vec<Option<String>>,
+    /// Rendered expression → index, for sharing identical nodes.
+    interned: std::collections::HashMap<String, usize>,
+    /// Definition name → index.
+    def_index: std::collections::HashMap<String, usize>,
+    /// Definitions that are plain `$ref`s being resolved (to catch `$ref` cycles).
+    aliasing: Vec<String>,
+}
+
+impl SchemaTable<'_> {
+    /// The index of the node for `schema`, found at `path` (for messages).
+    fn node(&mut self, schema: &serde_json::Value, path: &str) -> usize {
+        let object = schema.as_object().unwrap_or_else(|| {
+            panic!("{SPEC_SCHEMA}: {path}: only object schemas are supported, found {schema}")
+        });
+        if let Some(target) = object.get("$ref") {
+            return self.reference(object, target, path);
+        }
+        let rendered = self.render(object, path, false);
+        if let Some(&index) = self.interned.get(&rendered) {
+            return index;
+        }
+        self.nodes.push(Some(rendered.clone()));
+        self.interned.insert(rendered, self.nodes.len() - 1);
+        self.nodes.len() - 1
+    }
+
+    fn reference(
+        &mut self,
+        object: &serde_json::Map<String, serde_json::Value>,
+        target: &serde_json::Value,
+        path: &str,
+    ) -> usize {
+        // In draft 2020-12 the keywords beside a `$ref` apply too; the table has one node per
+        // location, so refuse rather than drop them.
+        if let Some(other) = object.keys().find(|k| *k != "$ref" && *k != "$comment") {
+            panic!("{SPEC_SCHEMA}: {path}: `{other}` beside `$ref` is not supported");
+        }
+        let name = target
+            .as_str()
+            .and_then(|t| t.strip_prefix("#/$defs/"))
+            .unwrap_or_else(|| {
+                panic!("{SPEC_SCHEMA}: {path}: only `#/$defs/<name>` references are supported, found {target}")
+            });
+        self.definition(name, path)
+    }
+
+    fn definition(&mut self, name: &str, path: &str) -> usize {
+        if let Some(&index) = self.def_index.get(name) {
+            return index;
+        }
+        let schema = self.defs.get(name).unwrap_or_else(|| {
+            panic!("{SPEC_SCHEMA}: {path}: dangling reference to `#/$defs/{name}`")
+        });
+        let def_path = format!("#/$defs/{name}");
+        let object = schema.as_object().unwrap_or_else(|| {
+            panic!("{SPEC_SCHEMA}: {def_path}: only object schemas are supported")
+        });
+        if let Some(target) = object.get("$ref") {
+            assert!(
+                !self.aliasing.iter().any(|n| n == name),
+                "{SPEC_SCHEMA}: {def_path}: `$ref` cycle through {:?}",
+                self.aliasing
+            );
+            self.aliasing.push(name.to_string());
+            let index = self.reference(object, target, &def_path);
+            self.aliasing.pop();
+            self.def_index.insert(name.to_string(), index);
+            return index;
+        }
+        let index = self.nodes.len();
+        self.nodes.push(None);
+        self.def_index.insert(name.to_string(), index);
+        let rendered = self.render(object, &def_path, false);
+        self.interned.entry(rendered.clone()).or_insert(index);
+        self.nodes[index] = Some(rendered);
+        index
+    }
+
+    /// The `SchemaNode { .. }` expression for a schema without `$ref`; rejects every keyword
+    /// the validator does not implement.
+    fn render(
+        &mut self,
+        object: &serde_json::Map<String, serde_json::Value>,
+        path: &str,
+        root: bool,
+    ) -> String {
+        for key in object.keys() {
+            let known = NODE_KEYWORDS.contains(&key.as_str())
+                || (root && ROOT_KEYWORDS.contains(&key.as_str()));
+            assert!(
+                known,
+                "{SPEC_SCHEMA}: {path}: keyword `{key}` is not implemented by dflint's spec \
+                 validator (src/dragonfly/schema.rs); teach it and build.rs the keyword first, \
+                 or its check would be lost silently"
+            );
+        }
+        if let Some(draft) = object.get("$schema") {
+            assert_eq!(
+                draft.as_str(),
+                Some(SCHEMA_DRAFT),
+                "{SPEC_SCHEMA}: the validator implements draft 2020-12 only"
+            );
+        }
+        for annotation in ["format", "$comment"] {
+            if let Some(value) = object.get(annotation) {
+                assert!(
+                    value.is_string(),
+                    "{SPEC_SCHEMA}: {path}: `{annotation}` must be a string"
+                );
+            }
+        }
+
+        let types = match object.get("type") {
+            None => "T_ANY".to_string(),
+            Some(serde_json::Value::String(name)) => type_constant(name, path).to_string(),
+            Some(serde_json::Value::Array(names)) if !names.is_empty() => {
+                let mut constants: Vec<&str> = names
+                    .iter()
+                    .map(|n| {
+                        let n = n.as_str().unwrap_or_else(|| {
+                            panic!("{SPEC_SCHEMA}: {path}: type names must be strings")
+                        });
+                        type_constant(n, path)
+                    })
+                    .collect();
+                let count = constants.len();
+                constants.sort_unstable();
+                constants.dedup();
+                assert_eq!(
+                    constants.len(),
+                    count,
+                    "{SPEC_SCHEMA}: {path}: duplicate type"
+                );
+                constants.join(" | ")
+            }
+            Some(other) => panic!("{SPEC_SCHEMA}: {path}: unsupported `type` {other}"),
+        };
+
+        let quantity = match object.get("pattern") {
+            None => false,
+            Some(pattern) if pattern.as_str() == Some(QUANTITY_PATTERN) => true,
+            Some(pattern) => panic!(
+                "{SPEC_SCHEMA}: {path}: pattern {pattern} is not implemented; dflint checks only \
+                 the Kubernetes quantity pattern, by hand (no regex engine in the library)"
+            ),
+        };
+
+        let mut required: Vec<&str> = Vec::new();
+        if let Some(names) = object.get("required") {
+            let names = names
+                .as_array()
+                .unwrap_or_else(|| panic!("{SPEC_SCHEMA}: {path}: `required` must be an array"));
+            for name in names {
+                let name = name.as_str().unwrap_or_else(|| {
+                    panic!("{SPEC_SCHEMA}: {path}: `required` entries must be strings")
+                });
+                assert!(
+                    !required.contains(&name),
+                    "{SPEC_SCHEMA}: {path}: `{name}` is required twice"
+                );
+                required.push(name);
+            }
+        }
+
+        let mut properties: Vec<(&str, usize)> = Vec::new();
+        if let Some(props) = object.get("properties") {
+            let props = props
+                .as_object()
+                .unwrap_or_else(|| panic!("{SPEC_SCHEMA}: {path}: `properties` must be an object"));
+            for (name, child) in props {
+                let index = self.node(child, &format!("{path}/properties/{name}"));
+                properties.push((name, index));
+            }
+        }
+        // The validator looks names up by binary search (byte order).
+        properties.sort_unstable_by(|a, b| a.0.cmp(b.0));
+
+        let additional = match object.get("additionalProperties") {
+            None | Some(serde_json::Value::Bool(true)) => "Additional::Any".to_string(),
+            Some(serde_json::Value::Bool(false)) => "Additional::Closed".to_string(),
+            Some(schema @ serde_json::Value::Object(_)) => {
+                let index = self.node(schema, &format!("{path}/additionalProperties"));
+                format!("Additional::Schema({index})")
+            }
+            Some(other) => {
+                panic!("{SPEC_SCHEMA}: {path}: unsupported `additionalProperties` {other}")
+            }
+        };
+
+        let items = match object.get("items") {
+            None => "None".to_string(),
+            Some(schema @ serde_json::Value::Object(_)) => {
+                format!("Some({})", self.node(schema, &format!("{path}/items")))
+            }
+            Some(other) => panic!(
+                "{SPEC_SCHEMA}: {path}: `items` must be one schema (draft 2020-12), found {other}"
+            ),
+        };
+
+        let mut out = format!("SchemaNode {{ types: {types}, properties: &[");
+        for (i, (name, index)) in properties.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write!(out, "({name:?}, {index})").unwrap();
+        }
+        write!(
+            out,
+            "], additional: {additional}, required: &{required:?}, items: {items}, \
+             quantity: {quantity} }}"
+        )
+        .unwrap();
+        out
+    }
+}
+
+fn type_constant<'a>(name: &str, path: &str) -> &'a str {
+    JSON_TYPES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, constant)| *constant)
+        .unwrap_or_else(|| panic!("{SPEC_SCHEMA}: {path}: unknown type `{name}`"))
+}
+
+fn spec_schema_table() {
+    println!("cargo:rerun-if-changed={SPEC_SCHEMA}");
+    let text =
+        fs::read_to_string(SPEC_SCHEMA).unwrap_or_else(|e| panic!("read {SPEC_SCHEMA}: {e}"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{SPEC_SCHEMA}: {e}"));
+    let root = schema
+        .as_object()
+        .unwrap_or_else(|| panic!("{SPEC_SCHEMA}: the root must be an object schema"));
+    assert!(
+        !root.contains_key("$ref"),
+        "{SPEC_SCHEMA}: a `$ref` at the root is not supported"
+    );
+    let no_defs = serde_json::Map::new();
+    let defs = match root.get("$defs") {
+        None => &no_defs,
+        Some(defs) => defs
+            .as_object()
+            .unwrap_or_else(|| panic!("{SPEC_SCHEMA}: `$defs` must be an object")),
+    };
+    let mut table = SchemaTable {
+        defs,
+        nodes: Vec::new(),
+        interned: std::collections::HashMap::new(),
+        def_index: std::collections::HashMap::new(),
+        aliasing: Vec::new(),
+    };
+    let rendered = table.render(root, "#", true);
+    table.nodes.push(Some(rendered));
+    let root_index = table.nodes.len() - 1;
+    // Unreferenced definitions are checked too, so that no keyword slips through; they cost
+    // a node or two at most.
+    for name in defs.keys() {
+        table.definition(name, "#/$defs");
+    }
+    assert!(
+        table.nodes.len() <= usize::from(u16::MAX),
+        "{SPEC_SCHEMA}: too many schema nodes for u16 indices"
+    );
+
+    let mut out = String::new();
+    out.push_str(
+        "// @generated by crates/core/build.rs from data/dragonfly-v1alpha1-spec.schema.json\n",
+    );
+    writeln!(out, "const SPEC_ROOT: u16 = {root_index};").unwrap();
+    writeln!(
+        out,
+        "static SPEC_NODES: [SchemaNode; {}] = [",
+        table.nodes.len()
+    )
+    .unwrap();
+    for (index, node) in table.nodes.iter().enumerate() {
+        let node = node
+            .as_deref()
+            .unwrap_or_else(|| panic!("schema node {index} was never rendered"));
+        writeln!(out, "    /* {index} */ {node},").unwrap();
+    }
+    out.push_str("];\n");
+
+    let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("spec_schema_table.rs");
+    fs::write(dest, out).expect("write spec_schema_table.rs");
 }
