@@ -70,9 +70,14 @@ pub fn from_findings(
     let (rejecting, rest): (Vec<&Finding>, Vec<&Finding>) = findings
         .iter()
         .partition(|f| f.severity >= reject_at && !f.already_present);
+    // A finding already present before an UPDATE is warned about when it would have
+    // rejected (so it stays visible) or reaches the warning level, like any other.
     let warned: Vec<&Finding> = rest
         .into_iter()
-        .filter(|f| f.already_present || warn_at.is_some_and(|w| f.severity >= w))
+        .filter(|f| {
+            (f.already_present && f.severity >= reject_at)
+                || warn_at.is_some_and(|w| f.severity >= w)
+        })
         .collect();
 
     let mut warnings: Vec<String> = warned.iter().map(|f| warning(f)).collect();

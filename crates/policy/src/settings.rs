@@ -140,8 +140,25 @@ impl Settings {
                 format!("settings `{path}`: {}", error.into_inner())
             }
         })?;
+        let settings = settings.without_empty_strings();
         settings.check()?;
         Ok(settings)
+    }
+
+    /// Forms (Rancher's questions UI among them) send `""` for a field left blank: that means
+    /// "not set", not "the namespace named nothing".
+    fn without_empty_strings(mut self) -> Settings {
+        let blank = |value: &mut Option<String>| {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                *value = None;
+            }
+        };
+        blank(&mut self.acl_label);
+        blank(&mut self.operator_namespace);
+        for scraper in &mut self.metrics_scrapers {
+            blank(&mut scraper.namespace);
+        }
+        self
     }
 
     /// Checks what the types alone cannot.
@@ -168,19 +185,17 @@ impl Settings {
                 "settings `maxObjectBytes`: must be between 1 and {MAX_OBJECT_BYTES_CEILING}"
             ));
         }
-        if self
-            .acl_label
-            .as_deref()
-            .is_some_and(|l| l.trim().is_empty())
-        {
-            return Err("settings `aclLabel`: must not be empty".to_string());
-        }
-        if self
-            .operator_namespace
-            .as_deref()
-            .is_some_and(|n| n.trim().is_empty())
-        {
-            return Err("settings `operatorNamespace`: must not be empty".to_string());
+        if !self.context_aware && !self.select.is_empty() {
+            let runs_something = dflint_core::rules::registry().iter().any(|rule| {
+                let meta = rule.meta();
+                !crate::BUNDLE_ONLY_CODES.contains(&meta.code) && self.lint_config().enables(meta)
+            });
+            if !runs_something {
+                return Err(format!(
+                    "settings `select`: {:?} selects only rules that need other resources, which single-object admission skips; turn on `contextAware` or select other rules",
+                    self.select
+                ));
+            }
         }
         Ok(())
     }
@@ -301,8 +316,21 @@ mod tests {
         assert!(error(r#"{"metricsScrapers":[{"matchLabels":{}}]}"#).contains("at least one label"));
         assert!(error(r#"{"select":["DF999"]}"#).contains("`DF999` matches no rule"));
         assert!(error(r#"{"maxObjectBytes":0}"#).contains("maxObjectBytes"));
+        assert!(error(r#"{"select":["DF305"]}"#).contains("only rules that need other resources"));
+        assert!(Settings::from_json(br#"{"select":["DF305"],"contextAware":true}"#).is_ok());
         assert_eq!(error("[1]"), "settings: must be a JSON object");
         assert!(error("{").starts_with("settings: not JSON"));
+    }
+
+    #[test]
+    fn blank_strings_mean_unset() {
+        let settings = Settings::from_json(
+            br#"{"aclLabel":"","operatorNamespace":" ","metricsScrapers":[{"namespace":"","matchLabels":{"app":"x"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(settings.acl_label, None);
+        assert_eq!(settings.operator_namespace, None);
+        assert_eq!(settings.metrics_scrapers[0].namespace, None);
     }
 
     #[test]

@@ -149,6 +149,15 @@ fn answer(
         Some(object) if object.get() != "null" => object.get(),
         _ => return bad_request(format!("the {} request has no `object`", request.operation)),
     };
+    // Opted-out Secrets and ConfigMaps are none of the policy's business, whatever their size.
+    if matches!(admitted, Admitted::Secret | Admitted::ConfigMap) {
+        if let Some(label) = &settings.acl_label {
+            if !has_label(object, label) {
+                return response::accept(vec![]);
+            }
+        }
+    }
+
     if object.len() as u64 > settings.max_object_bytes {
         return response::reject(
             CODE_TOO_LARGE,
@@ -161,14 +170,6 @@ fn answer(
             vec![],
         );
     }
-    if matches!(admitted, Admitted::Secret | Admitted::ConfigMap) {
-        if let Some(label) = &settings.acl_label {
-            if !has_label(object, label) {
-                return response::accept(vec![]);
-            }
-        }
-    }
-
     let mut sources = vec![Source::new(OBJECT, object.to_string())];
     let mut notes = Vec::new();
     if settings.context_aware {
@@ -200,11 +201,15 @@ fn answer(
     if request.operation == "UPDATE" {
         if let Some(old) = request.old_object.filter(|o| o.get() != "null") {
             if old.get().len() as u64 <= settings.max_object_bytes {
-                let before = findings_in(
-                    &[Source::new(OBJECT, old.get().to_string())],
-                    &config,
-                    &[OBJECT],
+                // The old object with the same surroundings (its ACL Secret, the CRs around a
+                // policy), so findings that come from those count as already present too.
+                let mut old_sources = vec![Source::new(OBJECT, old.get().to_string())];
+                old_sources.extend(
+                    sources[1..]
+                        .iter()
+                        .map(|s| Source::new(s.shared_name(), s.text().to_string())),
                 );
+                let before = findings_in(&old_sources, &config, reported);
                 for finding in &mut findings {
                     finding.already_present = before
                         .iter()
@@ -273,7 +278,7 @@ fn gather_context(
         Admitted::Dragonfly => {
             let head = object_head(object);
             let Some(secret) = head
-                .pointer("/spec/authentication/aclFromSecret/name")
+                .pointer("/spec/aclFromSecret/name")
                 .and_then(Value::as_str)
             else {
                 return;
@@ -493,8 +498,7 @@ mod tests {
             calls: RefCell::new(vec![]),
         };
         let mut spec: Value = serde_json::from_str(CLEAN).unwrap();
-        spec["authentication"] =
-            serde_json::json!({"aclFromSecret": {"name": "dragonfly-acl", "key": "acl.conf"}});
+        spec["aclFromSecret"] = serde_json::json!({"name": "dragonfly-acl", "key": "acl.conf"});
         let answer = run(
             cr(spec.clone()),
             serde_json::json!({"contextAware": true}),
@@ -503,6 +507,10 @@ mod tests {
         let text = answer.to_string();
         assert!(!text.contains("Sup3rSecretPw"), "{text}");
         assert!(text.contains("DF210"), "ACL findings are reported: {text}");
+        assert!(
+            !text.contains("DF010"),
+            "`spec.aclFromSecret` is a CRD field: {text}"
+        );
         assert_eq!(
             *cluster.calls.borrow(),
             ["get Secret Some(\"cache\")/dragonfly-acl"]
@@ -514,7 +522,7 @@ mod tests {
             1,
             "no host call when context-aware is off"
         );
-        spec["authentication"]["aclFromSecret"]["name"] = "gone".into();
+        spec["aclFromSecret"]["name"] = "gone".into();
         let missing = run(
             cr(spec),
             serde_json::json!({"contextAware": true}),
