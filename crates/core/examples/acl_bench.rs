@@ -156,4 +156,29 @@ fn main() {
         "pairwise intersection of 1,000 key patterns (499,500 pairs, {overlapping} overlap): {:.1} ms (target <= 200 ms)",
         intersect.as_secs_f64() * 1e3
     );
+
+    // Worst cases of the matcher, moved here from a timing test: a 2,200-token pattern
+    // against 100 KB, and `*a{500}ba{500}*` against 100 KB of `a` (the naive segment search
+    // would be quadratic).
+    let text = b"tenant123:".repeat(10_000);
+    let long = Glob::new(&[&b"*t*e*n*a*n*t*:*1*2*3*:"[..]; 100].concat());
+    let mut hit = false;
+    let elapsed = best_of(3, || {
+        hit = long.matches(&text);
+        hit
+    });
+    println!(
+        "2,200-token pattern against 100 KB: {:.2} ms (match: {hit})",
+        elapsed.as_secs_f64() * 1e3
+    );
+    let many_a = vec![b'a'; 100_000];
+    let needle = Glob::new(&[&b"*"[..], &[b'a'; 500], b"b", &[b'a'; 500], b"*"].concat());
+    let elapsed = best_of(3, || {
+        hit = needle.matches(&many_a);
+        hit
+    });
+    println!(
+        "`*a{{500}}ba{{500}}*` against 100 KB of `a`: {:.2} ms (match: {hit})",
+        elapsed.as_secs_f64() * 1e3
+    );
 }
