@@ -45,6 +45,10 @@ pub struct Source {
     name: Arc<str>,
     text: String,
     line_starts: Vec<usize>,
+    /// Start offsets of the multi-byte characters, each with the number of continuation bytes
+    /// up to and including it (empty for ASCII text): columns in O(log n) even on one huge
+    /// line, such as a compact JSON object or a base64 Secret value.
+    multibyte: Vec<(usize, usize)>,
     invalid_utf8_at: Option<usize>,
     acl: bool,
 }
@@ -59,10 +63,19 @@ impl Source {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i + 1),
         );
+        let mut multibyte = Vec::new();
+        if !text.is_ascii() {
+            let mut continuation = 0;
+            for (at, c) in text.char_indices().filter(|(_, c)| !c.is_ascii()) {
+                continuation += c.len_utf8() - 1;
+                multibyte.push((at, continuation));
+            }
+        }
         Source {
             name: name.into(),
             text,
             line_starts,
+            multibyte,
             invalid_utf8_at: None,
             acl: false,
         }
@@ -122,8 +135,19 @@ impl Source {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let line_start = self.line_starts[line];
-        let column = self.text[line_start..offset].chars().count() + 1;
+        let column = (offset - line_start)
+            - (self.continuation_bytes_before(offset) - self.continuation_bytes_before(line_start))
+            + 1;
         (line + 1, column)
+    }
+
+    /// Continuation bytes of the multi-byte characters that start before `offset` (a
+    /// character boundary).
+    fn continuation_bytes_before(&self, offset: usize) -> usize {
+        match self.multibyte.partition_point(|&(at, _)| at < offset) {
+            0 => 0,
+            i => self.multibyte[i - 1].1,
+        }
     }
 
     /// Byte offset of the start of a 1-based line (clamped to the text).
@@ -161,5 +185,16 @@ mod tests {
         assert_eq!(src.line_col(7), (3, 1));
         assert_eq!(src.line_col(8), (4, 1));
         assert_eq!(src.line_col(999), (4, 2));
+    }
+
+    #[test]
+    fn columns_match_character_counts_on_mixed_text() {
+        let text = "é1\n€x😀y\n\nabc ç ü 😀 z\n".repeat(3);
+        let src = Source::new("t", text.as_str());
+        for (offset, _) in text.char_indices() {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let expected = text[line_start..offset].chars().count() + 1;
+            assert_eq!(src.line_col(offset).1, expected, "offset {offset}");
+        }
     }
 }

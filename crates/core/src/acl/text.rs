@@ -126,9 +126,16 @@ impl AclText {
                 .map_or(self.whole.end, |&e| e + 1);
             return Span::new(start, end.max(start));
         }
-        for segment in &self.segments {
+        // Segments are disjoint and in text order: the candidate is the last one starting at
+        // or before the span (a binary search; ACL texts can have tens of thousands of lines).
+        let candidate = self
+            .segments
+            .partition_point(|s| s.text_start <= span.start)
+            .checked_sub(1)
+            .map(|i| &self.segments[i]);
+        if let Some(segment) = candidate {
             let end = segment.text_start + segment.len;
-            if span.start >= segment.text_start && span.start <= end {
+            if span.start <= end {
                 let start = segment.source_start + (span.start - segment.text_start);
                 let stop = segment.source_start + (span.end.min(end) - segment.text_start);
                 return Span::new(start, stop.max(start));
