@@ -163,12 +163,23 @@ impl Settings {
 
     /// Checks what the types alone cannot.
     pub fn check(&self) -> Result<(), String> {
+        let mut unknown = Vec::new();
         for (field, patterns) in [("select", &self.select), ("ignore", &self.ignore)] {
-            if let Some(unknown) = patterns.iter().find(|p| !matches_any_rule(p)) {
-                return Err(format!(
-                    "settings `{field}`: `{unknown}` matches no rule code, code prefix or rule name"
+            let names: Vec<String> = patterns
+                .iter()
+                .filter(|p| !matches_any_rule(p))
+                .map(|p| format!("`{p}`"))
+                .collect();
+            if !names.is_empty() {
+                let verb = if names.len() == 1 { "matches" } else { "match" };
+                unknown.push(format!(
+                    "settings `{field}`: {} {verb} no rule code, code prefix or rule name",
+                    names.join(", ")
                 ));
             }
+        }
+        if !unknown.is_empty() {
+            return Err(unknown.join("; "));
         }
         if self.acl_admin_users.iter().any(|u| u.trim().is_empty()) {
             return Err("settings `aclAdminUsers`: user names must not be empty".to_string());
@@ -314,7 +325,11 @@ mod tests {
             "{nested}"
         );
         assert!(error(r#"{"metricsScrapers":[{"matchLabels":{}}]}"#).contains("at least one label"));
-        assert!(error(r#"{"select":["DF999"]}"#).contains("`DF999` matches no rule"));
+        let patterns = error(r#"{"select":["DF999"],"ignore":["DF2","nope","DF9"]}"#);
+        assert_eq!(
+            patterns,
+            "settings `select`: `DF999` matches no rule code, code prefix or rule name; settings `ignore`: `nope`, `DF9` match no rule code, code prefix or rule name"
+        );
         assert!(error(r#"{"maxObjectBytes":0}"#).contains("maxObjectBytes"));
         assert!(error(r#"{"select":["DF305"]}"#).contains("only rules that need other resources"));
         assert!(Settings::from_json(br#"{"select":["DF305"],"contextAware":true}"#).is_ok());
