@@ -1,6 +1,6 @@
 //! The same manifests give the same codes through every front end: the CLI's JSON contract
 //! (rendered by dflint-core), the browser facade (dflint-web) and the admission policy's
-//! object path (dflint-policy).
+//! `validate` (dflint-policy, natively; crates/policy-harness checks the compiled .wasm).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -27,13 +27,30 @@ fn dragonfly_cr_gives_the_same_codes_everywhere() {
     ));
     let web = dflint_web::lint("dragonfly.yaml", &text);
 
-    // The policy receives the object as JSON, the way the API server sends it.
+    // The policy receives the object as JSON, the way the API server sends it, inside an
+    // AdmissionRequest; with every severity reported, its audit annotation lists the codes.
     let parsed = dflint_core::document::parse_yaml(&text);
     let object = parsed.roots[0].to_json();
-    let policy: BTreeSet<String> = dflint_policy::lint_object(&object)
-        .diagnostics
-        .iter()
-        .map(|d| d.code.to_string())
+    let payload = serde_json::json!({
+        "request": {
+            "uid": "parity", "operation": "CREATE", "namespace": "cache",
+            "kind": {"group": "dragonflydb.io", "version": "v1alpha1", "kind": "Dragonfly"},
+            "resource": {"group": "dragonflydb.io", "version": "v1alpha1", "resource": "dragonflies"},
+            "userInfo": {"username": "parity"},
+            "object": object,
+        },
+        "settings": {"warnSeverity": "info"},
+    });
+    let answer: serde_json::Value = serde_json::from_slice(&dflint_policy::validate(
+        &serde_json::to_vec(&payload).unwrap(),
+        &dflint_policy::cluster::NoCluster,
+    ))
+    .expect("the policy answers JSON");
+    let policy: BTreeSet<String> = answer["audit_annotations"]["dflint-codes"]
+        .as_str()
+        .expect("codes annotated")
+        .split(',')
+        .map(str::to_string)
         .collect();
 
     let expected: BTreeSet<String> = ["DF010", "DF050", "DF052"]
