@@ -7,6 +7,8 @@
 //!   `scripts/gen-commands.py`) and `data/redis-commands.tsv`, `data/redis-categories.tsv`
 //!   (written by `scripts/gen-redis-commands.py`) → `acl_commands_table.rs`, included by
 //!   `src/acl/commands.rs`;
+//!   the same file also holds index tables derived from them (category members as lists and
+//!   bitsets, subcommands per command; see `emit_command_indexes`);
 //! * `data/dragonfly-v1alpha1-spec.schema.json` (written by `scripts/gen-crd-schema.py`) →
 //!   `spec_schema_table.rs`, included by `src/dragonfly/schema.rs`: the schema flattened into
 //!   one array of nodes with every `$ref` resolved, so validating a spec neither parses nor
@@ -450,6 +452,62 @@ fn emit_commands(out: &mut String, path: &str, static_name: &str, commands: &[Co
     out.push_str("];\n");
 }
 
+/// Index tables derived from a command table (`commands` sorted as emitted), so the ACL
+/// evaluator and rules neither scan the table nor build them at run time (the Kubewarden
+/// policy would rebuild a `OnceLock` table in every fresh wasm instance):
+///
+/// * `{prefix}_CATEGORY_MEMBERS`: per category bit, the indexes of the commands in it;
+/// * `{prefix}_CATEGORY_WORDS`: the same as a bitset (64 commands per word, as `CommandSet`);
+/// * `{prefix}_SUBCOMMANDS`: per command, the indexes of the commands whose parent it is.
+fn emit_command_indexes(out: &mut String, prefix: &str, commands: &[CommandRow]) {
+    assert!(
+        commands.len() <= usize::from(u16::MAX),
+        "{prefix}: too many commands"
+    );
+    let words = commands.len().div_ceil(64);
+    let list = |indexes: &[usize]| {
+        let items: Vec<String> = indexes.iter().map(|i| i.to_string()).collect();
+        format!("&[{}]", items.join(", "))
+    };
+    writeln!(out, "static {prefix}_CATEGORY_MEMBERS: [&[u16]; 64] = [").unwrap();
+    let mut category_words = Vec::new();
+    for bit in 0..64 {
+        let members: Vec<usize> = (0..commands.len())
+            .filter(|&i| commands[i].categories & (1u64 << bit) != 0)
+            .collect();
+        let mut set = vec![0u64; words];
+        for &i in &members {
+            set[i / 64] |= 1u64 << (i % 64);
+        }
+        category_words.push(set);
+        writeln!(out, "    {},", list(&members)).unwrap();
+    }
+    out.push_str("];\n");
+    writeln!(
+        out,
+        "static {prefix}_CATEGORY_WORDS: [[u64; {words}]; 64] = ["
+    )
+    .unwrap();
+    for set in &category_words {
+        let items: Vec<String> = set.iter().map(|w| format!("{w:#x}")).collect();
+        writeln!(out, "    [{}],", items.join(", ")).unwrap();
+    }
+    out.push_str("];\n");
+    writeln!(
+        out,
+        "static {prefix}_SUBCOMMANDS: [&[u16]; {}] = [",
+        commands.len()
+    )
+    .unwrap();
+    for c in commands {
+        let subs: Vec<usize> = (0..commands.len())
+            .filter(|&i| commands[i].parent.as_deref() == Some(c.name.as_str()))
+            .collect();
+        writeln!(out, "    {},", list(&subs)).unwrap();
+    }
+    out.push_str("];\n");
+}
+
 fn acl_command_tables() {
     for path in [DF_COMMANDS, DF_CATEGORIES, REDIS_COMMANDS, REDIS_CATEGORIES] {
         println!("cargo:rerun-if-changed={path}");
@@ -513,6 +571,7 @@ fn acl_command_tables() {
         })
         .collect();
     emit_commands(&mut out, DF_COMMANDS, "DF_COMMANDS", &df);
+    emit_command_indexes(&mut out, "DF", &df);
 
     // Redis.
     let redis_cats = category_table(
@@ -576,6 +635,7 @@ fn acl_command_tables() {
         }
     }
     emit_commands(&mut out, REDIS_COMMANDS, "REDIS_COMMANDS", &redis);
+    emit_command_indexes(&mut out, "REDIS", &redis);
 
     let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("acl_commands_table.rs");
     fs::write(dest, out).expect("write acl_commands_table.rs");

@@ -310,6 +310,37 @@ pub fn lookup(d: Dialect, name: &str) -> Option<&'static Command> {
         .map(|i| &table[i])
 }
 
+/// The indexes (in [`all`]) of the commands in the category with this bit, ascending.
+/// Generated at build time: a per-process table would be rebuilt by every fresh wasm instance.
+pub fn category_member_indexes(d: Dialect, bit: u8) -> &'static [u16] {
+    let table = match d {
+        Dialect::Dragonfly => &DF_CATEGORY_MEMBERS,
+        Dialect::Redis => &REDIS_CATEGORY_MEMBERS,
+    };
+    table.get(usize::from(bit)).copied().unwrap_or(&[])
+}
+
+/// The commands in the category with this bit as a bitset over [`all`] (bit `i % 64` of word
+/// `i / 64` for command `i`), for set operations without scanning the table.
+pub fn category_words(d: Dialect, bit: u8) -> &'static [u64] {
+    const NONE: &[u64] = &[];
+    match d {
+        Dialect::Dragonfly => DF_CATEGORY_WORDS.get(usize::from(bit)).map_or(NONE, |w| w),
+        Dialect::Redis => REDIS_CATEGORY_WORDS
+            .get(usize::from(bit))
+            .map_or(NONE, |w| w),
+    }
+}
+
+/// The indexes (in [`all`]) of the subcommands of the command at `index`, ascending.
+pub fn subcommand_indexes(d: Dialect, index: usize) -> &'static [u16] {
+    let table: &[&[u16]] = match d {
+        Dialect::Dragonfly => &DF_SUBCOMMANDS,
+        Dialect::Redis => &REDIS_SUBCOMMANDS,
+    };
+    table.get(index).copied().unwrap_or(&[])
+}
+
 /// The subcommands of a container (`"config"` → `config|get`, … for Redis; `"acl"` →
 /// `acl setuser`, … for Dragonfly), in name order. Case-insensitive.
 pub fn subcommands(d: Dialect, parent: &str) -> impl Iterator<Item = &'static Command> + '_ {
@@ -1381,5 +1412,41 @@ mod tests {
             .iter()
             .all(|c| c.key_specs.is_empty() || c.first_key >= 0));
         assert!(all(d).iter().all(|c| c.key_specs.is_empty()));
+    }
+    #[test]
+    fn generated_index_tables_match_the_command_table() {
+        for d in [Dialect::Dragonfly, Dialect::Redis] {
+            let table = all(d);
+            for bit in 0..64u8 {
+                let scanned: Vec<u16> = (0..table.len())
+                    .filter(|&i| table[i].categories & (1u64 << bit) != 0)
+                    .map(|i| i as u16)
+                    .collect();
+                assert_eq!(category_member_indexes(d, bit), scanned.as_slice());
+                let words = category_words(d, bit);
+                assert_eq!(words.len(), table.len().div_ceil(64));
+                for i in 0..table.len() {
+                    let set = words[i / 64] & (1u64 << (i % 64)) != 0;
+                    assert_eq!(set, scanned.contains(&(i as u16)), "{d:?} {bit} {i}");
+                }
+            }
+            for (index, command) in table.iter().enumerate() {
+                let scanned: Vec<u16> = (0..table.len())
+                    .filter(|&i| {
+                        table[i]
+                            .parent
+                            .and_then(|p| lookup(d, p))
+                            .is_some_and(|p| std::ptr::eq(p, command))
+                    })
+                    .map(|i| i as u16)
+                    .collect();
+                assert_eq!(
+                    subcommand_indexes(d, index),
+                    scanned.as_slice(),
+                    "{}",
+                    command.name
+                );
+            }
+        }
     }
 }

@@ -4,7 +4,6 @@
 
 use super::commands::{self, Command, Dialect};
 use super::parse::{AclFile, KeyPerm, Op, Rule};
-use std::sync::OnceLock;
 
 /// A token of the ACL file: line (index in [`AclFile::users`]) and token index on that line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -14,9 +13,22 @@ pub struct TokenRef {
 }
 
 /// A set of commands of one dialect, by index in [`commands::all`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct CommandSet {
     words: Vec<u64>,
+}
+
+impl Clone for CommandSet {
+    fn clone(&self) -> Self {
+        CommandSet {
+            words: self.words.clone(),
+        }
+    }
+
+    /// Reuses the allocation (acl-no-effect-token snapshots the set before every token).
+    fn clone_from(&mut self, source: &Self) {
+        self.words.clone_from(&source.words);
+    }
 }
 
 impl CommandSet {
@@ -30,6 +42,21 @@ impl CommandSet {
         self.words
             .get(index / 64)
             .is_some_and(|w| w & (1 << (index % 64)) != 0)
+    }
+
+    fn full(dialect: Dialect) -> Self {
+        let len = commands::all(dialect).len();
+        let mut words = vec![u64::MAX; len.div_ceil(64)];
+        // Bits past the last command stay clear, as `set` leaves them (sets compare by words).
+        if let Some(last) = words.last_mut().filter(|_| len % 64 != 0) {
+            *last = (1u64 << (len % 64)) - 1;
+        }
+        CommandSet { words }
+    }
+
+    /// The raw bitset: bit `i % 64` of word `i / 64` for command `i`.
+    pub fn words(&self) -> &[u64] {
+        &self.words
     }
 
     fn set(&mut self, index: usize, on: bool) {
@@ -56,47 +83,6 @@ pub fn command_index(dialect: Dialect, command: &Command) -> usize {
     let base = table.as_ptr() as usize;
     let at = command as *const Command as usize;
     (at - base) / std::mem::size_of::<Command>()
-}
-
-/// Members of every category, as command indexes (computed once per dialect).
-fn category_members(dialect: Dialect) -> &'static [Vec<usize>] {
-    static DRAGONFLY: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
-    static REDIS: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
-    let cell = match dialect {
-        Dialect::Dragonfly => &DRAGONFLY,
-        Dialect::Redis => &REDIS,
-    };
-    cell.get_or_init(|| {
-        let mut members = vec![Vec::new(); 64];
-        for (index, command) in commands::all(dialect).iter().enumerate() {
-            for (bit, list) in members.iter_mut().enumerate() {
-                if command.categories & (1u64 << bit) != 0 {
-                    list.push(index);
-                }
-            }
-        }
-        members
-    })
-}
-
-/// For every command (by index), the indexes of its subcommands (computed once per dialect).
-fn subcommand_indexes(dialect: Dialect) -> &'static [Vec<usize>] {
-    static DRAGONFLY: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
-    static REDIS: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
-    let cell = match dialect {
-        Dialect::Dragonfly => &DRAGONFLY,
-        Dialect::Redis => &REDIS,
-    };
-    cell.get_or_init(|| {
-        let table = commands::all(dialect);
-        let mut subs = vec![Vec::new(); table.len()];
-        for (index, command) in table.iter().enumerate() {
-            if let Some(parent) = command.parent.and_then(|p| commands::lookup(dialect, p)) {
-                subs[command_index(dialect, parent)].push(index);
-            }
-        }
-        subs
-    })
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -157,33 +143,98 @@ impl Permissions {
         self.decided_by[index] = Some(token);
     }
 
+    /// Only the command bitmap and its provenance; the first-args are [`apply_to_patterns`]'.
     fn set_all(&mut self, dialect: Dialect, allow: bool, token: TokenRef) {
-        for index in 0..commands::all(dialect).len() {
-            self.set_command(index, allow, token);
-        }
+        self.allowed = if allow {
+            CommandSet::full(dialect)
+        } else {
+            CommandSet::empty(dialect)
+        };
+        self.decided_by.fill(Some(token));
         self.all_commands = allow;
-        // Redis: `+@all`/`allcommands` and `-@all`/`nocommands` both flush the first-args.
-        self.first_args.clear();
     }
 
+    /// Only the command bitmap and its provenance; the first-args are [`apply_to_patterns`]'.
     fn set_with_subcommands(
         &mut self,
         dialect: Dialect,
-        command: &'static Command,
+        index: usize,
         allow: bool,
         token: TokenRef,
     ) {
-        let index = command_index(dialect, command);
         self.set_command(index, allow, token);
         if dialect == Dialect::Redis {
-            for &sub in &subcommand_indexes(dialect)[index] {
-                self.set_command(sub, allow, token);
+            for &sub in commands::subcommand_indexes(dialect, index) {
+                self.set_command(usize::from(sub), allow, token);
             }
         }
-        if !self.first_args.is_empty() {
-            self.first_args.retain(|(i, _, _)| *i != index);
+    }
+
+    /// A copy of everything but the command bitmap and its provenance (left empty), for
+    /// what-if replays of [`apply_to_patterns`] that must not pay for the command table.
+    pub(crate) fn patterns_clone(&self) -> Permissions {
+        Permissions {
+            allowed: CommandSet { words: Vec::new() },
+            decided_by: Vec::new(),
+            all_commands: self.all_commands,
+            first_args: self.first_args.clone(),
+            keys: self.keys.clone(),
+            all_keys: self.all_keys,
+            channels: self.channels.clone(),
+            all_channels: self.all_channels,
+            keys_reset_by: self.keys_reset_by,
+            channels_reset_by: self.channels_reset_by,
         }
     }
+
+    /// Same key patterns, channel patterns and first-args as [`EffectiveUser::same_permissions`]
+    /// compares them (the command bitmap is not compared).
+    pub fn same_patterns(&self, other: &Permissions) -> bool {
+        self.all_keys.is_some() == other.all_keys.is_some()
+            && self.all_channels.is_some() == other.all_channels.is_some()
+            && same_set(&self.keys, &other.keys, |k| {
+                (k.perm as u8, k.pattern.as_slice())
+            })
+            && same_set(&self.channels, &other.channels, |c| c.pattern.as_slice())
+            && same_multiset(&self.first_args, &other.first_args, |(i, a, _)| {
+                (*i, a.as_slice())
+            })
+    }
+}
+
+/// Whether two lists hold the same set of keys (order and repetitions ignored), without
+/// allocating for the few entries a permission set usually has.
+fn same_set<'a, T, K: Ord>(a: &'a [T], b: &'a [T], key: impl Fn(&'a T) -> K) -> bool {
+    if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| key(x) == key(y)) {
+        return true;
+    }
+    if a.len() <= 16 && b.len() <= 16 {
+        let within = |x: &'a [T], y: &'a [T]| x.iter().all(|e| y.iter().any(|f| key(e) == key(f)));
+        return within(a, b) && within(b, a);
+    }
+    let sorted = |x: &'a [T]| {
+        let mut keys: Vec<K> = x.iter().map(&key).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    sorted(a) == sorted(b)
+}
+
+/// Whether two lists hold the same keys with the same repetitions (order ignored).
+fn same_multiset<'a, T, K: Ord>(a: &'a [T], b: &'a [T], key: impl Fn(&'a T) -> K) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.iter().zip(b).all(|(x, y)| key(x) == key(y)) {
+        return true;
+    }
+    let sorted = |x: &'a [T]| {
+        let mut keys: Vec<K> = x.iter().map(&key).collect();
+        keys.sort();
+        keys
+    };
+    sorted(a) == sorted(b)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -225,33 +276,7 @@ impl EffectiveUser {
     /// Same command, key and channel permissions (ignoring which token decided them).
     pub fn same_permissions(&self, other: &EffectiveUser) -> bool {
         fn same(a: &Permissions, b: &Permissions) -> bool {
-            let patterns = |p: &Permissions| {
-                let mut keys: Vec<(u8, Vec<u8>)> = p
-                    .keys
-                    .iter()
-                    .map(|k| (k.perm as u8, k.pattern.clone()))
-                    .collect();
-                keys.sort();
-                keys.dedup();
-                let mut channels: Vec<Vec<u8>> =
-                    p.channels.iter().map(|c| c.pattern.clone()).collect();
-                channels.sort();
-                channels.dedup();
-                let mut first: Vec<(usize, Vec<u8>)> = p
-                    .first_args
-                    .iter()
-                    .map(|(i, a, _)| (*i, a.clone()))
-                    .collect();
-                first.sort();
-                (
-                    keys,
-                    channels,
-                    first,
-                    p.all_keys.is_some(),
-                    p.all_channels.is_some(),
-                )
-            };
-            a.allowed == b.allowed && patterns(a) == patterns(b)
+            a.allowed == b.allowed && a.same_patterns(b)
         }
         same(&self.root, &other.root)
             && self.selectors.len() == other.selectors.len()
@@ -284,10 +309,7 @@ impl EffectiveUser {
         user.implicit = true;
         user.enabled = true;
         user.nopass = None;
-        user.root.allowed = CommandSet::empty(dialect);
-        for index in 0..commands::all(dialect).len() {
-            user.root.allowed.set(index, true);
-        }
+        user.root.allowed = CommandSet::full(dialect);
         user.root.all_commands = true;
         user
     }
@@ -322,11 +344,12 @@ pub struct ApplyError {
 pub fn evaluate(file: &AclFile) -> (Vec<EffectiveUser>, Vec<ApplyError>) {
     let dialect = file.dialect;
     let mut users: Vec<EffectiveUser> = Vec::new();
-    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    // Names borrowed from the file: no copy per line.
+    let mut by_name: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut errors = Vec::new();
     for (line_index, line) in file.users.iter().enumerate() {
         // A name index keeps files with 100,000 users linear.
-        let position = *by_name.entry(line.name().to_string()).or_insert_with(|| {
+        let position = *by_name.entry(line.name()).or_insert_with(|| {
             users.push(EffectiveUser::new(line.name(), dialect));
             users.len() - 1
         });
@@ -419,9 +442,6 @@ fn apply(
             user.enabled = false;
             user.enabled_by = Some(token);
             user.selectors.clear();
-            apply_permission(&mut user.root, dialect, &Op::ResetKeys, token);
-            apply_permission(&mut user.root, dialect, &Op::ResetChannels, token);
-            apply_permission(&mut user.root, dialect, &Op::NoCommands, token);
         }
         Op::ClearSelectors => user.selectors.clear(),
         Op::Selector(rules) => {
@@ -431,12 +451,94 @@ fn apply(
             }
             user.selectors.push(selector);
         }
-        other => apply_permission(&mut user.root, dialect, other, token),
+        _ => {}
+    }
+    for root_op in root_permission_ops(op) {
+        apply_permission(&mut user.root, dialect, root_op, token);
     }
     Ok(())
 }
 
+/// What `reset` does to the root permissions (the rest of it is in [`apply`]).
+static RESET_ROOT: [Op; 3] = [Op::ResetKeys, Op::ResetChannels, Op::NoCommands];
+
+/// The operations a rule applies to the user's root permissions, in order: the rule itself
+/// for a permission rule, `resetkeys resetchannels nocommands` for `reset`, nothing for the
+/// rules about the user itself or its selectors. [`apply`] and what-if replays of the root
+/// (acl-no-effect-token) both go through this.
+pub(crate) fn root_permission_ops(op: &Op) -> &[Op] {
+    match op {
+        Op::Reset => &RESET_ROOT,
+        Op::On
+        | Op::Off
+        | Op::AddPassword(_)
+        | Op::AddHash(_)
+        | Op::RemovePassword(_)
+        | Op::RemoveHash(_)
+        | Op::NoPass
+        | Op::ResetPass
+        | Op::Db(_)
+        | Op::Namespace(_)
+        | Op::ClearSelectors
+        | Op::Selector(_) => &[],
+        other => std::slice::from_ref(other),
+    }
+}
+
 fn apply_permission(perms: &mut Permissions, dialect: Dialect, op: &Op, token: TokenRef) {
+    apply_to_commands(perms, dialect, op, token);
+    apply_to_patterns(perms, dialect, op, token);
+}
+
+/// The command bitmap part of a permission rule: which commands are allowed, and by which token.
+fn apply_to_commands(perms: &mut Permissions, dialect: Dialect, op: &Op, token: TokenRef) {
+    match op {
+        Op::AllCommands => perms.set_all(dialect, true, token),
+        Op::NoCommands => perms.set_all(dialect, false, token),
+        Op::Category { allow, bit } => {
+            // Redis (`ACLSetSelectorCommandBitsForCategoryLogic`) calls
+            // `ACLChangeSelectorPerm` for every member: a container in the category (they are
+            // all implicitly `@slow`) changes all its subcommands too.
+            if dialect == Dialect::Redis {
+                for &index in commands::category_member_indexes(dialect, *bit) {
+                    perms.set_with_subcommands(dialect, usize::from(index), *allow, token);
+                }
+            } else {
+                // No subcommands to follow: one pass over the words, one over the members.
+                let members = commands::category_words(dialect, *bit);
+                for (word, &m) in perms.allowed.words.iter_mut().zip(members) {
+                    if *allow {
+                        *word |= m;
+                    } else {
+                        *word &= !m;
+                    }
+                }
+                for &index in commands::category_member_indexes(dialect, *bit) {
+                    perms.decided_by[usize::from(index)] = Some(token);
+                }
+            }
+            if !allow {
+                perms.all_commands = false;
+            }
+        }
+        Op::Command { allow, command } => {
+            perms.set_with_subcommands(dialect, command_index(dialect, command), *allow, token);
+            if !allow {
+                perms.all_commands = false;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Everything of a permission rule but the command bitmap: key and channel patterns, and the
+/// first-args, which command rules flush. Works on a [`Permissions::patterns_clone`] too.
+pub(crate) fn apply_to_patterns(
+    perms: &mut Permissions,
+    dialect: Dialect,
+    op: &Op,
+    token: TokenRef,
+) {
     match op {
         Op::Keys { perm, pattern } => {
             if *perm == KeyPerm::ReadWrite && pattern == b"*" {
@@ -492,26 +594,22 @@ fn apply_permission(perms: &mut Permissions, dialect: Dialect, op: &Op, token: T
             perms.channels.clear();
             perms.channels_reset_by = Some(token);
         }
-        Op::AllCommands => perms.set_all(dialect, true, token),
-        Op::NoCommands => perms.set_all(dialect, false, token),
-        Op::Category { allow, bit } => {
-            // Redis (`ACLSetSelectorCommandBitsForCategoryLogic`) calls
-            // `ACLChangeSelectorPerm` for every member: a container in the category (they are
-            // all implicitly `@slow`) changes all its subcommands too, and each member's
-            // first-args are flushed.
-            let table = commands::all(dialect);
-            for &index in &category_members(dialect)[*bit as usize] {
-                perms.set_with_subcommands(dialect, &table[index], *allow, token);
-            }
-            if !allow {
-                perms.all_commands = false;
-            }
+        // Redis: `+@all`/`allcommands` and `-@all`/`nocommands` both flush the first-args.
+        Op::AllCommands | Op::NoCommands => perms.first_args.clear(),
+        // `ACLChangeSelectorPerm` flushes the first-args of every command it changes (the
+        // category members or the command itself, not their subcommands):
+        // `+select|0 -@fast` denies `SELECT 0`.
+        Op::Category { bit, .. } if !perms.first_args.is_empty() => {
+            let members = commands::category_words(dialect, *bit);
+            perms.first_args.retain(|(i, _, _)| {
+                members
+                    .get(i / 64)
+                    .is_none_or(|w| w & (1u64 << (i % 64)) == 0)
+            });
         }
-        Op::Command { allow, command } => {
-            perms.set_with_subcommands(dialect, command, *allow, token);
-            if !allow {
-                perms.all_commands = false;
-            }
+        Op::Command { command, .. } if !perms.first_args.is_empty() => {
+            let index = command_index(dialect, command);
+            perms.first_args.retain(|(i, _, _)| *i != index);
         }
         Op::FirstArg { command, arg } => {
             let index = command_index(dialect, command);

@@ -548,9 +548,17 @@ fn parse_hash(hex: &str) -> Option<[u8; 32]> {
     if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
+    // Every byte is an ASCII hex digit (checked above): decode the pairs directly.
+    fn nibble(b: u8) -> u8 {
+        match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => b - b'A' + 10,
+        }
+    }
     let mut out = [0u8; 32];
-    for (i, chunk) in hex.as_bytes().chunks(2).enumerate() {
-        out[i] = u8::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
+    for (i, pair) in hex.as_bytes().chunks_exact(2).enumerate() {
+        out[i] = (nibble(pair[0]) << 4) | nibble(pair[1]);
     }
     Some(out)
 }
@@ -569,11 +577,24 @@ fn classify(
         span: token.span,
         message,
     };
-    let upper = text.to_ascii_uppercase();
+    // Upper-cased on the stack for the usual short token: one allocation less per token.
+    let mut buffer = [0u8; 128];
+    let owned;
+    let upper: &str = match buffer.get_mut(..text.len()) {
+        Some(bytes) => {
+            bytes.copy_from_slice(text.as_bytes());
+            bytes.make_ascii_uppercase();
+            std::str::from_utf8(bytes).expect("ASCII upper-casing keeps UTF-8 valid")
+        }
+        None => {
+            owned = text.to_ascii_uppercase();
+            &owned
+        }
+    };
     match dialect {
-        Dialect::Dragonfly => classify_dragonfly(text, &upper, in_file, state)
+        Dialect::Dragonfly => classify_dragonfly(text, upper, in_file, state)
             .map_err(|m| fail(format!("{m}: {}", rejection(dialect)))),
-        Dialect::Redis => classify_redis(text, &upper, state, token.span)
+        Dialect::Redis => classify_redis(text, upper, state, token.span)
             .map_err(|m| fail(format!("{m}: {}", rejection(dialect)))),
     }
 }

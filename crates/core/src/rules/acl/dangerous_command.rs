@@ -1,4 +1,4 @@
-use super::support::{is_dangerous, is_tenant};
+use super::support::{dangerous_command_words, is_tenant};
 use crate::acl::commands::{self, Dialect};
 use crate::acl::eval::TokenRef;
 use crate::acl::found::FoundAcl;
@@ -51,6 +51,7 @@ impl Rule for DangerousCommand {
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for acl in &bundle.acls {
             let dialect = acl.file.dialect;
+            let dangerous = dangerous_command_words(dialect);
             for user in acl
                 .users
                 .iter()
@@ -58,9 +59,17 @@ impl Rule for DangerousCommand {
             {
                 // Group the dangerous commands by the token that granted them.
                 let mut by_token: BTreeMap<Option<(u32, u32)>, Vec<&str>> = BTreeMap::new();
+                let table = commands::all(dialect);
                 for perms in user.permission_sets() {
-                    for (index, command) in commands::all(dialect).iter().enumerate() {
-                        if perms.allows(index) && is_dangerous(dialect, command) {
+                    // The allowed dangerous commands, in table order, from the two bitsets.
+                    for (w, (&allowed, &danger)) in
+                        perms.allowed.words().iter().zip(&dangerous).enumerate()
+                    {
+                        let mut bits = allowed & danger;
+                        while bits != 0 {
+                            let index = w * 64 + bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            let command = &table[index];
                             let key = perms.decided_by[index].map(|t| (t.line, t.token));
                             let list = by_token.entry(key).or_default();
                             if !list.contains(&command.name) {

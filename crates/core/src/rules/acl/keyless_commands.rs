@@ -1,5 +1,4 @@
-use super::support::{commands_named, is_tenant, KEYLESS_CROSS_TENANT};
-use crate::acl::eval::command_index;
+use super::support::{indexed_commands, is_tenant, KEYLESS_CROSS_TENANT};
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -22,6 +21,8 @@ impl Rule for KeylessCommands {
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for acl in &bundle.acls {
             let dialect = acl.file.dialect;
+            // Looked up once per ACL, not per user.
+            let keyless = indexed_commands(dialect, KEYLESS_CROSS_TENANT);
             for user in acl.users.iter().filter(|u| {
                 u.enabled
                     && is_tenant(bundle, u)
@@ -30,8 +31,7 @@ impl Rule for KeylessCommands {
             }) {
                 let mut names = Vec::new();
                 let mut first_token = None;
-                for command in commands_named(dialect, KEYLESS_CROSS_TENANT) {
-                    let index = command_index(dialect, command);
+                for &(index, command) in &keyless {
                     if user.root.allows(index) {
                         names.push(format!("`{}`", command.name.to_ascii_uppercase()));
                         first_token = first_token.or(user.root.decided_by[index]);

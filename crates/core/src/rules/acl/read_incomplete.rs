@@ -1,4 +1,5 @@
-use crate::acl::commands::{self, Dialect};
+use super::support::indexed_commands;
+use crate::acl::commands::{self, Command, Dialect};
 use crate::acl::parse::Op;
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
@@ -34,6 +35,9 @@ impl Rule for ReadIncomplete {
         let Some(read) = commands::category(Dialect::Dragonfly, "read") else {
             return;
         };
+        // Looked up once, not per user.
+        let readers: Vec<(usize, &Command)> =
+            indexed_commands(Dialect::Dragonfly, READERS_OUTSIDE_READ);
         for acl in bundle
             .acls
             .iter()
@@ -51,15 +55,19 @@ impl Rule for ReadIncomplete {
                         }
                     });
                 let Some((line, rule)) = grant else { continue };
-                let missing: Vec<String> = READERS_OUTSIDE_READ
+                let missing: Vec<&Command> = readers
                     .iter()
-                    .filter_map(|n| commands::lookup(Dialect::Dragonfly, n))
-                    .filter(|c| !user.allows_command(Dialect::Dragonfly, c))
-                    .map(|c| format!("`{}`", c.name.to_ascii_uppercase()))
+                    .filter(|(index, _)| !user.permission_sets().any(|p| p.allows(*index)))
+                    .map(|(_, c)| *c)
                     .collect();
                 if missing.len() < READERS_OUTSIDE_READ.len() / 2 {
                     continue;
                 }
+                // Formatted only for the users reported.
+                let missing: Vec<String> = missing
+                    .iter()
+                    .map(|c| format!("`{}`", c.name.to_ascii_uppercase()))
+                    .collect();
                 out.report(
                     &acl.target(acl.file.users[line as usize].tokens[rule.token].span),
                     format!("`+@read` gives `{}` no {}: Dragonfly keeps these readers outside `@read`", user.name, missing.join(", ")),

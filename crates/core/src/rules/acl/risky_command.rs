@@ -1,6 +1,7 @@
 use super::dangerous_command::undone_denial;
-use super::support::{commands_named, is_dangerous, is_tenant, RISKY_NOT_DANGEROUS};
-use crate::acl::eval::command_index;
+use super::support::RISKY_NOT_DANGEROUS;
+use super::support::{dangerous_categories, indexed_commands, is_dangerous, is_tenant};
+use crate::acl::commands::Command;
 use crate::acl::eval::TokenRef;
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
@@ -24,6 +25,12 @@ impl Rule for RiskyCommand {
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for acl in &bundle.acls {
             let dialect = acl.file.dialect;
+            let dangerous = dangerous_categories(dialect);
+            // Reported by acl-dangerous-command when dangerous; looked up once per ACL.
+            let risky: Vec<(usize, &Command)> = indexed_commands(dialect, RISKY_NOT_DANGEROUS)
+                .into_iter()
+                .filter(|(_, c)| !is_dangerous(dangerous, c))
+                .collect();
             for user in acl
                 .users
                 .iter()
@@ -31,11 +38,7 @@ impl Rule for RiskyCommand {
             {
                 // One finding per granting token, listing the commands it hands out.
                 let mut by_token: Vec<(TokenRef, Vec<&str>)> = Vec::new();
-                for command in commands_named(dialect, RISKY_NOT_DANGEROUS) {
-                    if is_dangerous(dialect, command) {
-                        continue; // reported by acl-dangerous-command
-                    }
-                    let index = command_index(dialect, command);
+                for &(index, command) in &risky {
                     let Some(perms) = user.permission_sets().find(|p| p.allows(index)) else {
                         continue;
                     };

@@ -13,9 +13,38 @@ fn category_bit(dialect: Dialect, name: &str) -> u64 {
     commands::category(dialect, name).map_or(0, |c| 1u64 << c.bit)
 }
 
-/// `@dangerous` or `@admin`.
-pub fn is_dangerous(dialect: Dialect, command: &Command) -> bool {
-    command.categories & (category_bit(dialect, "dangerous") | category_bit(dialect, "admin")) != 0
+/// The categories `@dangerous` and `@admin`, as a [`commands::CategorySet`]. Looking the names
+/// up is a scan of the category table: rules take the mask once, not once per command.
+pub fn dangerous_categories(dialect: Dialect) -> commands::CategorySet {
+    category_bit(dialect, "dangerous") | category_bit(dialect, "admin")
+}
+
+/// The commands in `@dangerous` or `@admin`, as a bitset over [`commands::all`] (the layout of
+/// [`crate::acl::eval::CommandSet::words`]), from the generated per-category bitsets.
+pub fn dangerous_command_words(dialect: Dialect) -> Vec<u64> {
+    let mut words = vec![0u64; commands::all(dialect).len().div_ceil(64)];
+    let mask = dangerous_categories(dialect);
+    for bit in (0..64u8).filter(|b| mask & (1u64 << b) != 0) {
+        for (word, member) in words.iter_mut().zip(commands::category_words(dialect, bit)) {
+            *word |= member;
+        }
+    }
+    words
+}
+
+/// Whether a command is in [`dangerous_categories`].
+pub fn is_dangerous(dangerous: commands::CategorySet, command: &Command) -> bool {
+    command.categories & dangerous != 0
+}
+
+/// The table entries and indexes of the named commands the dialect has, in list order.
+pub fn indexed_commands(
+    dialect: Dialect,
+    names: &'static [&'static str],
+) -> Vec<(usize, &'static Command)> {
+    commands_named(dialect, names)
+        .map(|c| (crate::acl::eval::command_index(dialect, c), c))
+        .collect()
 }
 
 /// Commands that `-@dangerous` leaves in place on Dragonfly although they can hurt other
