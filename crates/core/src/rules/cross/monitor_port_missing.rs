@@ -1,5 +1,5 @@
 use super::support::{
-    container_ports, namespace_selected, other_pods, selector_matches, services, Labels,
+    container_ports, namespace_selected, other_pods, read_selector, services, Labels,
     OtherWorkload, Port,
 };
 use crate::diagnostic::Severity;
@@ -239,7 +239,11 @@ fn check_monitor(
     others: &[OtherWorkload],
     out: &mut Emitter<'_>,
 ) {
-    let Some(selector) = monitor.root.at(&["spec", "selector"]) else {
+    let Some(selector) = monitor
+        .root
+        .at(&["spec", "selector"])
+        .and_then(|node| read_selector(monitor, node))
+    else {
         return;
     };
     let matched: Vec<&DragonflyCr<'_>> = bundle
@@ -251,8 +255,7 @@ fn check_monitor(
             } else {
                 pod_labels(cr)
             };
-            namespace_selected(monitor, cr.resource.namespace())
-                && selector_matches(selector, &labels) == Some(true)
+            namespace_selected(monitor, cr.resource.namespace()) && labels.selected_by(&selector)
         })
         .collect();
     if matched.is_empty() {
@@ -276,7 +279,7 @@ fn check_monitor(
         // the one meant to be scraped (an exporter, a metrics Service).
         let served_elsewhere = others.iter().any(|w| {
             namespace_selected(monitor, w.namespace.as_deref())
-                && selector_matches(selector, &w.labels) == Some(true)
+                && w.labels.selected_by(&selector)
                 && port.in_list(&w.ports, service)
         });
         if served_elsewhere {

@@ -6,6 +6,8 @@ use crate::acl::eval::{command_index, EffectiveUser};
 use crate::acl::found::FoundAcl;
 use crate::document::Node;
 use crate::lint::Bundle;
+use crate::netpol::selector::{self, Selector};
+use crate::netpol::{Problems, Site};
 use crate::resource::{resource_roots, Kind, Resource};
 
 /// Two namespaces are the same when equal, or when either is not written (`kubectl apply -n`
@@ -193,12 +195,8 @@ impl Labels {
     }
 
     /// The concrete label sets these stand for (one per role).
-    fn variants(&self) -> Vec<Vec<(&str, &str)>> {
-        let base: Vec<(&str, &str)> = self
-            .fixed
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+    fn variants(&self) -> Vec<crate::netpol::Labels> {
+        let base: crate::netpol::Labels = self.fixed.iter().cloned().collect();
         if self.roles.is_empty() {
             return vec![base];
         }
@@ -206,58 +204,24 @@ impl Labels {
             .iter()
             .map(|role| {
                 let mut set = base.clone();
-                set.retain(|(k, _)| *k != "role");
-                set.push(("role", role));
+                set.insert("role".to_string(), role.to_string());
                 set
             })
             .collect()
     }
+
+    /// Whether the selector matches a pod or object with these labels (for some role).
+    pub fn selected_by(&self, selector: &Selector) -> bool {
+        self.variants().iter().any(|set| selector.matches(set))
+    }
 }
 
-/// Whether a Kubernetes label selector (`matchLabels`, `matchExpressions`) matches some pod
-/// or object with these labels. `None` when the selector is malformed.
-pub fn selector_matches(selector: &Node, labels: &Labels) -> Option<bool> {
-    selector.as_map()?;
-    let match_labels = match selector.get("matchLabels") {
-        Some(node) if !node.is_null() => node.as_map()?,
-        _ => &[],
-    };
-    let expressions = match selector.get("matchExpressions") {
-        Some(node) if !node.is_null() => node.as_seq()?,
-        _ => &[],
-    };
-    let mut wanted = Vec::new();
-    for entry in match_labels {
-        wanted.push((entry.key.key_text(), entry.value.scalar_text()?));
-    }
-    let mut exprs = Vec::new();
-    for expr in expressions {
-        let key = expr.get("key")?.scalar_text()?;
-        let operator = expr.get("operator")?.as_str()?;
-        let values: Vec<String> = match expr.get("values") {
-            Some(v) if !v.is_null() => v
-                .as_seq()?
-                .iter()
-                .map(Node::scalar_text)
-                .collect::<Option<_>>()?,
-            _ => Vec::new(),
-        };
-        exprs.push((key, operator, values));
-    }
-    Some(labels.variants().iter().any(|set| {
-        let get = |key: &str| set.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-        wanted.iter().all(|(k, v)| get(k) == Some(v.as_str()))
-            && exprs.iter().all(|(key, op, values)| {
-                let value = get(key);
-                match *op {
-                    "In" => value.is_some_and(|v| values.iter().any(|x| x == v)),
-                    "NotIn" => value.is_none_or(|v| !values.iter().any(|x| x == v)),
-                    "Exists" => value.is_some(),
-                    "DoesNotExist" => value.is_none(),
-                    _ => false,
-                }
-            })
-    }))
+/// Reads a Kubernetes label selector (`matchLabels`, `matchExpressions`) of a resource with
+/// the network model's reader. `None` when it is malformed: it then selects nothing (the
+/// reader's problems are for the network-policy rules; here they only mean "no match").
+pub fn read_selector(resource: &Resource<'_>, node: &Node) -> Option<Selector> {
+    let mut ignored = Problems(Vec::new());
+    selector::read(Site::new(resource.doc, node), &mut ignored)
 }
 
 /// Whether a monitor's `namespaceSelector` (`any`, `matchNames`; absent = the monitor's own
