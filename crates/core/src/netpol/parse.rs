@@ -514,28 +514,20 @@ fn read_cilium<'d>(
     .into_iter()
     .enumerate()
     {
-        let allow: Vec<PolicyRule<'d>> = spec
-            .node
-            .get(field)
-            .map(|n| list(spec.at(n), field, problems))
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-            .map(|(index, r)| {
-                read_cilium_rule(spec.at(r), index, ingress, &own_namespace, problems)
-            })
-            .collect();
-        let deny: Vec<PolicyRule<'d>> = spec
-            .node
-            .get(deny_field)
-            .map(|n| list(spec.at(n), deny_field, problems))
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-            .map(|(index, r)| {
-                read_cilium_rule(spec.at(r), index, ingress, &own_namespace, problems)
-            })
-            .collect();
+        let mut read_rules = |field: &str| -> Vec<PolicyRule<'d>> {
+            spec.node
+                .get(field)
+                .map(|n| list(spec.at(n), field, problems))
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+                .map(|(index, r)| {
+                    read_cilium_rule(spec.at(r), index, ingress, &own_namespace, problems)
+                })
+                .collect()
+        };
+        let allow = read_rules(field);
+        let deny = read_rules(deny_field);
         let lists_rules = !allow.is_empty() || !deny.is_empty();
         let direction = if ingress {
             &mut policy.ingress

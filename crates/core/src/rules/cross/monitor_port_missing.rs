@@ -129,6 +129,14 @@ enum PortRef<'d> {
 }
 
 impl PortRef<'_> {
+    /// The port number this reference resolves to among named ports, if any.
+    fn number_in(&self, ports: &[(&str, i64)]) -> Option<i64> {
+        match self {
+            PortRef::Name(name, _) => ports.iter().find(|(n, _)| n == name).map(|(_, p)| *p),
+            PortRef::Number(number, _) => ports.iter().find(|(_, p)| p == number).map(|(_, p)| *p),
+        }
+    }
+
     fn node(&self) -> &Node {
         match self {
             PortRef::Name(_, n) | PortRef::Number(_, n) => n,
@@ -325,10 +333,7 @@ fn pod_problem(port: &PortRef<'_>, listeners: &Listeners) -> Option<String> {
         return None;
     }
     let ports = listeners.container_ports();
-    let number = match port {
-        PortRef::Name(name, _) => ports.iter().find(|(n, _)| n == name).map(|(_, p)| *p),
-        PortRef::Number(number, _) => ports.iter().find(|(_, p)| p == number).map(|(_, p)| *p),
-    };
+    let number = port.number_in(&ports);
     match number {
         Some(number) => listeners.no_metrics(number),
         None => Some(format!(
@@ -344,10 +349,7 @@ fn service_problem(port: &PortRef<'_>, listeners: &Listeners) -> Option<String> 
     if let Some(port) = listeners.memcached_container {
         ports.push(("memcached", port));
     }
-    let number = match port {
-        PortRef::Name(name, _) => ports.iter().find(|(n, _)| n == name).map(|(_, p)| *p),
-        PortRef::Number(number, _) => ports.iter().find(|(_, p)| p == number).map(|(_, p)| *p),
-    };
+    let number = port.number_in(&ports);
     match number {
         Some(number) => listeners.no_metrics(number),
         None => Some(format!(
