@@ -149,10 +149,17 @@ fn answer(
         Some(object) if object.get() != "null" => object.get(),
         _ => return bad_request(format!("the {} request has no `object`", request.operation)),
     };
+    let acl_carrier = matches!(admitted, Admitted::Secret | Admitted::ConfigMap);
+    // Parsed once, and only when the policy itself needs a field; the core reads the rest.
+    let head = if settings.context_aware || (acl_carrier && settings.acl_label.is_some()) {
+        serde_json::from_str::<Value>(object).unwrap_or(Value::Null)
+    } else {
+        Value::Null
+    };
     // Opted-out Secrets and ConfigMaps are none of the policy's business, whatever their size.
-    if matches!(admitted, Admitted::Secret | Admitted::ConfigMap) {
+    if acl_carrier {
         if let Some(label) = &settings.acl_label {
-            if !has_label(object, label) {
+            if !has_label(&head, label) {
                 return response::accept(vec![]);
             }
         }
@@ -173,10 +180,10 @@ fn answer(
     let mut sources = vec![Source::new(OBJECT, object.to_string())];
     let mut notes = Vec::new();
     if settings.context_aware {
-        let namespace = object_namespace(object).or(request.namespace.clone());
+        let namespace = object_namespace(&head).or(request.namespace.clone());
         gather_context(
             admitted,
-            object,
+            &head,
             namespace.as_deref(),
             cluster,
             &mut sources,
@@ -244,22 +251,15 @@ fn findings_in(
         .collect()
 }
 
-/// Reads only what the policy itself needs from the object; the core reads the rest.
-fn object_head(object: &str) -> Value {
-    serde_json::from_str(object).unwrap_or(Value::Null)
-}
-
-fn object_namespace(object: &str) -> Option<String> {
-    object_head(object)
-        .pointer("/metadata/namespace")
+fn object_namespace(head: &Value) -> Option<String> {
+    head.pointer("/metadata/namespace")
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
         .map(str::to_string)
 }
 
-fn has_label(object: &str, label: &str) -> bool {
-    object_head(object)
-        .pointer("/metadata/labels")
+fn has_label(head: &Value, label: &str) -> bool {
+    head.pointer("/metadata/labels")
         .and_then(Value::as_object)
         .is_some_and(|labels| labels.contains_key(label))
 }
@@ -268,7 +268,7 @@ fn has_label(object: &str, label: &str) -> bool {
 /// A failed read becomes a warning naming the call; it never rejects on its own.
 fn gather_context(
     admitted: Admitted,
-    object: &str,
+    head: &Value,
     namespace: Option<&str>,
     cluster: &dyn Cluster,
     sources: &mut Vec<Source>,
@@ -276,7 +276,6 @@ fn gather_context(
 ) {
     match admitted {
         Admitted::Dragonfly => {
-            let head = object_head(object);
             let Some(secret) = head
                 .pointer("/spec/aclFromSecret/name")
                 .and_then(Value::as_str)
