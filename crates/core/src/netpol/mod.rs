@@ -14,6 +14,8 @@ pub mod reach;
 pub mod selector;
 pub mod summary;
 
+use std::collections::HashMap;
+
 use crate::config::LintConfig;
 use crate::document::{Document, Node};
 use crate::dragonfly::DragonflyCr;
@@ -148,11 +150,20 @@ impl<'d> Policy<'d> {
         role: Role,
         namespaces: &NamespaceLabels,
     ) -> bool {
+        self.selects_pods(&instance.namespace, &instance.pod_labels(role), namespaces)
+    }
+
+    /// Whether the policy applies to pods with these labels in this namespace.
+    pub fn selects_pods(
+        &self,
+        namespace: &str,
+        labels: &Labels,
+        namespaces: &NamespaceLabels,
+    ) -> bool {
         let Some(pods) = &self.pods else {
             return false;
         };
-        self.pod_namespaces.admits(&instance.namespace, namespaces)
-            && pods.matches(&instance.pod_labels(role))
+        pods.matches(labels) && self.pod_namespaces.admits(namespace, namespaces)
     }
 }
 
@@ -200,6 +211,8 @@ pub struct NetworkModel<'d> {
     pub namespaces: NamespaceLabels,
     /// For each instance and role (`instance_roles[i][r]`): the policies selecting its pods.
     selecting: Vec<Vec<Vec<usize>>>,
+    /// For each policy: whether it selects the pods of any instance.
+    selects_any: Vec<bool>,
 }
 
 impl<'d> NetworkModel<'d> {
@@ -229,28 +242,68 @@ impl<'d> NetworkModel<'d> {
                 ));
             }
         }
-        let selecting = instances
+        // A policy only selects pods in the namespaces it names, and a selector pinning `app`
+        // only pods of that instance: index them, so a bundle of thousands of CRs (each
+        // with its operator policy) is not quadratic.
+        type Key<'k> = (&'k str, Option<&'k str>);
+        let mut indexed: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
+        let mut wide = Vec::new();
+        for (index, policy) in policies.iter().enumerate() {
+            match &policy.pod_namespaces {
+                Namespaces::Names(names) if names.iter().all(|n| !n.is_empty()) => {
+                    let app = policy.pods.as_ref().and_then(|p| p.pinned("app"));
+                    for name in names {
+                        indexed.entry((name.as_str(), app)).or_default().push(index);
+                    }
+                }
+                _ => wide.push(index),
+            }
+        }
+        let all: Vec<usize> = (0..policies.len()).collect();
+        let selecting: Vec<Vec<Vec<usize>>> = instances
             .iter()
             .map(|inst| {
+                let candidates = if inst.namespace.is_empty() {
+                    all.clone()
+                } else {
+                    let namespace = inst.namespace.as_str();
+                    let app = inst.labels.get("app").map(String::as_str);
+                    let mut named = indexed.get(&(namespace, None)).cloned().unwrap_or_default();
+                    if app.is_some() {
+                        named.extend(indexed.get(&(namespace, app)).into_iter().flatten());
+                    }
+                    named.extend(&wide);
+                    // Policy order, as without the index (explanations list policies in it).
+                    named.sort_unstable();
+                    named.dedup();
+                    named
+                };
                 inst.roles()
                     .iter()
                     .map(|role| {
-                        policies
+                        let labels = inst.pod_labels(*role);
+                        candidates
                             .iter()
-                            .enumerate()
-                            .filter(|(_, p)| p.selects(inst, *role, &namespaces))
-                            .map(|(i, _)| i)
+                            .copied()
+                            .filter(|&i| {
+                                policies[i].selects_pods(&inst.namespace, &labels, &namespaces)
+                            })
                             .collect()
                     })
                     .collect()
             })
             .collect();
+        let mut selects_any = vec![false; policies.len()];
+        for index in selecting.iter().flatten().flatten() {
+            selects_any[*index] = true;
+        }
         NetworkModel {
             policies,
             instances,
             problems: problems.0,
             namespaces,
             selecting,
+            selects_any,
         }
     }
 
@@ -263,8 +316,6 @@ impl<'d> NetworkModel<'d> {
 
     /// Whether any instance's pods are selected by the policy.
     pub fn policy_selects_any(&self, policy: usize) -> bool {
-        self.selecting
-            .iter()
-            .any(|roles| roles.iter().any(|ps| ps.contains(&policy)))
+        self.selects_any.get(policy).copied().unwrap_or(false)
     }
 }
