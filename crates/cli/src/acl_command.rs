@@ -2,8 +2,9 @@
 
 use clap::{Subcommand, ValueEnum};
 use dflint_core::acl::dryrun::{dry_run, Verdict};
-use dflint_core::acl::eval::{evaluate, EffectiveUser};
-use dflint_core::acl::parse::{parse_file, AclFile};
+use dflint_core::acl::eval::{evaluate, EffectiveUser, Permissions, TokenRef};
+use dflint_core::acl::found::is_acl_file_name;
+use dflint_core::acl::parse::{parse_file_with, AclFile, ServerLimits};
 use dflint_core::acl::{commands, Dialect};
 use serde_json::json;
 use std::io::{BufRead, Write};
@@ -31,9 +32,30 @@ pub enum Format {
     Json,
 }
 
+/// The server settings that change which ACL tokens load (Dragonfly `$<db>`).
+#[derive(clap::Args, Clone, Copy)]
+pub struct LimitArgs {
+    /// The server's `--dbnum`: `$N` loads only for N below it.
+    #[arg(long, default_value_t = 16)]
+    dbnum: u32,
+    /// The server runs with `--cluster_mode=yes|emulated`: only `$0` and `$all` load.
+    #[arg(long)]
+    cluster_mode: bool,
+}
+
+impl From<LimitArgs> for ServerLimits {
+    fn from(a: LimitArgs) -> ServerLimits {
+        ServerLimits {
+            dbnum: a.dbnum,
+            cluster_mode: a.cluster_mode,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub enum AclCommand {
-    /// Print each user's effective permissions, with the token that granted each.
+    /// Print each user's effective permissions, with the token that granted each. FILE is an
+    /// ACL file, or YAML/JSON holding ACL text (a Secret, a ConfigMap), read as `check` does.
     Explain {
         file: PathBuf,
         #[arg(long)]
@@ -42,10 +64,13 @@ pub enum AclCommand {
         dialect: DialectArg,
         #[arg(long, value_enum, default_value_t = Format::Pretty)]
         format: Format,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// May USER run CMD ARGS…? Exit 0 allowed, 1 denied, 2 error.
     Can {
-        /// ACL file, USER, CMD and ARGS; or `--cases FILE.jsonl` for many queries.
+        /// ACL file (or YAML/JSON holding one ACL text), USER, CMD and ARGS; or
+        /// `--cases FILE.jsonl` for many queries.
         words: Vec<String>,
         /// One JSON query per line; one JSON answer per line.
         #[arg(long, value_name = "FILE.jsonl")]
@@ -54,6 +79,8 @@ pub enum AclCommand {
         dialect: DialectArg,
         #[arg(long, value_enum, default_value_t = Format::Pretty)]
         format: Format,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
 }
 
@@ -67,56 +94,134 @@ pub fn run(command: AclCommand) -> ExitCode {
             user,
             dialect,
             format,
-        } => explain(&file, user.as_deref(), dialect.into(), format),
+            limits,
+        } => explain(
+            &file,
+            user.as_deref(),
+            dialect.into(),
+            format,
+            limits.into(),
+        ),
         AclCommand::Can {
             cases: Some(cases),
             dialect,
+            limits,
             ..
-        } => run_cases(&cases, dialect.into()),
+        } => run_cases(&cases, dialect.into(), limits.into()),
         AclCommand::Can {
             words,
             dialect,
             format,
+            limits,
             ..
-        } => can(&words, dialect.into(), format),
+        } => can(&words, dialect.into(), format, limits.into()),
     }
 }
 
-fn read(path: &PathBuf) -> Result<String, ExitCode> {
-    std::fs::read(path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .map_err(|e| {
-            eprintln!("dflint: {}: {e}", path.display());
-            ExitCode::from(EXIT_ERROR)
+/// One ACL text read from a file: where it is, and its parse.
+struct LoadedAcl {
+    /// "path" for an ACL file, "path: Secret ns/name key `k`" for text inside a manifest.
+    label: String,
+    file: AclFile,
+}
+
+/// Reads the ACL texts of a path: the file itself when it is ACL text, or every ACL text
+/// `dflint check` finds in a YAML/JSON file (Secrets, ConfigMaps), with the same recognition.
+fn load(
+    path: &PathBuf,
+    dialect: Dialect,
+    limits: ServerLimits,
+) -> Result<Vec<LoadedAcl>, ExitCode> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        eprintln!("dflint: {}: {e}", path.display());
+        ExitCode::from(EXIT_ERROR)
+    })?;
+    let name = path.to_string_lossy().to_string();
+    let lower = name.to_ascii_lowercase();
+    let manifest = [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|e| lower.ends_with(e));
+    if !manifest || is_acl_file_name(&name) {
+        let text = String::from_utf8_lossy(&bytes);
+        return Ok(vec![LoadedAcl {
+            label: name,
+            file: parse_file_with(&text, dialect, limits),
+        }]);
+    }
+    let sources = vec![dflint_core::Source::from_bytes(name.clone(), &bytes)];
+    let loaded = dflint_core::lint::load(&sources);
+    let config = dflint_core::config::LintConfig {
+        acl_dialect: dialect,
+        ..Default::default()
+    };
+    let bundle = dflint_core::lint::Bundle::new(&sources, &loaded, &config);
+    let found: Vec<LoadedAcl> = bundle
+        .acls
+        .iter()
+        .map(|acl| LoadedAcl {
+            label: format!("{name}: {}", acl.describe()),
+            // Parsed again with the limits asked for; the text is the one `check` reads.
+            file: parse_file_with(&acl.text.text, dialect, limits),
         })
+        .collect();
+    if found.is_empty() {
+        eprintln!(
+            "dflint: {name}: no ACL text found (looked for Secret/ConfigMap values named *.acl, acl.conf or users.acl, or starting with `user `)"
+        );
+        return Err(ExitCode::from(EXIT_ERROR));
+    }
+    Ok(found)
 }
 
-fn token_text(file: &AclFile, token: Option<dflint_core::acl::eval::TokenRef>) -> Option<String> {
-    token.map(|t| file.users[t.line as usize].tokens[t.token as usize].shown())
+/// The text of a token for output (passwords masked), or what the built-in user stands for.
+fn token_text(file: &AclFile, token: Option<TokenRef>) -> Option<String> {
+    let token = token?;
+    Some(
+        file.token(token)
+            .map_or_else(|| "(built-in default user)".to_string(), |t| t.shown()),
+    )
 }
 
-fn explain(path: &PathBuf, only: Option<&str>, dialect: Dialect, format: Format) -> ExitCode {
-    let text = match read(path) {
-        Ok(t) => t,
+fn explain(
+    path: &PathBuf,
+    only: Option<&str>,
+    dialect: Dialect,
+    format: Format,
+    limits: ServerLimits,
+) -> ExitCode {
+    let acls = match load(path, dialect, limits) {
+        Ok(a) => a,
         Err(code) => return code,
     };
-    let file = parse_file(&text, dialect);
-    for problem in &file.problems {
-        eprintln!("dflint: {}: {}", path.display(), problem.message);
+    let several = acls.len() > 1;
+    let mut described: Vec<serde_json::Value> = Vec::new();
+    for acl in &acls {
+        let file = &acl.file;
+        for problem in &file.problems {
+            eprintln!("dflint: {}: {}", acl.label, problem.message);
+        }
+        if file.rejected() {
+            eprintln!(
+                "dflint: {}: {}; below is what the lines would grant if it loaded",
+                acl.label,
+                dflint_core::acl::parse::rejection(dialect)
+            );
+        }
+        let (users, _) = evaluate(file);
+        for user in users.iter().filter(|u| only.is_none_or(|o| o == u.name)) {
+            let mut value = describe(file, dialect, user);
+            if several {
+                value["acl"] = json!(acl.label);
+            }
+            described.push(value);
+        }
     }
-    let (users, _) = evaluate(&file);
-    let users: Vec<&EffectiveUser> = users
-        .iter()
-        .filter(|u| only.is_none_or(|o| o == u.name))
-        .collect();
     if let Some(name) = only {
-        if users.is_empty() {
+        if described.is_empty() {
             eprintln!("dflint: no user `{name}` in {}", path.display());
             return ExitCode::from(EXIT_ERROR);
         }
     }
-    let described: Vec<serde_json::Value> =
-        users.iter().map(|u| describe(&file, dialect, u)).collect();
     let mut out = std::io::stdout().lock();
     let result = match format {
         Format::Json => writeln!(
@@ -132,38 +237,18 @@ fn explain(path: &PathBuf, only: Option<&str>, dialect: Dialect, format: Format)
     ExitCode::SUCCESS
 }
 
-/// A user's effective permissions as JSON: categories fully granted, commands granted beyond
-/// them, dangerous commands marked, patterns, each with the granting token.
+/// A user's effective permissions as JSON: categories fully granted, every command allowed
+/// (with the token that granted it, or why it is always allowed) and every command denied
+/// (with the token that last denied it), first-argument grants, patterns, and each Redis
+/// selector the same way. Every claim is one `acl can` would confirm.
 fn describe(file: &AclFile, dialect: Dialect, user: &EffectiveUser) -> serde_json::Value {
-    let table = commands::all(dialect);
-    let dangerous = |c: &commands::Command| {
-        ["dangerous", "admin"].iter().any(|n| {
-            commands::category(dialect, n).is_some_and(|cat| c.categories & (1 << cat.bit) != 0)
-        })
-    };
-    let root = &user.root;
-    let allowed: Vec<usize> = root.allowed.iter().collect();
-    let categories: Vec<serde_json::Value> = commands::categories(dialect)
+    let mut value = describe_permissions(file, dialect, &user.root);
+    let selectors: Vec<serde_json::Value> = user
+        .selectors
         .iter()
-        .filter(|cat| {
-            let members: Vec<usize> = (0..table.len())
-                .filter(|&i| table[i].categories & (1 << cat.bit) != 0)
-                .collect();
-            !members.is_empty() && members.iter().all(|i| root.allows(*i))
-        })
-        .map(|cat| json!(format!("@{}", cat.name)))
+        .map(|p| describe_permissions(file, dialect, p))
         .collect();
-    let commands: Vec<serde_json::Value> = allowed
-        .iter()
-        .map(|&i| {
-            json!({
-                "command": table[i].name,
-                "dangerous": dangerous(&table[i]),
-                "granted_by": token_text(file, root.decided_by[i]),
-            })
-        })
-        .collect();
-    json!({
+    let fields = json!({
         "user": user.name,
         "enabled": user.enabled,
         "implicit": user.implicit,
@@ -171,21 +256,88 @@ fn describe(file: &AclFile, dialect: Dialect, user: &EffectiveUser) -> serde_jso
         "passwords": user.passwords.len(),
         "hashed_passwords": user.passwords.iter().filter(|p| p.hashed).count(),
         "db": user.db,
+        "db_granted_by": token_text(file, user.db_token),
         "namespace": user.namespace,
+        "lines": user.lines.len(),
+        "selectors": selectors,
+    });
+    if let (Some(target), serde_json::Value::Object(extra)) = (value.as_object_mut(), fields) {
+        for (key, field) in extra {
+            target.insert(key, field);
+        }
+    }
+    value
+}
+
+fn describe_permissions(
+    file: &AclFile,
+    dialect: Dialect,
+    perms: &Permissions,
+) -> serde_json::Value {
+    let table = commands::all(dialect);
+    let dangerous = |c: &commands::Command| {
+        ["dangerous", "admin"].iter().any(|n| {
+            commands::category(dialect, n).is_some_and(|cat| c.categories & (1 << cat.bit) != 0)
+        })
+    };
+    // Redis runs `no_auth` commands whatever the rules say (`ACLSelectorCheckCmd`); Dragonfly
+    // checks them like any other command.
+    let always = |c: &commands::Command| dialect == Dialect::Redis && c.no_auth;
+    let allowed: Vec<usize> = (0..table.len())
+        .filter(|&i| perms.allows(i) || always(&table[i]))
+        .collect();
+    let categories: Vec<serde_json::Value> = commands::categories(dialect)
+        .iter()
+        .filter(|cat| {
+            let mut members = (0..table.len())
+                .filter(|&i| table[i].categories & (1 << cat.bit) != 0)
+                .peekable();
+            members.peek().is_some() && members.all(|i| perms.allows(i))
+        })
+        .map(|cat| json!(format!("@{}", cat.name)))
+        .collect();
+    let commands: Vec<serde_json::Value> = allowed
+        .iter()
+        .map(|&i| {
+            let by_rule = perms.allows(i);
+            json!({
+                "command": table[i].name,
+                "dangerous": dangerous(&table[i]),
+                "granted_by": if by_rule { token_text(file, perms.decided_by[i]) } else { None },
+                "always_allowed": (!by_rule).then_some("no_auth command: Redis never checks it"),
+            })
+        })
+        .collect();
+    let denied: Vec<serde_json::Value> = (0..table.len())
+        .filter(|i| !allowed.contains(i))
+        .map(|i| {
+            json!({
+                "command": table[i].name,
+                "decided_by": token_text(file, perms.decided_by[i]),
+            })
+        })
+        .collect();
+    json!({
         "all_commands": allowed.len() == table.len(),
         "categories": categories,
         "commands": commands,
+        "denied_commands": denied,
         "dangerous_commands": allowed.iter().filter(|&&i| dangerous(&table[i])).map(|&i| table[i].name).collect::<Vec<_>>(),
-        "all_keys": root.all_keys.is_some(),
-        "keys": root.keys.iter().map(|k| json!({
+        "first_args": perms.first_args.iter().map(|(i, arg, token)| json!({
+            "command": table[*i].name,
+            "arg": String::from_utf8_lossy(arg),
+            "granted_by": token_text(file, Some(*token)),
+        })).collect::<Vec<_>>(),
+        "all_keys": perms.all_keys.is_some(),
+        "all_keys_granted_by": token_text(file, perms.all_keys),
+        "keys": perms.keys.iter().map(|k| json!({
             "pattern": String::from_utf8_lossy(&k.pattern),
             "read": k.perm.allows_read(),
             "write": k.perm.allows_write(),
             "granted_by": token_text(file, Some(k.token)),
         })).collect::<Vec<_>>(),
-        "all_channels": root.all_channels.is_some(),
-        "channels": root.channels.iter().map(|c| String::from_utf8_lossy(&c.pattern).into_owned()).collect::<Vec<_>>(),
-        "selectors": user.selectors.len(),
+        "all_channels": perms.all_channels.is_some(),
+        "channels": perms.channels.iter().map(|c| String::from_utf8_lossy(&c.pattern).into_owned()).collect::<Vec<_>>(),
     })
 }
 
@@ -265,49 +417,73 @@ fn verdict_json(file: &AclFile, verdict: &Verdict) -> serde_json::Value {
         "denied_on": verdict.denied_on.map(|d| d.as_str()),
         "item": verdict.item,
         "token": token_text(file, verdict.token),
+        "always_allowed": verdict.always_allowed.then_some("no_auth command: Redis never checks it"),
         "user_enabled": verdict.user_enabled,
     })
 }
 
-/// Answers one query; `Err` carries what the server would answer instead.
-pub fn answer(acl: &str, dialect: Dialect, user: &str, argv: &[&[u8]]) -> serde_json::Value {
-    let file = parse_file(acl, dialect);
+/// Answers one query on a parsed file; `error` carries what the server would answer instead.
+fn answer_file(file: &AclFile, user: &str, argv: &[&[u8]]) -> serde_json::Value {
     if let Some(problem) = file.problems.first() {
         return json!({ "error": format!("ACL rejected: {}", problem.message) });
     }
-    let (users, errors) = evaluate(&file);
+    let (users, errors) = evaluate(file);
     if let Some(error) = errors.first() {
         return json!({ "error": format!("ACL rejected: {}", error.message) });
     }
     let Some(found) = users.iter().find(|u| u.name == user) else {
         return json!({ "error": format!("user '{user}' not found") });
     };
-    match dry_run(found, dialect, argv) {
-        Ok(verdict) => verdict_json(&file, &verdict),
+    match dry_run(found, file.dialect, argv) {
+        Ok(verdict) => verdict_json(file, &verdict),
         Err(error) => json!({ "error": error.to_string() }),
     }
 }
 
-fn can(words: &[String], dialect: Dialect, format: Format) -> ExitCode {
+/// Answers one query on ACL text.
+pub fn answer(
+    acl: &str,
+    dialect: Dialect,
+    limits: ServerLimits,
+    user: &str,
+    argv: &[&[u8]],
+) -> serde_json::Value {
+    answer_file(&parse_file_with(acl, dialect, limits), user, argv)
+}
+
+fn can(words: &[String], dialect: Dialect, format: Format, limits: ServerLimits) -> ExitCode {
     let [file, user, command, args @ ..] = words else {
         eprintln!("dflint: usage: dflint acl can FILE USER CMD [ARGS…]  (or --cases FILE.jsonl)");
         return ExitCode::from(EXIT_ERROR);
     };
-    let text = match read(&PathBuf::from(file)) {
-        Ok(t) => t,
+    let acls = match load(&PathBuf::from(file), dialect, limits) {
+        Ok(a) => a,
         Err(code) => return code,
     };
+    if acls.len() > 1 {
+        let labels: Vec<&str> = acls.iter().map(|a| a.label.as_str()).collect();
+        eprintln!(
+            "dflint: {file} holds {} ACL texts ({}); put the one to ask about in a file of its own",
+            acls.len(),
+            labels.join("; ")
+        );
+        return ExitCode::from(EXIT_ERROR);
+    }
     let mut argv: Vec<&[u8]> = vec![command.as_bytes()];
     argv.extend(args.iter().map(|a| a.as_bytes()));
-    let result = answer(&text, dialect, user, &argv);
+    let result = answer_file(&acls[0].file, user, &argv);
     match format {
         Format::Json => println!("{result}"),
         Format::Pretty => match (&result["error"], result["allowed"].as_bool()) {
             (serde_json::Value::String(e), _) => eprintln!("dflint: {e}"),
             (_, Some(true)) => println!(
-                "allowed: `{user}` may run {} (granted by {})",
+                "allowed: `{user}` may run {} ({})",
                 command.to_ascii_uppercase(),
-                result["token"].as_str().unwrap_or("the default")
+                match (result["always_allowed"].as_str(), result["token"].as_str()) {
+                    (Some(why), _) => format!("always allowed: {why}"),
+                    (None, Some(token)) => format!("granted by {token}"),
+                    (None, None) => "granted by the default".to_string(),
+                }
             ),
             (_, _) => println!(
                 "denied: `{user}` may not run {} — no permission for the {} `{}` ({})",
@@ -328,7 +504,7 @@ fn can(words: &[String], dialect: Dialect, format: Format) -> ExitCode {
 }
 
 /// One JSON object per input line, one answer per output line, in order.
-fn run_cases(path: &PathBuf, default_dialect: Dialect) -> ExitCode {
+fn run_cases(path: &PathBuf, default_dialect: Dialect, default_limits: ServerLimits) -> ExitCode {
     let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
@@ -363,11 +539,21 @@ fn run_cases(path: &PathBuf, default_dialect: Dialect) -> ExitCode {
                     .flatten()
                     .map(|a| a.as_str().unwrap_or("").to_string())
                     .collect();
+                let limits = ServerLimits {
+                    dbnum: case["dbnum"]
+                        .as_u64()
+                        .and_then(|n| u32::try_from(n).ok())
+                        .unwrap_or(default_limits.dbnum),
+                    cluster_mode: case["cluster_mode"]
+                        .as_bool()
+                        .unwrap_or(default_limits.cluster_mode),
+                };
                 let mut argv: Vec<&[u8]> = vec![command.as_bytes()];
                 argv.extend(args.iter().map(|a| a.as_bytes()));
                 answer(
                     case["acl"].as_str().unwrap_or(""),
                     dialect,
+                    limits,
                     case["user"].as_str().unwrap_or(""),
                     &argv,
                 )

@@ -144,7 +144,9 @@ fn json_output_follows_the_contract_exactly() {
     top.sort();
     assert_eq!(top, ["diagnostics", "summary", "version"]);
     assert_eq!(report["version"], 1);
+    // `related` is the one optional field: present only when a finding has related places.
     let mut diag = keys(&report["diagnostics"][0]);
+    diag.retain(|k| k != "related");
     diag.sort();
     assert_eq!(
         diag,
@@ -179,6 +181,25 @@ fn json_output_follows_the_contract_exactly() {
     let d = &report["diagnostics"][0];
     assert!(d["column"].as_u64().unwrap() >= 1);
     assert!(d["end_line"].as_u64() >= d["line"].as_u64());
+    let related: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.get("related"))
+        .flat_map(|r| r.as_array().unwrap())
+        .collect();
+    assert!(
+        !related.is_empty(),
+        "the seed cluster has findings with related places"
+    );
+    for r in related {
+        let mut fields = keys(r);
+        fields.sort();
+        assert_eq!(
+            fields,
+            ["column", "end_column", "end_line", "file", "label", "line"]
+        );
+    }
 }
 
 #[test]

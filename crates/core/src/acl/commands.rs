@@ -87,22 +87,22 @@
 //!   `~`/`%W~`/`%RW~`. [`keys_of`] reports these as `KEY_RO | KEY_ACCESS` (read) and
 //!   `KEY_OW | KEY_UPDATE` (write), so [`required_key_permissions`] works for both dialects;
 //!   keys of unchecked commands get flags 0. No command is both read-only and journaled.
-//! * `DetermineKeys` (reproduced by [`try_keys_of`]): no keys for `GLOBAL_TRANS` and
-//!   `NO_KEY_TRANSACTIONAL` commands — notably `MOVE` (`GLOBAL_TRANS`, first key 1), whose key
-//!   is therefore never pattern-checked although its table entry says `key_acl_checked`; range
-//!   `[first_key-1, last)` over the arguments after the name with the step above, where a
-//!   negative last key counts from the end; `XREAD`/`XREADGROUP` take the first half of the
-//!   arguments after the first `STREAMS` (any case); other `VARIADIC_KEYS` commands read the
-//!   key count from the argument just before the first key and names ending in `STORE` add
-//!   the destination (first argument) as an extra key, listed first; `GEORADIUSBYMEMBER … STORE|STOREDIST k`
-//!   adds `k`. A failed extraction (missing `STREAMS`, bad or negative count, too few
-//!   arguments, count 0 for ZDIFF/ZUNION/ZINTER) makes the validator **deny** the command
-//!   (reason KEY); [`try_keys_of`] returns it as an error, [`keys_of`] as no keys.
-//!   Two inferences, flagged as such: the source snapshot available reads the key count of
-//!   every non-EVAL, non-STORE variadic command at argument 0, which cannot work for
-//!   `BLMPOP`/`BZMPOP timeout numkeys …` or `CMS.MERGE dest numkeys …`; the argument before the
-//!   first key is used instead, and `CMS.MERGE`'s destination is extracted like a `*STORE`
-//!   destination because the command writes it.
+//! * `DetermineKeys` (src/server/transaction.cc:1723-1853@v1.40.1, reproduced by
+//!   [`try_keys_of`]): no keys for `GLOBAL_TRANS` and `NO_KEY_TRANSACTIONAL` commands — notably
+//!   `MOVE` (`GLOBAL_TRANS`, first key 1), whose key is therefore never pattern-checked
+//!   although its table entry says `key_acl_checked`; range `[first_key-1, last)` over the
+//!   arguments after the name with the step above, where a negative last key counts from the
+//!   end; `XREAD`/`XREADGROUP` walk `COUNT n`, `BLOCK ms` (and `NOACK` after `GROUP g c`) up to
+//!   `STREAMS` and take the first half of what follows, anything else is a syntax error;
+//!   other `VARIADIC_KEYS` commands read the key count from the argument just before the
+//!   first key (index 1 for EVAL*, BLMPOP, BZMPOP and `*STORE`/`CMS.MERGE`, else 0) and
+//!   names ending in `STORE` (and `CMS.MERGE`) add the destination (first argument) as an
+//!   extra key, listed first; a count of 0 is refused for ZDIFF*, ZUNION*, ZINTER* and *MPOP.
+//!   `STORE_LAST_KEY` commands add a trailing destination: `GEORADIUS`/`GEORADIUSBYMEMBER …
+//!   STORE|STOREDIST k` and `SORT … STORE k`, when that option is the second-to-last argument.
+//!   A failed extraction (syntax, bad or negative count, too few arguments) makes the
+//!   validator **deny** the command (reason KEY); [`try_keys_of`] returns it as an error,
+//!   [`keys_of`] as no keys.
 //! * Channels (v1.40.1): `PUBLISH`/`SPUBLISH` check the channel, `SUBSCRIBE`/`SSUBSCRIBE`
 //!   every channel by glob, `PSUBSCRIBE` requires string equality of each pattern with an `&`
 //!   entry, the unsubscribe commands are not gated. (A newer upstream `validator.cc`,
@@ -409,7 +409,45 @@ mod dragonfly {
         text.parse::<i32>().ok().map(i64::from)
     }
 
-    /// `DetermineKeys` (transaction.cc) over the tail arguments.
+    /// `XREAD [COUNT n] [BLOCK ms] STREAMS k… id…` and `XREADGROUP GROUP g c [COUNT n]
+    /// [BLOCK ms] [NOACK] STREAMS …`: the options are walked in order, and anything else before
+    /// `STREAMS` is a syntax error (transaction.cc:1747-1784@v1.40.1).
+    fn xread_keys(name: &str, args: &[&[u8]], flags: u16) -> Result<Vec<(usize, u16)>, KeysError> {
+        let mut i = if name == "xreadgroup" { 3 } else { 0 };
+        while i < args.len() {
+            let arg = args[i];
+            if arg.eq_ignore_ascii_case(b"STREAMS") {
+                let left = args.len() - i - 1;
+                return Ok((i + 1..i + 1 + left / 2).map(|k| (k, flags)).collect());
+            }
+            let counted = arg.eq_ignore_ascii_case(b"COUNT");
+            if counted || arg.eq_ignore_ascii_case(b"BLOCK") {
+                let value = args.get(i + 1).ok_or(KeysError::Syntax)?;
+                // COUNT is read as an unsigned 32-bit number, BLOCK as a signed 64-bit one.
+                let text = std::str::from_utf8(value)
+                    .map(str::trim_ascii)
+                    .unwrap_or("");
+                let ok = if counted {
+                    text.parse::<u32>().is_ok()
+                } else {
+                    text.parse::<i64>().is_ok()
+                };
+                if !ok {
+                    return Err(KeysError::InvalidInt);
+                }
+                i += 2;
+                continue;
+            }
+            if name == "xreadgroup" && arg.eq_ignore_ascii_case(b"NOACK") {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        Err(KeysError::Syntax)
+    }
+
+    /// `DetermineKeys` (transaction.cc:1723-1853@v1.40.1) over the tail arguments.
     pub(super) fn keys(cmd: &Command, args: &[&[u8]]) -> Result<Vec<(usize, u16)>, KeysError> {
         let flags = if cmd.readonly {
             KEY_RO | KEY_ACCESS
@@ -433,18 +471,14 @@ mod dragonfly {
                 return Err(KeysError::Syntax);
             }
             if name == "xread" || name == "xreadgroup" {
-                let streams = args
-                    .iter()
-                    .position(|a| a.eq_ignore_ascii_case(b"STREAMS"))
-                    .ok_or(KeysError::Syntax)?;
-                let left = len - streams - 1;
-                return Ok((streams + 1..streams + 1 + left / 2)
-                    .map(|i| (i, flags))
-                    .collect());
+                return xread_keys(name, args, flags);
             }
             if name.ends_with("store") || name == "cms.merge" {
                 bonus = Some(0);
             }
+            // v1.40.1 reads the count at 1 for EVAL*, BLMPOP, BZMPOP and after a STORE-style
+            // destination, else at 0 (transaction.cc:1787-1791): the argument just before the
+            // first key, which `first_key - 2` gives for every variadic entry of the table.
             let num_keys_index = (cmd.first_key - 2).max(0) as usize;
             let num = args
                 .get(num_keys_index)
@@ -454,7 +488,8 @@ mod dragonfly {
             if num == 0
                 && (name.starts_with("zdiff")
                     || name.starts_with("zunion")
-                    || name.starts_with("zinter"))
+                    || name.starts_with("zinter")
+                    || name.ends_with("mpop"))
             {
                 return Err(KeysError::AtLeastOneKey);
             }
@@ -469,9 +504,17 @@ mod dragonfly {
             None if cmd.last_key > 0 => cmd.last_key as usize,
             None => (len as i64 + i64::from(cmd.last_key) + 1).max(0) as usize,
         };
-        if cmd.has_flag("store_last_key") && name == "georadiusbymember" && len >= 5 {
-            let opt = args[len - 2];
-            if opt.eq_ignore_ascii_case(b"STORE") || opt.eq_ignore_ascii_case(b"STOREDIST") {
+        // A destination named by a trailing option is checked too (transaction.cc:1830-1849):
+        // `GEORADIUS … STORE|STOREDIST k`, `GEORADIUSBYMEMBER … STORE|STOREDIST k` and
+        // `SORT … STORE k`, each only as the second-to-last argument.
+        if cmd.has_flag("store_last_key") {
+            let opt = len.checked_sub(2).map(|i| args[i]);
+            let is = |word: &[u8]| opt.is_some_and(|o| o.eq_ignore_ascii_case(word));
+            let geo =
+                (name == "georadiusbymember" && len >= 5) || (name == "georadius" && len >= 6);
+            if (geo && (is(b"STORE") || is(b"STOREDIST")))
+                || (name == "sort" && len >= 3 && is(b"STORE"))
+            {
                 bonus = Some(len - 1);
             }
         }
@@ -1363,7 +1406,19 @@ mod tests {
         assert_eq!(try_keys("zunion", &["-1", "a"]), Err(KeysError::InvalidInt));
         assert_eq!(try_keys("zunion", &["3", "a"]), Err(KeysError::Syntax));
         assert_eq!(try_keys("xread", &["COUNT", "1"]), Err(KeysError::Syntax));
-        assert_eq!(try_keys("lmpop", &["0", "LEFT"]), Ok(vec![]));
+        // A count of 0 is refused for *MPOP too (transaction.cc:1796-1800@v1.40.1).
+        assert_eq!(
+            try_keys("lmpop", &["0", "LEFT"]),
+            Err(KeysError::AtLeastOneKey)
+        );
+        assert_eq!(
+            try_keys("xread", &["BLOCK", "x", "STREAMS", "s", "0"]),
+            Err(KeysError::InvalidInt)
+        );
+        assert_eq!(
+            try_keys("xread", &["FOO", "STREAMS", "s", "0"]),
+            Err(KeysError::Syntax)
+        );
         assert!(keys(d, "zunion", &["0", "a"]).is_empty());
     }
 
@@ -1382,13 +1437,22 @@ mod tests {
             positions(d, "georadiusbymember", &["k", "m", "1", "km", "STORE", "d"]),
             vec![5, 0]
         );
-        // GEORADIUS has STORE_LAST_KEY but Dragonfly only handles GEORADIUSBYMEMBER.
+        // GEORADIUS and SORT add a trailing STORE destination too
+        // (transaction.cc:1830-1849@v1.40.1), only as the second-to-last argument.
         assert_eq!(
             positions(d, "georadius", &["k", "0", "0", "1", "km", "STORE", "d"]),
-            vec![0]
+            vec![6, 0]
         );
-        // SORT ... STORE: only the sort key.
-        assert_eq!(positions(d, "sort", &["k", "STORE", "d"]), vec![0]);
+        assert_eq!(
+            positions(
+                d,
+                "georadius",
+                &["k", "0", "0", "1", "km", "STOREDIST", "d"]
+            ),
+            vec![6, 0]
+        );
+        assert_eq!(positions(d, "sort", &["k", "STORE", "d"]), vec![2, 0]);
+        assert_eq!(positions(d, "sort", &["k", "STORE", "d", "ASC"]), vec![0]);
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub enum DeniedOn {
     Command,
     Key,
     Channel,
+    /// Dragonfly `$<db>` users: `MOVE`, and `SELECT` of another database.
+    Database,
 }
 
 impl DeniedOn {
@@ -20,6 +22,7 @@ impl DeniedOn {
             DeniedOn::Command => "command",
             DeniedOn::Key => "key",
             DeniedOn::Channel => "channel",
+            DeniedOn::Database => "database",
         }
     }
 }
@@ -33,6 +36,9 @@ pub struct Verdict {
     /// The token that decided: what allowed the command, or what last denied it.
     pub token: Option<TokenRef>,
     pub user_enabled: bool,
+    /// Allowed whatever the rules say: a Redis `no_auth` command (AUTH, HELLO, QUIT, RESET),
+    /// which `ACLSelectorCheckCmd` never checks.
+    pub always_allowed: bool,
 }
 
 /// Why a query cannot be answered (what the server would reply instead of a verdict).
@@ -97,9 +103,14 @@ pub fn dry_run(
     dialect: Dialect,
     argv: &[&[u8]],
 ) -> Result<Verdict, QueryError> {
-    let (command, _) = resolve(dialect, argv)?;
+    let (command, consumed) = resolve(dialect, argv)?;
     if dialect == Dialect::Redis && !arity_ok(command, argv.len()) {
         return Err(QueryError::WrongArity(command.name.to_string()));
+    }
+    if dialect == Dialect::Dragonfly {
+        if let Some(verdict) = database_denial(user, command, &argv[consumed..]) {
+            return Ok(verdict);
+        }
     }
     // Redis (`ACLCheckAllUserCommandPerm`) reports the most specific reason (channel > key >
     // command); between selectors denying for the same reason, the one whose key or channel
@@ -123,6 +134,35 @@ pub fn dry_run(
     Ok(best.expect("the root permissions always give a verdict").0)
 }
 
+/// A `$<db>` user is refused `MOVE`, and `SELECT m` for another database, before its command
+/// bits are looked at (src/server/acl/validator.cc:119-129@v1.40.1; `ACL DRYRUN` runs the same
+/// check with the user's database as the current one, acl_family.cc:617-620). A `SELECT`
+/// whose argument is not a number is left to the command check.
+fn database_denial(user: &EffectiveUser, command: &Command, tail: &[&[u8]]) -> Option<Verdict> {
+    let db = user.db?;
+    let selects_other = command.name == "select"
+        && tail.len() == 1
+        && std::str::from_utf8(tail[0])
+            .ok()
+            .and_then(|t| t.trim_ascii().parse::<u64>().ok())
+            .is_some_and(|m| m != u64::from(db));
+    if command.name != "move" && !selects_other {
+        return None;
+    }
+    Some(Verdict {
+        allowed: false,
+        denied_on: Some(DeniedOn::Database),
+        item: if command.name == "move" {
+            "move".to_string()
+        } else {
+            String::from_utf8_lossy(tail[0]).into_owned()
+        },
+        token: user.db_token,
+        user_enabled: user.enabled,
+        always_allowed: false,
+    })
+}
+
 /// The verdict of one set of permissions, with the argv index of the denied key or channel
 /// (0 for a command denial or an allowed command).
 fn check(
@@ -141,29 +181,43 @@ fn check(
                 item,
                 token,
                 user_enabled: enabled,
+                always_allowed: false,
             },
             position,
         )
     };
-    let granted = perms.allows(index)
-        || command.no_auth
-        || perms.first_args.iter().any(|(i, arg, _)| {
-            *i == index && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(arg))
-        });
-    if !granted {
+    // Redis never checks the bits of a `no_auth` command (`ACLSelectorCheckCmd`); Dragonfly
+    // has no such exemption (AUTH and HELLO go through the ACL check like any command,
+    // src/server/main_service.cc:1403-1407 and 1461@v1.40.1).
+    let no_auth = dialect == Dialect::Redis && command.no_auth && !perms.allows(index);
+    // A first-argument grant decides only when the command bit does not already allow it.
+    let first_arg = perms
+        .first_args
+        .iter()
+        .find(|(i, arg, _)| *i == index && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(arg)))
+        .map(|(_, _, token)| *token);
+    let granted_by = if perms.allows(index) {
+        perms.decided_by[index]
+    } else if no_auth {
+        None
+    } else if let Some(token) = first_arg {
+        Some(token)
+    } else {
         return deny(
             DeniedOn::Command,
             command.name.to_string(),
             perms.decided_by[index],
             0,
         );
-    }
-    let granted_by = perms.decided_by[index];
+    };
 
-    // Keys.
+    // Keys. Dragonfly's `ACL DRYRUN` skips the key check when the simulated call has the
+    // wrong number of arguments (acl_family.cc:621-624@v1.40.1).
     let check_keys = match dialect {
         Dialect::Redis => perms.all_keys.is_none(),
-        Dialect::Dragonfly => perms.all_keys.is_none() && command.key_acl_checked,
+        Dialect::Dragonfly => {
+            perms.all_keys.is_none() && command.key_acl_checked && arity_ok(command, argv.len())
+        }
     };
     if check_keys {
         let args: Vec<&[u8]> = argv[1..].to_vec();
@@ -222,6 +276,7 @@ fn check(
             item: command.name.to_string(),
             token: granted_by,
             user_enabled: enabled,
+            always_allowed: no_auth,
         },
         0,
     )

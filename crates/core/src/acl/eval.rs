@@ -12,6 +12,19 @@ pub struct TokenRef {
     pub token: u32,
 }
 
+impl TokenRef {
+    /// Not a token of the file: the server's built-in `default` user, which it creates as
+    /// `on nopass ~* &* +@all` when no line defines `default`.
+    pub const BUILTIN: TokenRef = TokenRef {
+        line: u32::MAX,
+        token: u32::MAX,
+    };
+
+    pub fn is_builtin(self) -> bool {
+        self == TokenRef::BUILTIN
+    }
+}
+
 /// A set of commands of one dialect, by index in [`commands::all`].
 #[derive(Debug, PartialEq, Eq)]
 pub struct CommandSet {
@@ -260,6 +273,8 @@ pub struct EffectiveUser {
     pub nopass: Option<TokenRef>,
     /// `$<db>`; `None` = every database.
     pub db: Option<u32>,
+    /// The `$<db>`/`$all` token that set [`EffectiveUser::db`].
+    pub db_token: Option<TokenRef>,
     pub namespace: Option<String>,
     pub root: Permissions,
     /// Redis selectors, each an alternative set of permissions.
@@ -297,26 +312,33 @@ impl EffectiveUser {
             passwords: Vec::new(),
             nopass: None,
             db: None,
+            db_token: None,
             namespace: None,
             root: Permissions::new(dialect),
             selectors: Vec::new(),
         }
     }
 
-    /// The built-in `default` user when the file does not define it: `on nopass ~* &* +@all`.
+    /// The built-in `default` user when the file does not define it: `on nopass ~* &* +@all`,
+    /// every key and channel included (Dragonfly `DefaultUserUpdateRequest`,
+    /// src/server/acl/user_registry.cc:136-145@v1.40.1, applied by
+    /// src/server/acl/acl_family.cc:353-358@v1.40.1; Redis `ACLCreateDefaultUser`).
+    /// Its provenance is [`TokenRef::BUILTIN`].
     pub fn builtin_default(dialect: Dialect) -> Self {
         let mut user = EffectiveUser::new("default", dialect);
         user.implicit = true;
         user.enabled = true;
-        user.nopass = None;
-        user.root.allowed = CommandSet::full(dialect);
-        user.root.all_commands = true;
+        user.enabled_by = Some(TokenRef::BUILTIN);
+        user.nopass = Some(TokenRef::BUILTIN);
+        user.root.set_all(dialect, true, TokenRef::BUILTIN);
+        user.root.all_keys = Some(TokenRef::BUILTIN);
+        user.root.all_channels = Some(TokenRef::BUILTIN);
         user
     }
 
     /// Whether the user needs no password (`nopass`, or the built-in default user).
     pub fn is_nopass(&self) -> bool {
-        self.nopass.is_some() || self.implicit
+        self.nopass.is_some()
     }
 
     /// Every set of permissions: the root, then the selectors.
@@ -355,6 +377,19 @@ pub fn evaluate(file: &AclFile) -> (Vec<EffectiveUser>, Vec<ApplyError>) {
         });
         let user = &mut users[position];
         user.lines.push(line_index as u32);
+        if dialect == Dialect::Dragonfly && user.lines.len() > 1 {
+            // Dragonfly loads every line as its own update of the user, each starting with
+            // `-@all` (src/server/acl/acl_family.cc:342-349@v1.40.1): the commands of an
+            // earlier line are dropped, while passwords, key and channel patterns, on/off and
+            // `$db` carry over (src/server/acl/user.cc:288-314@v1.40.1), and the namespace is
+            // set again from this line, empty when it has none (user.cc:89).
+            let token = TokenRef {
+                line: line_index as u32,
+                token: line.name_token as u32,
+            };
+            user.root.set_all(dialect, false, token);
+            user.namespace = None;
+        }
         if let Err(error) = apply_rules(user, dialect, &line.rules, line_index as u32) {
             errors.push(error);
         }
@@ -405,12 +440,13 @@ fn apply(
                     token,
                 });
             }
-            if dialect == Dialect::Redis {
-                user.nopass = None;
-            }
+            // Both servers: a password clears `nopass` (Dragonfly `SetPasswordHash`,
+            // src/server/acl/user.cc:92-93@v1.40.1).
+            user.nopass = None;
         }
-        // Dragonfly drops a malformed hash silently.
-        Op::AddHash(None) => {}
+        // Dragonfly drops a malformed hash silently, but it still clears `nopass` first
+        // (src/server/acl/user.cc:92-101@v1.40.1).
+        Op::AddHash(None) => user.nopass = None,
         Op::RemovePassword(fingerprint) | Op::RemoveHash(Some(fingerprint)) => {
             let before = user.passwords.len();
             user.passwords.retain(|p| &p.fingerprint != fingerprint);
@@ -434,7 +470,10 @@ fn apply(
                 user.nopass = None;
             }
         }
-        Op::Db(db) => user.db = *db,
+        Op::Db(db) => {
+            user.db = *db;
+            user.db_token = Some(token);
+        }
         Op::Namespace(ns) => user.namespace = Some(ns.clone()),
         Op::Reset => {
             user.passwords.clear();
@@ -541,7 +580,10 @@ pub(crate) fn apply_to_patterns(
 ) {
     match op {
         Op::Keys { perm, pattern } => {
-            if *perm == KeyPerm::ReadWrite && pattern == b"*" {
+            // Redis parses `~*` into this op and treats it as `allkeys`; Dragonfly parses `~*`
+            // into `AllKeys`, and `%RW~*` stays an ordinary glob there
+            // (src/server/acl/acl_family.cc:751@v1.40.1).
+            if dialect == Dialect::Redis && *perm == KeyPerm::ReadWrite && pattern == b"*" {
                 perms.all_keys = Some(token);
                 perms.keys.clear();
             } else if let Some(grant) = perms
@@ -575,7 +617,7 @@ pub(crate) fn apply_to_patterns(
             perms.keys_reset_by = Some(token);
         }
         Op::Channel(pattern) => {
-            if pattern == b"*" {
+            if dialect == Dialect::Redis && pattern == b"*" {
                 perms.all_channels = Some(token);
                 perms.channels.clear();
             } else {

@@ -67,15 +67,23 @@ impl FoundAcl<'_> {
         }
     }
 
-    /// Where a token is.
+    /// The token a reference names; `None` for [`TokenRef::BUILTIN`](super::eval::TokenRef::BUILTIN).
+    pub fn token(&self, token: super::eval::TokenRef) -> Option<&super::parse::Token> {
+        self.file.token(token)
+    }
+
+    /// Where a token is (the start of the text for the built-in `default` user).
     pub fn token_target(&self, token: super::eval::TokenRef) -> crate::rules::Target {
-        let span = self.file.users[token.line as usize].tokens[token.token as usize].span;
+        let span = self
+            .token(token)
+            .map_or(crate::source::Span::empty(0), |t| t.span);
         self.target(span)
     }
 
     /// The token's text, with passwords masked.
     pub fn token_text(&self, token: super::eval::TokenRef) -> String {
-        self.file.users[token.line as usize].tokens[token.token as usize].shown()
+        self.token(token)
+            .map_or_else(|| "the built-in `default` user".to_string(), |t| t.shown())
     }
 
     /// Where a user is defined (its first line's name), or the start of the text for the

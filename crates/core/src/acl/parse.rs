@@ -156,26 +156,75 @@ pub struct AclProblem {
 }
 
 /// A parsed ACL file. When `problems` is non-empty the server rejects the file as a whole.
+/// The server stops at the first problem; dflint keeps going and lists every one, in order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AclFile {
     pub dialect: Dialect,
     pub users: Vec<UserLine>,
     pub problems: Vec<AclProblem>,
+    pub limits: ServerLimits,
+}
+
+/// Server settings that change which ACL tokens are valid (Dragonfly `$<db>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// `--dbnum` (default 16): `$N` is accepted only for `N < dbnum`
+    /// (`MaybeParseAclDflySelect`, src/server/acl/acl_family.cc:820@v1.40.1).
+    pub dbnum: u32,
+    /// `--cluster_mode=yes|emulated`: only `$0` and `$all` are accepted
+    /// (src/server/acl/acl_family.cc:1141@v1.40.1).
+    pub cluster_mode: bool,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            dbnum: 16,
+            cluster_mode: false,
+        }
+    }
 }
 
 impl AclFile {
     pub fn rejected(&self) -> bool {
         !self.problems.is_empty()
     }
+
+    /// The token a reference names; `None` for the built-in `default` user's
+    /// [`TokenRef::BUILTIN`](super::eval::TokenRef::BUILTIN) (or a reference out of range).
+    pub fn token(&self, token: super::eval::TokenRef) -> Option<&Token> {
+        self.users
+            .get(token.line as usize)?
+            .tokens
+            .get(token.token as usize)
+    }
 }
 
-/// Parses an ACL file (`--aclfile` content, an `aclFromSecret` key).
+/// Parses an ACL file (`--aclfile` content, an `aclFromSecret` key) for a server with the
+/// default settings.
 pub fn parse_file(text: &str, dialect: Dialect) -> AclFile {
+    parse_file_with(text, dialect, ServerLimits::default())
+}
+
+/// Parses an ACL file for a server with the given settings.
+pub fn parse_file_with(text: &str, dialect: Dialect, limits: ServerLimits) -> AclFile {
     let mut file = AclFile {
         dialect,
         users: Vec::new(),
         problems: Vec::new(),
+        limits,
     };
+    // Dragonfly calls only a 0-byte file empty (`LoadToRegistryFromFile`,
+    // src/server/acl/acl_family.cc:307@v1.40.1); a file of blank lines loads with no users.
+    if dialect == Dialect::Dragonfly && text.is_empty() {
+        file.problems.push(AclProblem {
+            span: Span::empty(0),
+            message:
+                "the ACL file is empty (0 bytes): Dragonfly refuses to load it (\"Empty file\")"
+                    .into(),
+        });
+        return file;
+    }
     let mut line_start = 0;
     for raw_line in text.split('\n') {
         let start = line_start;
@@ -198,30 +247,23 @@ pub fn parse_file(text: &str, dialect: Dialect) -> AclFile {
                 split_on_each_space(trimmed, offset)
             }
         };
-        match parse_line(tokens, line_span, dialect, true) {
-            Ok(line) => {
-                // Redis 7.0 (`ACLLoadFromFile`): a second line for a user is an error.
-                if dialect == Dialect::Redis && file.users.iter().any(|u| u.name() == line.name()) {
-                    file.problems.push(AclProblem {
-                        span: line.tokens[line.name_token].span,
-                        message: format!(
-                            "user `{}` is defined twice (\"Duplicate user '{}' found\"): {}",
-                            line.name(),
-                            line.name(),
-                            rejection(dialect)
-                        ),
-                    });
-                }
-                file.users.push(line)
+        let (parsed, problems) = parse_line(tokens, line_span, dialect, true, limits);
+        file.problems.extend(problems);
+        if let Some(line) = parsed {
+            // Redis 7.0 (`ACLLoadFromFile`): a second line for a user is an error.
+            // Dragonfly merges the lines (see `eval`).
+            if dialect == Dialect::Redis && file.users.iter().any(|u| u.name() == line.name()) {
+                file.problems.push(AclProblem {
+                    span: line.tokens[line.name_token].span,
+                    message: format!(
+                        "user `{}` is defined twice (\"Duplicate user '{}' found\")",
+                        line.name(),
+                        line.name(),
+                    ),
+                });
             }
-            Err(problem) => file.problems.push(problem),
+            file.users.push(line)
         }
-    }
-    if dialect == Dialect::Dragonfly && file.users.is_empty() && file.problems.is_empty() {
-        file.problems.push(AclProblem {
-            span: Span::empty(0),
-            message: "the ACL file is empty: Dragonfly refuses to load it (\"Empty file\")".into(),
-        });
     }
     file
 }
@@ -252,7 +294,15 @@ pub fn parse_setuser(args: &[&str], dialect: Dialect) -> Result<Vec<Op>, String>
     let mut ops = Vec::new();
     let mut state = LineState::default();
     for index in 2..tokens.len() {
-        let op = classify(&tokens, index, dialect, false, &mut state).map_err(|p| p.message)?;
+        let op = classify(
+            &tokens,
+            index,
+            dialect,
+            false,
+            &mut state,
+            ServerLimits::default(),
+        )
+        .map_err(|p| p.message)?;
         ops.push(op);
     }
     Ok(ops)
@@ -436,7 +486,7 @@ fn merge_selectors(tokens: Vec<Token>) -> Result<Vec<Token>, AclProblem> {
     if let Some(selector) = open {
         return Err(AclProblem {
             span: selector.span,
-            message: "unmatched parenthesis in an ACL selector: Redis rejects the file".into(),
+            message: "an unmatched `(` opens a selector that never closes: `ACL SETUSER` refuses it, and Redis 7.0 crashes (SIGSEGV in the ACL file loader) on `ACL LOAD` of such a line".into(),
         });
     }
     Ok(out)
@@ -450,62 +500,62 @@ struct LineState {
     all_channels: bool,
 }
 
+/// Parses one line. A line whose structure is wrong (no `user`, too few tokens) gives no
+/// [`UserLine`]; otherwise every token the server refuses is reported and skipped, and the
+/// line keeps the rules that parse, so what the author meant can still be examined.
 fn parse_line(
     tokens: Vec<Token>,
     span: Span,
     dialect: Dialect,
     in_file: bool,
-) -> Result<UserLine, AclProblem> {
+    limits: ServerLimits,
+) -> (Option<UserLine>, Vec<AclProblem>) {
     let first_ok = tokens.first().is_some_and(|t| match dialect {
         Dialect::Dragonfly => t.text.eq_ignore_ascii_case("user"),
         Dialect::Redis => t.text == "user",
     });
     if !first_ok {
         let at = tokens.first().map_or(span, |t| t.span);
-        let what = match tokens.first() {
-            None => "a line of only spaces".to_string(),
+        let message = match tokens.first() {
+            None => "a line of only spaces (Dragonfly reads a token that is not there)".to_string(),
             Some(t) if t.text.starts_with('#') => {
                 "a comment line (ACL files have no comments)".to_string()
             }
             Some(_) => "a line that does not start with `user`".to_string(),
         };
-        return Err(AclProblem {
-            span: at,
-            message: format!("{what}: {}", rejection(dialect)),
-        });
+        return (None, vec![AclProblem { span: at, message }]);
     }
     let min_tokens = match dialect {
         Dialect::Dragonfly => 4,
         Dialect::Redis => 2,
     };
     if tokens.len() < min_tokens {
-        return Err(AclProblem {
-            span,
-            message: match dialect {
-                Dialect::Dragonfly => format!(
-                    "the line has {} token{}; Dragonfly needs `user <name>` and at least two rules (even `user default off` is refused): {}",
-                    tokens.len(),
-                    if tokens.len() == 1 { "" } else { "s" },
-                    rejection(dialect)
-                ),
-                Dialect::Redis => format!("`user` without a name: {}", rejection(dialect)),
-            },
-        });
+        let message = match dialect {
+            Dialect::Dragonfly => format!(
+                "the line has {} token{}; Dragonfly needs `user <name>` and at least two rules (even `user default off` is refused)",
+                tokens.len(),
+                if tokens.len() == 1 { "" } else { "s" },
+            ),
+            Dialect::Redis => "`user` without a name".to_string(),
+        };
+        return (None, vec![AclProblem { span, message }]);
     }
+    let mut problems = Vec::new();
     let tokens = if dialect == Dialect::Redis {
         if has_spaces(&tokens[1].text) {
-            return Err(AclProblem {
+            let problem = AclProblem {
                 span: tokens[1].span,
-                message: format!(
-                    "the user name contains a space or control character (\"username contains invalid characters\"): {}",
-                    rejection(dialect)
-                ),
-            });
+                message: "the user name contains a space or control character (\"username contains invalid characters\")".into(),
+            };
+            return (None, vec![problem]);
         }
         // Selectors are merged from the third argument on; then each argument is trimmed of
         // tabs and line ends, and an empty argument is a no-op (Redis 7.0 `ACLLoadFromFile`).
         let mut tokens = tokens;
-        let rest = merge_selectors(tokens.split_off(2))?;
+        let rest = match merge_selectors(tokens.split_off(2)) {
+            Ok(rest) => rest,
+            Err(problem) => return (None, vec![problem]),
+        };
         tokens.extend(rest.into_iter().filter_map(|mut t| {
             let trimmed = t.text.trim_matches(['\t', '\r', '\n']);
             if trimmed.len() != t.text.len() {
@@ -522,20 +572,24 @@ fn parse_line(
     let mut state = LineState::default();
     let mut rules = Vec::with_capacity(tokens.len().saturating_sub(2));
     for index in 2..tokens.len() {
-        let op = classify(&tokens, index, dialect, in_file, &mut state)?;
-        rules.push(Rule { op, token: index });
+        match classify(&tokens, index, dialect, in_file, &mut state, limits) {
+            Ok(op) => rules.push(Rule { op, token: index }),
+            Err(problem) => problems.push(problem),
+        }
     }
-    Ok(UserLine {
+    let line = UserLine {
         span,
         tokens,
         name_token: 1,
         rules,
-    })
+    };
+    (Some(line), problems)
 }
 
-fn rejection(dialect: Dialect) -> &'static str {
+/// What the server does with a file it refuses, for messages.
+pub fn rejection(dialect: Dialect) -> &'static str {
     match dialect {
-        Dialect::Dragonfly => "Dragonfly rejects the whole file (at startup it then runs with `default on nopass +@all` unless a requirepass is set)",
+        Dialect::Dragonfly => "Dragonfly rejects the whole file (at startup it then runs with `default on nopass ~* &* +@all` unless a requirepass is set)",
         Dialect::Redis => "Redis rejects the whole file",
     }
 }
@@ -570,6 +624,7 @@ fn classify(
     dialect: Dialect,
     in_file: bool,
     state: &mut LineState,
+    limits: ServerLimits,
 ) -> Result<Op, AclProblem> {
     let token = &tokens[index];
     let text = token.text.as_str();
@@ -592,10 +647,19 @@ fn classify(
         }
     };
     match dialect {
-        Dialect::Dragonfly => classify_dragonfly(text, upper, in_file, state)
-            .map_err(|m| fail(format!("{m}: {}", rejection(dialect)))),
-        Dialect::Redis => classify_redis(text, upper, state, token.span)
-            .map_err(|m| fail(format!("{m}: {}", rejection(dialect)))),
+        Dialect::Dragonfly => {
+            classify_dragonfly(text, upper, in_file, state, limits).map_err(|message| {
+                if text.ends_with('\r') && !message.contains("CRLF") {
+                    fail(format!(
+                        "{} (the line ends with `\\r`: CRLF line endings corrupt the last token)",
+                        message.replace('\r', "\\r")
+                    ))
+                } else {
+                    fail(message.replace('\r', "\\r"))
+                }
+            })
+        }
+        Dialect::Redis => classify_redis(text, upper, state, token.span).map_err(fail),
     }
 }
 
@@ -607,19 +671,9 @@ fn key_rule(text: &str, dialect: Dialect) -> Option<Result<(KeyPerm, &str), Stri
     if dialect == Dialect::Redis {
         return Some(redis_key_flags(rest));
     }
-    let (flags, pattern) = rest.split_once('~')?;
-    let perm = match flags {
-        "R" => KeyPerm::Read,
-        "W" => KeyPerm::Write,
-        "RW" => KeyPerm::ReadWrite,
-        _ => return None,
-    };
-    Some(Ok((perm, pattern)))
+    None
 }
 
-/// Redis 7.0 `ACLSetSelector` for `%<flags>~<pattern>`: each of `R`/`W` (any case) at most
-/// once, then `~` and the pattern; without a `~` the pattern is empty (`%R` is `%R~`). No flag
-/// at all (`%~k`, `%`) or any other character is a syntax error.
 fn redis_key_flags(rest: &str) -> Result<(KeyPerm, &str), String> {
     let (mut read, mut write) = (false, false);
     let mut pattern = "";
@@ -649,13 +703,44 @@ fn redis_key_flags(rest: &str) -> Result<(KeyPerm, &str), String> {
     Ok((perm, pattern))
 }
 
+/// Dragonfly's key rule (`MaybeParseAclKey`, src/server/acl/acl_family.cc:749-786@v1.40.1):
+/// `allkeys` (any case) and the literal `~*` mean every key; `resetkeys` (any case); then an
+/// optional case-sensitive `%RW`, `%R` or `%W` prefix, a `~` and a non-empty glob. Anything
+/// else is not a key rule (and, falling through every other kind, an unknown parameter).
+enum DragonflyKey<'t> {
+    All,
+    Reset,
+    Pattern(KeyPerm, &'t str),
+}
+
+fn dragonfly_key<'t>(text: &'t str, upper: &str) -> Option<DragonflyKey<'t>> {
+    if upper == "ALLKEYS" || text == "~*" {
+        return Some(DragonflyKey::All);
+    }
+    if upper == "RESETKEYS" {
+        return Some(DragonflyKey::Reset);
+    }
+    let (perm, rest) = if let Some(rest) = text.strip_prefix("%RW") {
+        (KeyPerm::ReadWrite, rest)
+    } else if let Some(rest) = text.strip_prefix("%R") {
+        (KeyPerm::Read, rest)
+    } else if let Some(rest) = text.strip_prefix("%W") {
+        (KeyPerm::Write, rest)
+    } else {
+        (KeyPerm::ReadWrite, text)
+    };
+    let pattern = rest.strip_prefix('~')?;
+    (!pattern.is_empty()).then_some(DragonflyKey::Pattern(perm, pattern))
+}
+
 fn classify_dragonfly(
     text: &str,
     upper: &str,
     in_file: bool,
     state: &mut LineState,
+    limits: ServerLimits,
 ) -> Result<Op, String> {
-    // 1. passwords
+    // 1. passwords (`MaybeParsePassword`, acl_family.cc:838-857)
     if let Some(pass) = text.strip_prefix('>') {
         return Ok(Op::AddPassword(sha256(pass.as_bytes())));
     }
@@ -673,45 +758,30 @@ fn classify_dragonfly(
             return Ok(Op::AddHash(parse_hash(hex)));
         }
     }
-    // 2. keys
-    if let Some(rule) = key_rule(text, Dialect::Dragonfly) {
-        let (perm, pattern) = rule?;
-        if state.all_keys {
-            return Err(format!("`{text}` adds a key pattern after `~*`/`allkeys`, which Dragonfly treats as an error"));
-        }
-        if pattern == "*" {
+    // 2. keys: a pattern after every-key is refused, a repeated every-key is not
+    // (`ParseAclSetUser`, acl_family.cc:1095-1107).
+    match dragonfly_key(text, upper) {
+        Some(DragonflyKey::All) => {
             state.all_keys = true;
+            return Ok(Op::AllKeys);
         }
-        return Ok(Op::Keys {
-            perm,
-            pattern: pattern.as_bytes().to_vec(),
-        });
+        Some(DragonflyKey::Reset) => {
+            state.all_keys = false;
+            return Ok(Op::ResetKeys);
+        }
+        Some(DragonflyKey::Pattern(perm, pattern)) => {
+            if state.all_keys {
+                return Err(format!("`{text}` adds a key pattern after `~*`/`allkeys` (\"Adding a pattern after the * pattern … is not valid\")"));
+            }
+            return Ok(Op::Keys {
+                perm,
+                pattern: pattern.as_bytes().to_vec(),
+            });
+        }
+        None => {}
     }
-    if upper == "ALLKEYS" {
-        if state.all_keys {
-            return Err("`allkeys` after `~*`/`allkeys` is an error in Dragonfly".into());
-        }
-        state.all_keys = true;
-        return Ok(Op::AllKeys);
-    }
-    if upper == "RESETKEYS" {
-        state.all_keys = false;
-        return Ok(Op::ResetKeys);
-    }
-    // 3. channels
-    if let Some(pattern) = text.strip_prefix('&') {
-        if state.all_channels {
-            return Err(format!("`{text}` adds a channel pattern after `&*`/`allchannels`, which Dragonfly treats as an error"));
-        }
-        if pattern == "*" {
-            state.all_channels = true;
-        }
-        return Ok(Op::Channel(pattern.as_bytes().to_vec()));
-    }
-    if upper == "ALLCHANNELS" {
-        if state.all_channels {
-            return Err("`allchannels` after `&*`/`allchannels` is an error in Dragonfly".into());
-        }
+    // 3. channels (`MaybeParseAclPubSub`, acl_family.cc:795-810): `&` needs a pattern.
+    if upper == "ALLCHANNELS" || text == "&*" {
         state.all_channels = true;
         return Ok(Op::AllChannels);
     }
@@ -719,18 +789,37 @@ fn classify_dragonfly(
         state.all_channels = false;
         return Ok(Op::ResetChannels);
     }
-    // 4. database
+    if let Some(pattern) = text.strip_prefix('&').filter(|p| !p.is_empty()) {
+        if state.all_channels {
+            return Err(format!("`{text}` adds a channel pattern after `&*`/`allchannels` (\"Adding a pattern after the * pattern … is not valid\")"));
+        }
+        return Ok(Op::Channel(pattern.as_bytes().to_vec()));
+    }
+    // 4. database (`MaybeParseAclDflySelect`, acl_family.cc:812-826; checks at 1135-1145): a
+    // number below `--dbnum`, or `all`; anything else falls through and is unknown.
     if let Some(db) = text.strip_prefix('$') {
-        if state.db.replace(0).is_some() {
-            return Err("`$` is given twice; Dragonfly refuses a second database selector".into());
+        let number = db.parse::<u32>().ok().filter(|n| *n < limits.dbnum);
+        let all = db.eq_ignore_ascii_case("all");
+        if number.is_some() || all {
+            if state.db.replace(0).is_some() {
+                return Err(
+                    "`$` is given twice on one line (\"select db $ was used twice\")".into(),
+                );
+            }
+            if limits.cluster_mode && number.is_some_and(|n| n != 0) {
+                return Err(format!(
+                    "`{text}` selects a database other than 0, which cluster mode refuses (\"select db $ is not allowed in cluster mode\")"
+                ));
+            }
+            return Ok(Op::Db(number));
         }
-        if db.eq_ignore_ascii_case("all") {
-            return Ok(Op::Db(None));
+        if let Ok(n) = db.parse::<u64>() {
+            return Err(format!(
+                "`{text}` names database {n}, but the server has databases 0 to {} (`--dbnum` {}): Dragonfly does not recognise the token (\"Unrecognized parameter {upper}\")",
+                limits.dbnum.saturating_sub(1),
+                limits.dbnum
+            ));
         }
-        return db
-            .parse::<u32>()
-            .map(|n| Op::Db(Some(n)))
-            .map_err(|_| format!("`{text}` is not `$<number>` or `$all`"));
     }
     // 5. upper-cased keywords
     match upper {
@@ -788,10 +877,14 @@ fn classify_dragonfly(
         "RESET" => " (`reset` is Redis-only)",
         "CLEARSELECTORS" => " (selectors are Redis-only)",
         "NOPASS" | "RESETPASS" => " (Dragonfly accepts only lower-case `nopass`/`resetpass`)",
+        "~" | "%R~" | "%W~" | "%RW~" => " (a key rule needs a pattern after `~`)",
+        "&" => " (a channel rule needs a pattern after `&`)",
         _ if text.starts_with('(') => " (selectors are Redis-only)",
         _ if text.starts_with('!') => " (`!<hash>` is Redis-only)",
         _ if text.starts_with('#') => " (`#<hash>` works only in ACL files, not in ACL SETUSER)",
-        _ if text.starts_with('%') => " (the `%R~`/`%W~`/`%RW~` flags must be upper-case)",
+        _ if text.starts_with('%') => {
+            " (the `%R~`/`%W~`/`%RW~` flags must be upper-case and in this order)"
+        }
         _ if text.ends_with('\r') => {
             " (the line ends with `\\r`: CRLF line endings corrupt the last token)"
         }
@@ -799,8 +892,9 @@ fn classify_dragonfly(
     };
     let shown = mask_token(text).to_ascii_uppercase();
     Err(format!(
-        "`{}` is not an ACL rule Dragonfly knows (\"Unrecognized parameter {shown}\"){hint}",
-        mask_token(text).replace('\r', "\\r")
+        "`{}` is not an ACL rule Dragonfly knows (\"Unrecognized parameter {}\"){hint}",
+        mask_token(text).replace('\r', "\\r"),
+        shown.replace('\r', "\\r")
     ))
 }
 

@@ -26,6 +26,20 @@ struct JsonDiagnostic<'a> {
     end_column: usize,
     json_path: Option<&'a str>,
     doc_url: &'a str,
+    /// Further places the finding concerns (every other token of a rejected ACL file, the
+    /// token a later grant undoes…). Left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    label: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
 }
 
 #[derive(Serialize)]
@@ -72,6 +86,18 @@ fn contract(report: &Report) -> Output<'_> {
                 end_column: d.location.end_column,
                 json_path: d.location.json_path.as_deref(),
                 doc_url: &d.doc_url,
+                related: d
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated {
+                        label: &r.label,
+                        file: &r.location.file,
+                        line: r.location.line,
+                        column: r.location.column,
+                        end_line: r.location.end_line,
+                        end_column: r.location.end_column,
+                    })
+                    .collect(),
             })
             .collect(),
         summary: JsonSummary {

@@ -96,6 +96,11 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &acl::shadowed_token::ShadowedToken,
         &acl::namespace_experimental::NamespaceExperimental,
         &acl::acl_in_configmap::AclInConfigMap,
+        &acl::default_blocks_login::DefaultBlocksLogin,
+        &acl::duplicate_user::DuplicateUser,
+        &acl::weak_password::WeakPassword,
+        &acl::crlf_line_ending::CrlfLineEnding,
+        &acl::template_placeholder::TemplatePlaceholder,
         // DF3xx network policy (registry: netpol)
         &netpol::admin_port_reachable::AdminPortReachable,
         &netpol::memcached_port_reachable::MemcachedPortReachable,

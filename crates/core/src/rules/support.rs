@@ -131,4 +131,9 @@ impl Diagnostic {
         self.related.push(related);
         self
     }
+
+    pub fn with_related_all(&mut self, related: impl IntoIterator<Item = Related>) -> &mut Self {
+        self.related.extend(related);
+        self
+    }
 }

@@ -24,7 +24,7 @@ pub(super) fn undone_denial(
     dialect: Dialect,
     token: TokenRef,
 ) -> Option<TokenRef> {
-    let line = &acl.file.users[token.line as usize];
+    let line = acl.file.users.get(token.line as usize)?;
     let bits: Vec<u8> = ["dangerous", "admin"]
         .iter()
         .filter_map(|n| commands::category(dialect, n).map(|c| c.bit))

@@ -37,7 +37,7 @@ impl Rule for DefaultUnrestricted {
                 &acl.user_target(user),
                 "`default` keeps `+@all ~*` while the file defines tenant users: any client with the default password (often shared widely, and used by the admin port) bypasses every tenant restriction",
             )
-            .with_help("create a named admin user for administration and restrict `default` (`user default off -@all`), or list it among the admin users deliberately");
+            .with_help("create a named admin user for administration and restrict `default` (`user default off -@all +auth +hello`), or list it among the admin users deliberately");
         }
     }
 }

@@ -27,7 +27,7 @@ impl Rule for MissingDefaultUser {
                 &acl.target(Span::empty(0)),
                 format!("{} defines no `default` user, so the server keeps its built-in `default`: on, no password, every command on every key — any client that does not AUTH gets it", acl.describe()),
             )
-            .with_help("add an explicit line, e.g. `user default off -@all` (with a password source only for what really needs it); a requirepass / passwordFromSecret does not apply when an ACL file is loaded");
+            .with_help("add an explicit line, e.g. `user default off -@all +auth +hello` (Dragonfly checks AUTH and HELLO against `default` before login, see DF221; with a password source only for what really needs it); a requirepass / passwordFromSecret does not apply when an ACL file is loaded");
         }
     }
 }

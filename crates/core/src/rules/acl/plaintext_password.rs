@@ -25,6 +25,13 @@ impl Rule for PlaintextPassword {
                     if !matches!(rule.op, Op::AddPassword(_)) {
                         continue;
                     }
+                    // Template placeholders are DF225's.
+                    let text = &line.tokens[rule.token].text;
+                    if super::support::password_text(text)
+                        .is_some_and(super::support::is_placeholder)
+                    {
+                        continue;
+                    }
                     out.report(
                         &acl.target(line.tokens[rule.token].span),
                         format!("user `{}` has a plaintext password in the ACL file", line.name()),

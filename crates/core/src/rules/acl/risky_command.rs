@@ -52,7 +52,9 @@ impl Rule for RiskyCommand {
                 }
                 for (token, names) in by_token {
                     let text = acl.token_text(token);
-                    let line = &acl.file.users[token.line as usize];
+                    let Some(line) = acl.file.users.get(token.line as usize) else {
+                        continue;
+                    };
                     let related = undone_denial(acl, dialect, token)
                         .or_else(|| {
                             // A `-@dangerous` after the grant does not remove them either.

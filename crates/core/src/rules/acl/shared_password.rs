@@ -26,6 +26,15 @@ impl Rule for SharedPassword {
             let mut first_with: HashMap<[u8; 32], (usize, TokenRef)> = HashMap::new();
             for (i, user) in acl.users.iter().enumerate() {
                 for grant in &user.passwords {
+                    // Two users with the same placeholder share a template, not a password
+                    // (DF225).
+                    let placeholder = acl
+                        .token(grant.token)
+                        .and_then(|t| super::support::password_text(&t.text))
+                        .is_some_and(super::support::is_placeholder);
+                    if placeholder {
+                        continue;
+                    }
                     match first_with.get(&grant.fingerprint) {
                         None => {
                             first_with.insert(grant.fingerprint, (i, grant.token));

@@ -154,3 +154,139 @@ pub fn overlapping_pairs<'a>(
     found.sort_by_key(|(a, b, _)| (a.user, b.user));
     found
 }
+
+/// The secret part of a password token (`>secret`, `#hash`), without its sigil.
+pub fn password_text(token: &str) -> Option<&str> {
+    token.strip_prefix('>').or_else(|| token.strip_prefix('#'))
+}
+
+/// Whether a password is a template placeholder rather than a secret: `${VAR}`,
+/// `${VAR:=default}` (Flux), `$VAR`, `{{ .Values.x }}` (Helm), `%{x}`, `<password>`,
+/// `__X__`, and the usual stand-in words (`CHANGEME`, `*_PLACEHOLDER`, `REPLACE_ME`…).
+pub fn is_placeholder(password: &str) -> bool {
+    let upper = password.to_ascii_uppercase();
+    let variable = password.strip_prefix('$').is_some_and(|rest| {
+        rest.starts_with('{')
+            || rest
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    });
+    variable
+        || password.contains("{{")
+        || password.starts_with("%{")
+        || (password.starts_with('<') && password.ends_with('>') && password.len() > 2)
+        || (password.starts_with("__") && password.ends_with("__") && password.len() > 4)
+        || upper.contains("PLACEHOLDER")
+        || [
+            "CHANGEME",
+            "CHANGE_ME",
+            "CHANGE-ME",
+            "REPLACEME",
+            "REPLACE_ME",
+            "REPLACE-ME",
+        ]
+        .iter()
+        .any(|w| upper.contains(w))
+        || [
+            "YOUR_PASSWORD",
+            "YOURPASSWORD",
+            "PASSWORD_HERE",
+            "<PASSWORD>",
+        ]
+        .iter()
+        .any(|w| upper.contains(w))
+}
+
+/// Passwords people actually use, lower-case. Short on purpose: these are the ones found in
+/// published ACL files and the top of every leaked-password list.
+pub const COMMON_PASSWORDS: &[&str] = &[
+    "",
+    "password",
+    "passw0rd",
+    "password1",
+    "pass",
+    "secret",
+    "admin",
+    "administrator",
+    "root",
+    "default",
+    "redis",
+    "dragonfly",
+    "dragonflydb",
+    "valkey",
+    "test",
+    "testing",
+    "guest",
+    "user",
+    "qwerty",
+    "qwerty123",
+    "letmein",
+    "welcome",
+    "123",
+    "1234",
+    "12345",
+    "123456",
+    "1234567",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "111111",
+    "000000",
+    "abc123",
+    "foobar",
+    "monkey",
+    "dragon",
+    "iloveyou",
+    "changeme",
+    "example",
+    "demo",
+    "sample",
+    "p@ssw0rd",
+    "p@ssword",
+    "secret123",
+    "admin123",
+    "redis123",
+    "mypassword",
+    "superuser",
+];
+
+/// Below this many characters a password is trivially short (Redis' `ACL GENPASS` gives 64
+/// hex characters; 8 is the floor every password policy uses).
+pub const SHORT_PASSWORD: usize = 8;
+
+/// Why a password is trivial, if it is: short, common, or the user's own name. For `#hash`
+/// tokens only the common passwords and the user name can be recognised (by their SHA-256).
+/// Never returns the password itself.
+pub fn trivial_password(token: &str, user: &str) -> Option<&'static str> {
+    use sha2::{Digest, Sha256};
+    if let Some(password) = token.strip_prefix('>') {
+        let lower = password.to_ascii_lowercase();
+        if password.is_empty() {
+            return Some("is empty");
+        }
+        if lower == user.to_ascii_lowercase() {
+            return Some("is the user name");
+        }
+        if COMMON_PASSWORDS.contains(&lower.as_str()) {
+            return Some("is one of the most common passwords");
+        }
+        if password.chars().count() < SHORT_PASSWORD {
+            return Some("has fewer than 8 characters");
+        }
+        return None;
+    }
+    let hash = token.strip_prefix('#')?.to_ascii_lowercase();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let digest = |text: &str| hex(&Sha256::digest(text.as_bytes()));
+    if hash == digest(user) {
+        return Some("is the SHA-256 of the user name");
+    }
+    if COMMON_PASSWORDS.iter().any(|p| hash == digest(p)) {
+        return Some("is the SHA-256 of one of the most common passwords");
+    }
+    None
+}
