@@ -221,7 +221,23 @@ fn check(
     };
     if check_keys {
         let args: Vec<&[u8]> = argv[1..].to_vec();
-        for (position, flags) in commands::keys_of(dialect, command, &args) {
+        // Dragonfly refuses the command (reason KEY) when its keys cannot be extracted
+        // (src/server/acl/validator.cc:160-161@v1.40.1).
+        let extracted = match dialect {
+            Dialect::Dragonfly => match commands::try_keys_of(dialect, command, &args) {
+                Ok(keys) => keys,
+                Err(_) => {
+                    return deny(
+                        DeniedOn::Key,
+                        command.name.to_string(),
+                        perms.keys_reset_by,
+                        0,
+                    )
+                }
+            },
+            Dialect::Redis => commands::keys_of(dialect, command, &args),
+        };
+        for (position, flags) in extracted {
             let Some(key) = args.get(position) else {
                 continue;
             };

@@ -755,7 +755,13 @@ fn classify_dragonfly(
     }
     if in_file {
         if let Some(hex) = text.strip_prefix('#') {
-            return Ok(Op::AddHash(parse_hash(hex)));
+            // `SetPasswordHash` decodes any even-length hex string and stores it; only what
+            // does not decode is dropped (src/server/acl/user.cc:94-100@v1.40.1). A decoded
+            // value that is not 32 bytes is kept as a password nothing can ever match.
+            let decodes = hex.len() % 2 == 0 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+            return Ok(Op::AddHash(parse_hash(hex).or_else(|| {
+                decodes.then(|| sha256(format!("dflint: unmatchable hash {hex}").as_bytes()))
+            })));
         }
     }
     // 2. keys: a pattern after every-key is refused, a repeated every-key is not
@@ -798,7 +804,12 @@ fn classify_dragonfly(
     // 4. database (`MaybeParseAclDflySelect`, acl_family.cc:812-826; checks at 1135-1145): a
     // number below `--dbnum`, or `all`; anything else falls through and is unknown.
     if let Some(db) = text.strip_prefix('$') {
-        let number = db.parse::<u32>().ok().filter(|n| *n < limits.dbnum);
+        // `absl::SimpleAtoi` skips surrounding whitespace: `$1\r` of a CRLF file is `$1`.
+        let number = db
+            .trim_ascii()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n < limits.dbnum);
         let all = db.eq_ignore_ascii_case("all");
         if number.is_some() || all {
             if state.db.replace(0).is_some() {

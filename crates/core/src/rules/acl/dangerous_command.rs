@@ -79,7 +79,16 @@ impl Rule for DangerousCommand {
                     }
                 }
                 for (key, names) in by_token {
-                    let shown = summarise(&names);
+                    // `$db` confines most commands to one database, but FLUSHALL wipes every
+                    // one of them (it is not transactional per database, validator.cc:119-124
+                    // only refuses MOVE and transactions on another database).
+                    let db_note = match user.db {
+                        Some(db) if names.contains(&"flushall") => format!(
+                            " (its `${db}` does not confine FLUSHALL, which empties every database)"
+                        ),
+                        _ => String::new(),
+                    };
+                    let shown = format!("{}{db_note}", summarise(&names));
                     let Some((line, token)) = key else {
                         out.report(
                             &acl.user_target(user),

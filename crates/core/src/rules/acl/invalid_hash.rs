@@ -22,12 +22,21 @@ impl Rule for InvalidHash {
         for acl in &bundle.acls {
             for line in &acl.file.users {
                 for rule in &line.rules {
-                    if rule.op != Op::AddHash(None) {
+                    if !matches!(rule.op, Op::AddHash(_)) {
                         continue;
                     }
+                    let hex = line.tokens[rule.token].text.trim_start_matches('#');
+                    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        continue;
+                    }
+                    let effect = if rule.op == Op::AddHash(None) {
+                        "Dragonfly drops it with only a log line"
+                    } else {
+                        "Dragonfly stores it, but no password ever hashes to it"
+                    };
                     out.report(
                         &acl.target(line.tokens[rule.token].span),
-                        format!("the `#` hash of `{}` is not 64 hexadecimal characters: Dragonfly ignores it without an error, so this password does not work", line.name()),
+                        format!("the `#` hash of `{}` is not 64 hexadecimal characters: {effect}, so this password does not work (and it still clears `nopass`)", line.name()),
                     )
                     .with_help("write the full SHA-256 as 64 hex characters");
                 }

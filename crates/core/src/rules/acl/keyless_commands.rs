@@ -1,4 +1,4 @@
-use super::support::{indexed_commands, is_tenant, KEYLESS_CROSS_TENANT};
+use super::support::{is_tenant, keys_unchecked};
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -22,7 +22,7 @@ impl Rule for KeylessCommands {
         for acl in &bundle.acls {
             let dialect = acl.file.dialect;
             // Looked up once per ACL, not per user.
-            let keyless = indexed_commands(dialect, KEYLESS_CROSS_TENANT);
+            let keyless = keys_unchecked(dialect);
             for user in acl.users.iter().filter(|u| {
                 u.enabled
                     && is_tenant(bundle, u)
@@ -41,7 +41,7 @@ impl Rule for KeylessCommands {
                 out.report(
                     &acl.token_target(token),
                     format!(
-                        "`{}` is limited to its key patterns but can run {}, which ignore key patterns: it can list or delete other tenants' keys",
+                        "`{}` is limited to its key patterns but can run {}, which ignore key patterns: it can list, read, move or delete other tenants' keys",
                         user.name,
                         names.join(", ")
                     ),

@@ -31,7 +31,14 @@ impl Rule for ResetpassKeepsNopass {
                     match rule.op {
                         Op::NoPass => nopass_at = Some(rule.token),
                         Op::ResetPass => {
-                            if let Some(nopass) = nopass_at {
+                            // A password given later (on this or another line) clears
+                            // `nopass` anyway (src/server/acl/user.cc:92-93@v1.40.1).
+                            let still_nopass = acl
+                                .users
+                                .iter()
+                                .find(|u| u.name == line.name())
+                                .is_some_and(|u| u.nopass.is_some());
+                            if let Some(nopass) = nopass_at.filter(|_| still_nopass) {
                                 let related = out.related(
                                     &acl.target(line.tokens[nopass].span),
                                     "the `nopass` it does not undo",

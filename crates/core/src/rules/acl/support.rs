@@ -62,19 +62,51 @@ pub const RISKY_NOT_DANGEROUS: &[&str] = &[
     "cluster",
 ];
 
-/// Commands that ignore key patterns and see or delete keys of every tenant.
-pub const KEYLESS_CROSS_TENANT: &[&str] = &[
-    "keys",
-    "scan",
-    "randomkey",
-    "dbsize",
-    "rm",
-    "flushdb",
-    "flushall",
-    "ft.search",
-    "ft.aggregate",
-    "ft._list",
+/// Dragonfly commands that the key facts below would include but that touch no tenant data:
+/// cluster topology, search-module settings and debugging, synonym groups.
+const NOT_TENANT_DATA: &[&str] = &[
+    "cluster",
+    "ft.config",
+    "ft._debug",
+    "ft.syndump",
+    "ft.synupdate",
 ];
+
+/// Commands that reach keys but whose keys the server never matches against `~patterns`,
+/// derived from the command table's key facts rather than listed by hand:
+///
+/// * Dragonfly: a command that reads, writes or names keys (`READONLY`, `JOURNALED`, a first
+///   key, or a search command that spans every shard) whose keys are not checked — the table
+///   says so (`first_key == 0`: KEYS, SCAN, DBSIZE, RM, MEMORY USAGE, XINFO STREAM … FULL,
+///   JSON.DEBUG, FT.SEARCH…; or not read-only/journaled: WATCH), or `DetermineKeys` extracts
+///   none (`GLOBAL_TRANS`/`NO_KEY_TRANSACTIONAL`: MOVE, FLUSHDB, FLUSHALL, FT.CREATE…).
+///   Scripts are left out: each call inside a script is checked. Connection commands and
+///   [`NOT_TENANT_DATA`] are left out too.
+/// * Redis: a `@keyspace` command with no key specs (KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB,
+///   FLUSHALL, SWAPDB), help subcommands aside.
+pub fn keys_unchecked(dialect: Dialect) -> Vec<(usize, &'static Command)> {
+    let bit = |name: &str| category_bit(dialect, name);
+    let (scripting, connection, keyspace) = (bit("scripting"), bit("connection"), bit("keyspace"));
+    commands::all(dialect)
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| match dialect {
+            Dialect::Dragonfly => {
+                let no_keys_extracted =
+                    c.has_flag("global_trans") || c.has_flag("no_key_transactional");
+                let touches_keys =
+                    c.readonly || c.write || c.first_key > 0 || c.has_flag("no_key_transactional");
+                touches_keys
+                    && (!c.key_acl_checked || no_keys_extracted)
+                    && c.categories & (scripting | connection) == 0
+                    && !NOT_TENANT_DATA.contains(&c.name)
+            }
+            Dialect::Redis => {
+                c.categories & keyspace != 0 && !c.key_acl_checked && !c.name.ends_with("|help")
+            }
+        })
+        .collect()
+}
 
 pub fn commands_named(
     dialect: Dialect,
