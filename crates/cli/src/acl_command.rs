@@ -200,14 +200,19 @@ fn explain(
         for problem in &file.problems {
             eprintln!("dflint: {}: {}", acl.label, problem.message);
         }
-        if file.rejected() {
+        let (users, errors) = evaluate(file);
+        // Applying the rules can refuse the file too (Redis: removing a password the user
+        // does not have).
+        for error in &errors {
+            eprintln!("dflint: {}: {}", acl.label, error.message);
+        }
+        if file.rejected() || !errors.is_empty() {
             eprintln!(
                 "dflint: {}: {}; below is what the lines would grant if it loaded",
                 acl.label,
                 dflint_core::acl::parse::rejection(dialect)
             );
         }
-        let (users, _) = evaluate(file);
         for user in users.iter().filter(|u| only.is_none_or(|o| o == u.name)) {
             let mut value = describe(file, dialect, user);
             if several {

@@ -8,7 +8,9 @@
 //! * sends `ACL SETUSER u<N> <tokens…>` (one RESP argument per token; a selector is one
 //!   argument `(…)`) and records OK or the error;
 //! * reads `ACL GETUSER u<N>` to learn whether the user ended up `on` or `off`;
-//! * asks `ACL DRYRUN u<N> <command> <args…>` for several random queries;
+//! * asks `ACL DRYRUN u<N> <command> <args…>` for several random queries; about one query in
+//!   ten ([`DEFAULT_USER_PERCENT`]) asks `ACL DRYRUN default …` instead, about the built-in
+//!   `default` user, which the test never touches (`on nopass ~* &* +@all`, checked at start);
 //! * deletes the user (`ACL DELUSER`), so no state leaks from one line to the next.
 //!
 //! All of this is pipelined. Every (rule line, query) pair is one case; all cases go to one
@@ -17,9 +19,12 @@
 //! to run the 'x' command" / "access the 'k' key" / "access the 'c' channel" ⇔ `denied_on`
 //! command/key/channel with that `item`; "Command 'x' not found" ⇔ an `unknown command`
 //! error; "wrong number of arguments for 'x' command" ⇔ the same error; and `user_enabled`
-//! ⇔ the `on`/`off` flag of ACL GETUSER.
+//! ⇔ the `on`/`off` flag of ACL GETUSER (of `default` for the queries about it).
 //!
-//! The ACL text given to dflint is the ACL-file line `user u<N> <tokens joined by one space>`.
+//! The ACL text given to dflint is the ACL-file line `user u<N> <tokens joined by one space>`,
+//! also for the queries about `default` (`"user": "default"`; the text has no `user default`
+//! line, so dflint must answer for the built-in user, and reject the query when Redis rejects
+//! the line, as it would reject the whole file).
 //! No generated token contains whitespace or quotes except selectors, whose inner rules are
 //! joined by single spaces: the file line splits a selector into space-separated pieces and
 //! Redis' `ACLMergeSelectorArguments` (which dflint reproduces) joins them back with single
@@ -42,454 +47,41 @@
 //! Left out of the vocabulary, on purpose:
 //! * module commands (no modules are loaded; categories never include them) and commands
 //!   that only exist in other Redis versions;
-//! * users other than fresh `u<N>` (the built-in `default` user, `ACL SETUSER` on existing
-//!   users — rules only ever start from a fresh user, as in an ACL file);
+//! * users other than fresh `u<N>` and the untouched built-in `default` (`ACL SETUSER` on
+//!   existing users, a `user default` line: rules only ever start from a fresh user, as in an
+//!   ACL file; the ACL-file test below loads files without `default` only);
 //! * `acl-pubsub-default allchannels` (the server runs with the Redis 7 default,
 //!   `resetchannels`, which is what dflint's Redis dialect models);
 //! * tokens with whitespace, quotes or NUL bytes (an ACL file splits on spaces, so such
 //!   tokens cannot be written the same way to both sides).
 
-#[path = "support/resp.rs"]
-mod resp;
+mod support;
 
-use resp::{Reply, Resp};
 use serde_json::{json, Value};
-use std::ffi::OsStr;
 use std::io::Write;
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
+use support::resp::{Reply, Resp};
+use support::server::{start_redis_7_0, start_server};
+use support::vocab::{
+    acl_line, env_number, quote, rule_line, setuser_args, Rng, CHANNELS, KEYS, KEY_PATTERNS,
+};
 
 /// The default seed; any other seed can be given with `DFLINT_DIFF_SEED`.
 const DEFAULT_SEED: u64 = 0x00D1_F11E_5EED_7015;
 const DEFAULT_CASES: usize = 10_000;
 const QUERIES_PER_LINE: usize = 4;
+/// Queries about the built-in `default` user instead of the rule line's user, in percent.
+const DEFAULT_USER_PERCENT: usize = 10;
 /// Rule lines per pipelined batch.
 const BATCH: usize = 256;
 /// Rule lines whose (first) disagreement is shown in detail and shrunk (all are counted).
 const MAX_REPORTED: usize = 12;
 
 // ---------------------------------------------------------------------------------------------
-// The server
+// Queries
 // ---------------------------------------------------------------------------------------------
-
-/// A running `redis-server`, killed when dropped (also when the test panics).
-struct Server {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free local port")
-}
-
-/// Starts `redis-server`, optionally with `--aclfile` (which must exist).
-fn start_server(acl_file: Option<&std::path::Path>) -> (Server, Resp) {
-    let binary = find_on_path("redis-server").unwrap_or_else(|| {
-        panic!(
-            "redis-server is not on PATH: install redis-server: apt-get install -y redis-server; \
-             scripts/test does this (this test never skips)"
-        )
-    });
-    let mut last_error = String::new();
-    for _ in 0..5 {
-        let port = free_port();
-        static STARTED: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "dflint-redis-differential-{}-{}",
-            std::process::id(),
-            STARTED.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temporary directory");
-        let child = Command::new(&binary)
-            .args(["--port", &port.to_string()])
-            .args(["--bind", "127.0.0.1"])
-            .args(["--save", ""])
-            .args(["--appendonly", "no"])
-            .args(["--protected-mode", "yes"])
-            .args(["--daemonize", "no"])
-            .arg("--dir")
-            .arg(&dir)
-            .args(
-                acl_file
-                    .iter()
-                    .flat_map(|f| [OsStr::new("--aclfile"), f.as_os_str()]),
-            )
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let mut server = Server { child, port, dir };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                last_error = format!("redis-server exited with {status} (port {port} taken?)");
-                break;
-            }
-            if let Ok(mut conn) = Resp::connect(server.port) {
-                match conn.call(&["PING"]) {
-                    Ok(Reply::Status(s)) if s == "PONG" => return (server, conn),
-                    other => last_error = format!("PING answered {other:?}"),
-                }
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        if last_error.is_empty() {
-            last_error = "redis-server did not answer PING within 10 s".into();
-        }
-        drop(server);
-    }
-    panic!("cannot start redis-server: {last_error}");
-}
-
-fn redis_version(conn: &mut Resp) -> String {
-    let info = match conn.call(&["INFO", "server"]).expect("INFO") {
-        Reply::Bulk(Some(b)) => String::from_utf8_lossy(&b).into_owned(),
-        other => panic!("INFO answered {other}"),
-    };
-    info.lines()
-        .find_map(|l| l.strip_prefix("redis_version:"))
-        .unwrap_or("?")
-        .trim()
-        .to_string()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Seeded generation
-// ---------------------------------------------------------------------------------------------
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        // Never zero; mix the seed so that small seeds do not start with small states.
-        Rng((seed ^ 0x9E37_79B9_7F4A_7C15).wrapping_mul(0xBF58_476D_1CE4_E5B9) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
-
-const KEY_PATTERNS: &[&str] = &[
-    "app:*",
-    "cache:?",
-    "*",
-    "[ab]*",
-    "b\\*",
-    "a",
-    "b:c",
-    "app:1",
-    "cache:[xy]",
-    "*:c",
-    "a*",
-    "[^a]*",
-    "app:[0-9]",
-    "B",
-];
-const KEYS: &[&str] = &[
-    "app:1", "app:22", "cache:x", "cache:xy", "a", "b:c", "b*", "ab", "zz", "B",
-];
-const CHANNEL_PATTERNS: &[&str] = &["news.*", "chat", "chat*", "n?ws.*", "news.[st]*", "other"];
-const CHANNELS: &[&str] = &["news.sport", "news.*", "chat", "chatroom", "other", "*"];
-const CATEGORIES: &[&str] = &[
-    "read",
-    "write",
-    "keyspace",
-    "string",
-    "hash",
-    "list",
-    "set",
-    "sortedset",
-    "stream",
-    "pubsub",
-    "admin",
-    "dangerous",
-    "fast",
-    "slow",
-    "connection",
-    "scripting",
-    "transaction",
-    "hyperloglog",
-    "bitmap",
-    "geo",
-    "blocking",
-    "all",
-    "READ",
-    "Admin",
-];
-const COMMANDS: &[&str] = &[
-    "get",
-    "set",
-    "del",
-    "mget",
-    "mset",
-    "hset",
-    "hget",
-    "lpush",
-    "lrange",
-    "sadd",
-    "smembers",
-    "zadd",
-    "zrange",
-    "incr",
-    "expire",
-    "exists",
-    "keys",
-    "scan",
-    "flushall",
-    "flushdb",
-    "config",
-    "client",
-    "info",
-    "publish",
-    "subscribe",
-    "psubscribe",
-    "ssubscribe",
-    "eval",
-    "evalsha",
-    "xadd",
-    "xread",
-    "sort",
-    "copy",
-    "rename",
-    "object",
-    "debug",
-    "ping",
-    "echo",
-    "auth",
-    "hello",
-    "acl",
-    "select",
-    "move",
-    "GET",
-    "Config",
-];
-const SUBCOMMANDS: &[&str] = &[
-    "config|get",
-    "config|set",
-    "client|list",
-    "client|kill",
-    "client|setname",
-    "object|encoding",
-    "acl|whoami",
-    "acl|list",
-    "CONFIG|GET",
-];
-/// `+cmd|arg` for commands without subcommands (Redis' "first-arg" rules).
-const FIRST_ARGS: &[&str] = &[
-    "select|0",
-    "select|1",
-    "debug|object",
-    "get|app:1",
-    "SELECT|0",
-    "eval|x",
-];
-const KEYWORDS: &[&str] = &[
-    "on",
-    "off",
-    "nopass",
-    "resetpass",
-    "ON",
-    "Off",
-    "NoPass",
-    "sanitize-payload",
-    "skip-sanitize-payload",
-];
-const PASSWORDS: &[&str] = &[
-    ">pw1",
-    ">pw2",
-    "<pw1",
-    "<pw2",
-    "<notset",
-    ">",
-    // sha256("pw1"), sha256("pw2")
-    "#c592df4a86933b92addc9842402ddf198c638ea9be58916ee6e3734e1e3152f8",
-    "!c592df4a86933b92addc9842402ddf198c638ea9be58916ee6e3734e1e3152f8",
-    "#93915a0a4bf8f634cb1856494dd4304472ad46b9827f541f76b6761c49cc55b0",
-    "!93915a0a4bf8f634cb1856494dd4304472ad46b9827f541f76b6761c49cc55b0",
-    // invalid hashes: upper case, too short
-    "#C592DF4A86933B92ADDC9842402DDF198C638EA9BE58916EE6E3734E1E3152F8",
-    "#abc",
-    "!abc",
-];
-/// Rules every selector also accepts, but that are wrong (or odd) in some way.
-const ODD_SELECTOR_RULES: &[&str] = &[
-    "%X~k",
-    "%RR~k",
-    "%~k",
-    "%",
-    "%R",
-    "%W",
-    "%RW",
-    "%r~a",
-    "%Wr~app:*",
-    "~",
-    "&",
-    "+@nope",
-    "-@nope",
-    "+@",
-    "+",
-    "-",
-    "+foo",
-    "-foo",
-    "+config|nope",
-    "-select|0",
-    "+config|get|x",
-    "+select|0|1",
-    "+client|",
-    "-config|get",
-    "-client|kill",
-    "foo",
-    "~*",
-    "&*",
-    "ALLKEYS",
-];
-/// Rules only the user (root) accepts: invalid inside a selector.
-const ROOT_ONLY: &[&str] = &[
-    "on",
-    ">pw1",
-    "reset",
-    "clearselectors",
-    "nopass",
-    "(~a)",
-    "sanitize-payload",
-];
-
-fn key_rule(rng: &mut Rng) -> String {
-    let prefix = rng.pick(&["~", "~", "~", "%R~", "%W~", "%RW~", "%WR~"]);
-    format!("{prefix}{}", rng.pick(KEY_PATTERNS))
-}
-
-/// A rule valid both for the user and inside a selector (mostly).
-fn selector_rule(rng: &mut Rng) -> String {
-    // Grants are more frequent than denials, so that commands get past the command check.
-    let sign = |rng: &mut Rng| if rng.chance(70) { "+" } else { "-" };
-    match rng.below(100) {
-        0..=21 => key_rule(rng),
-        22..=26 => rng
-            .pick(&["allkeys", "resetkeys", "~*", "%RW~*", "%R~*", "%W~*"])
-            .to_string(),
-        27..=35 => format!("&{}", rng.pick(CHANNEL_PATTERNS)),
-        36..=39 => rng
-            .pick(&["allchannels", "resetchannels", "&*"])
-            .to_string(),
-        40..=57 => format!("{}@{}", sign(rng), rng.pick(CATEGORIES)),
-        58..=79 => format!("{}{}", sign(rng), rng.pick(COMMANDS)),
-        80..=86 => format!("{}{}", sign(rng), rng.pick(SUBCOMMANDS)),
-        87..=91 => format!("+{}", rng.pick(FIRST_ARGS)),
-        92..=96 => rng
-            .pick(&["allcommands", "nocommands", "+@all", "-@all", "NoCommands"])
-            .to_string(),
-        _ => rng.pick(ODD_SELECTOR_RULES).to_string(),
-    }
-}
-
-fn rule_token(rng: &mut Rng) -> String {
-    match rng.below(100) {
-        0..=9 => rng.pick(KEYWORDS).to_string(),
-        10..=11 => rng.pick(PASSWORDS).to_string(),
-        12..=15 => rng.pick(&[">pw1", ">pw2", "resetpass"]).to_string(),
-        16..=18 => rng.pick(&["reset", "clearselectors", "RESET"]).to_string(),
-        // Unbalanced parentheses: ACLMergeSelectorArguments joins (and reopens) selectors.
-        19 => rng
-            .pick(&["(", "(~a", "(+get", "+get)", "~b)", "(%R~a*"])
-            .to_string(),
-        20..=30 => {
-            // Often shaped like real selectors: some keys and some commands, then extras.
-            let mut rules: Vec<String> = Vec::new();
-            if rng.chance(60) {
-                rules.push(key_rule(rng));
-                rules.push(format!("+{}", rng.pick(COMMANDS)));
-                if rng.chance(30) {
-                    rules.push(format!("+@{}", rng.pick(CATEGORIES)));
-                }
-                if rng.chance(30) {
-                    rules.push(format!("&{}", rng.pick(CHANNEL_PATTERNS)));
-                }
-            }
-            for _ in 0..rng.below(3) + usize::from(rules.is_empty()) {
-                rules.push(if rng.chance(3) {
-                    rng.pick(ROOT_ONLY).to_string()
-                } else {
-                    selector_rule(rng)
-                });
-            }
-            // Random order inside the selector too.
-            for i in (1..rules.len()).rev() {
-                rules.swap(i, rng.below(i + 1));
-            }
-            format!("({})", rules.join(" "))
-        }
-        _ => selector_rule(rng),
-    }
-}
-
-/// Broad grants, one of which is added to many lines so that queries get past the command
-/// check and exercise key and channel patterns.
-const BROAD: &[&str] = &[
-    "+@all",
-    "allcommands",
-    "+@read",
-    "+@write",
-    "+@keyspace",
-    "+@pubsub",
-    "+@string",
-    "+@hash",
-    "+@fast",
-    "+@slow",
-];
-
-fn rule_line(rng: &mut Rng) -> Vec<String> {
-    let n = 1 + rng.below(4) + rng.below(5);
-    let mut tokens: Vec<String> = (0..n).map(|_| rule_token(rng)).collect();
-    if rng.chance(45) {
-        let at = rng.below(tokens.len() + 1);
-        tokens.insert(at, rng.pick(BROAD).to_string());
-    }
-    tokens
-}
 
 /// The commands a rule line names (`+select|0` → `select`), lower-case.
 fn named_commands(tokens: &[String]) -> Vec<String> {
@@ -785,19 +377,29 @@ fn disagreement(server: &ServerAnswer, dflint: &Value) -> Option<String> {
 
 struct Case {
     line: usize,
+    /// The query is about the built-in `default` user, not about `u<line>`.
+    on_default: bool,
     query: Vec<String>,
 }
 
-fn dflint_case(user: &str, tokens: &[String], query: &[String]) -> Value {
-    let mut acl = format!("user {user}");
-    for token in tokens {
-        acl.push(' ');
-        acl.push_str(token);
+impl Case {
+    /// The user the query is about.
+    fn target(&self) -> String {
+        if self.on_default {
+            "default".into()
+        } else {
+            format!("u{}", self.line)
+        }
     }
+}
+
+/// dflint's case: the ACL text is the file line of `user` (the rule line); the query is about
+/// `target`, which is `user` or the built-in `default` (no `user default` line).
+fn dflint_case(user: &str, tokens: &[String], query: &[String], target: &str) -> Value {
     json!({
-        "acl": acl,
+        "acl": acl_line(user, tokens),
         "dialect": "redis",
-        "user": user,
+        "user": target,
         "command": query[0],
         "args": &query[1..],
     })
@@ -836,34 +438,26 @@ fn run_dflint(cases: &[Value], tag: &str) -> Vec<Value> {
     answers
 }
 
-/// `ACL SETUSER user tokens…`: a selector is one argument, unless the line also has an
-/// unbalanced parenthesis (see the module documentation).
-fn setuser_args(user: &str, tokens: &[String]) -> Vec<String> {
-    let mut args = vec!["ACL".to_string(), "SETUSER".into(), user.into()];
-    let unbalanced = tokens
-        .iter()
-        .any(|t| t.starts_with('(') != t.ends_with(')'));
-    if unbalanced {
-        args.extend(tokens.iter().flat_map(|t| t.split(' ')).map(str::to_string));
-    } else {
-        args.extend(tokens.iter().cloned());
-    }
-    args
-}
-
 fn dryrun_args(user: &str, query: &[String]) -> Vec<String> {
     let mut args = vec!["ACL".to_string(), "DRYRUN".into(), user.into()];
     args.extend(query.iter().cloned());
     args
 }
 
-/// Both sides for one rule line and one query (used while shrinking).
-fn run_one(conn: &mut Resp, tokens: &[String], query: &[String]) -> (ServerAnswer, Value) {
+/// Both sides for one rule line and one query (used while shrinking); the query is about
+/// the rule line's user, or about `default` when `on_default`.
+fn run_one(
+    conn: &mut Resp,
+    tokens: &[String],
+    query: &[String],
+    on_default: bool,
+) -> (ServerAnswer, Value) {
     let user = "shrink";
+    let target = if on_default { "default" } else { user };
     conn.send(&["ACL", "DELUSER", user]).unwrap();
     conn.send(&setuser_args(user, tokens)).unwrap();
-    conn.send(&["ACL", "GETUSER", user]).unwrap();
-    conn.send(&dryrun_args(user, query)).unwrap();
+    conn.send(&["ACL", "GETUSER", target]).unwrap();
+    conn.send(&dryrun_args(target, query)).unwrap();
     conn.flush().unwrap();
     let _ = conn.read().unwrap();
     let server = ServerAnswer {
@@ -871,7 +465,7 @@ fn run_one(conn: &mut Resp, tokens: &[String], query: &[String]) -> (ServerAnswe
         getuser: conn.read().unwrap(),
         dryrun: conn.read().unwrap(),
     };
-    let dflint = run_dflint(&[dflint_case(user, tokens, query)], "shrink").remove(0);
+    let dflint = run_dflint(&[dflint_case(user, tokens, query, target)], "shrink").remove(0);
     (server, dflint)
 }
 
@@ -898,11 +492,11 @@ fn shrink_candidates(tokens: &[String]) -> Vec<Vec<String>> {
     out
 }
 
-fn shrink(conn: &mut Resp, tokens: &[String], query: &[String]) -> Vec<String> {
+fn shrink(conn: &mut Resp, tokens: &[String], query: &[String], on_default: bool) -> Vec<String> {
     let mut current = tokens.to_vec();
     'outer: loop {
         for candidate in shrink_candidates(&current) {
-            let (server, dflint) = run_one(conn, &candidate, query);
+            let (server, dflint) = run_one(conn, &candidate, query, on_default);
             if disagreement(&server, &dflint).is_some() {
                 current = candidate;
                 continue 'outer;
@@ -912,30 +506,6 @@ fn shrink(conn: &mut Resp, tokens: &[String], query: &[String]) -> Vec<String> {
     }
 }
 
-fn env_number(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let text = text.trim().replace('_', "");
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    Some(parsed.unwrap_or_else(|_| panic!("{name}={text} is not a number")))
-}
-
-fn quote(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| {
-            if w.is_empty() || w.contains([' ', '"', '\\']) {
-                format!("{w:?}")
-            } else {
-                w.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[test]
 fn acl_engine_agrees_with_redis_server() {
     let started = Instant::now();
@@ -943,12 +513,14 @@ fn acl_engine_agrees_with_redis_server() {
     let wanted = env_number("DFLINT_DIFF_CASES").unwrap_or(DEFAULT_CASES as u64) as usize;
     let lines = wanted.div_ceil(QUERIES_PER_LINE).max(1);
 
-    let (server, mut conn) = start_server(None);
-    let version = redis_version(&mut conn);
-    assert!(
-        version.starts_with("7.0."),
-        "redis-server {version} found; dflint's Redis tables describe Redis 7.0.15 (Debian's \
-         redis-server package): install that version (apt-get install -y redis-server)"
+    let (server, mut conn, version) = start_redis_7_0();
+    // The built-in `default` user, never touched by the test.
+    let default_getuser = conn.call(&["ACL", "GETUSER", "default"]).expect("GETUSER");
+    assert_eq!(
+        default_getuser.to_string(),
+        "[\"flags\", [\"on\", \"nopass\"], \"passwords\", [], \"commands\", \"+@all\", \"keys\", \
+         \"~*\", \"channels\", \"&*\", \"selectors\", []]",
+        "a fresh redis-server's default user is `on nopass ~* &* +@all`"
     );
 
     // Generate everything first, so the cases depend on the seed only.
@@ -958,6 +530,7 @@ fn acl_engine_agrees_with_redis_server() {
         .flat_map(|line| (0..QUERIES_PER_LINE).map(move |_| line))
         .map(|line| Case {
             line,
+            on_default: rng.chance(DEFAULT_USER_PERCENT),
             query: query_for(&mut rng, &rule_lines[line]),
         })
         .collect();
@@ -970,18 +543,23 @@ fn acl_engine_agrees_with_redis_server() {
             conn.send(&setuser_args(&user, &rule_lines[line])).unwrap();
             conn.send(&["ACL", "GETUSER", &user]).unwrap();
             for case in &cases[line * QUERIES_PER_LINE..(line + 1) * QUERIES_PER_LINE] {
-                conn.send(&dryrun_args(&user, &case.query)).unwrap();
+                conn.send(&dryrun_args(&case.target(), &case.query))
+                    .unwrap();
             }
             conn.send(&["ACL", "DELUSER", &user]).unwrap();
         }
         conn.flush().unwrap();
-        for _ in batch {
+        for &line in batch {
             let setuser = conn.read().expect("SETUSER reply");
             let getuser = conn.read().expect("GETUSER reply");
-            for _ in 0..QUERIES_PER_LINE {
+            for case in &cases[line * QUERIES_PER_LINE..(line + 1) * QUERIES_PER_LINE] {
                 answers.push(ServerAnswer {
                     setuser: setuser.clone(),
-                    getuser: getuser.clone(),
+                    getuser: if case.on_default {
+                        default_getuser.clone()
+                    } else {
+                        getuser.clone()
+                    },
                     dryrun: conn.read().expect("DRYRUN reply"),
                 });
             }
@@ -992,7 +570,10 @@ fn acl_engine_agrees_with_redis_server() {
     // dflint, once for everything.
     let inputs: Vec<Value> = cases
         .iter()
-        .map(|c| dflint_case(&format!("u{}", c.line), &rule_lines[c.line], &c.query))
+        .map(|c| {
+            let user = format!("u{}", c.line);
+            dflint_case(&user, &rule_lines[c.line], &c.query, &c.target())
+        })
         .collect();
     let verdicts = run_dflint(&inputs, "all");
 
@@ -1010,6 +591,9 @@ fn acl_engine_agrees_with_redis_server() {
             _ => "command error",
         };
         *stats.entry(kind).or_default() += 1;
+        if case.on_default {
+            *stats.entry("about the default user").or_default() += 1;
+        }
         let Some(why) = disagreement(server, dflint) else {
             continue;
         };
@@ -1021,20 +605,21 @@ fn acl_engine_agrees_with_redis_server() {
         let tokens = &rule_lines[case.line];
         eprintln!(
             "\nDISAGREEMENT #{} (seed {seed:#x}, case {index}): {why}\n  \
-             rules:  ACL SETUSER u{} {}\n  query:  ACL DRYRUN u{} {}\n  server: {}\n  dflint: {dflint}",
+             rules:  ACL SETUSER u{} {}\n  query:  ACL DRYRUN {} {}\n  server: {}\n  dflint: {dflint}",
             disagreements,
             case.line,
             quote(tokens),
-            case.line,
+            case.target(),
             quote(&case.query),
             server.show(),
         );
-        let minimal = shrink(&mut conn, tokens, &case.query);
-        let (server, dflint) = run_one(&mut conn, &minimal, &case.query);
+        let minimal = shrink(&mut conn, tokens, &case.query, case.on_default);
+        let (server, dflint) = run_one(&mut conn, &minimal, &case.query, case.on_default);
         eprintln!(
-            "  minimal case: ACL SETUSER x {}\n                ACL DRYRUN x {}\n  server: {}\n  \
+            "  minimal case: ACL SETUSER x {}\n                ACL DRYRUN {} {}\n  server: {}\n  \
              dflint: {dflint}\n  ({})",
             quote(&minimal),
+            if case.on_default { "default" } else { "x" },
             quote(&case.query),
             server.show(),
             disagreement(&server, &dflint).unwrap_or_else(|| "no longer disagrees".into()),

@@ -580,13 +580,10 @@ pub(crate) fn apply_to_patterns(
 ) {
     match op {
         Op::Keys { perm, pattern } => {
-            // Redis parses `~*` into this op and treats it as `allkeys`; Dragonfly parses `~*`
-            // into `AllKeys`, and `%RW~*` stays an ordinary glob there
-            // (src/server/acl/acl_family.cc:751@v1.40.1).
-            if dialect == Dialect::Redis && *perm == KeyPerm::ReadWrite && pattern == b"*" {
-                perms.all_keys = Some(token);
-                perms.keys.clear();
-            } else if let Some(grant) = perms
+            // Both servers parse the literal `~*` as `allkeys`; `%RW~*` stays an ordinary glob,
+            // which (unlike `allkeys`) does not match the empty key name
+            // (src/server/acl/acl_family.cc:751@v1.40.1; Redis `ACLSetSelector`).
+            if let Some(grant) = perms
                 .keys
                 .iter_mut()
                 .filter(|_| dialect == Dialect::Redis)

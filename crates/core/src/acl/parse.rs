@@ -974,10 +974,7 @@ fn classify_redis(
     // (`ACLSetSelector`): repeating them is not "a pattern after the * pattern".
     if text == "~*" {
         state.all_keys = true;
-        return Ok(Op::Keys {
-            perm: KeyPerm::ReadWrite,
-            pattern: b"*".to_vec(),
-        });
+        return Ok(Op::AllKeys);
     }
     if text == "&*" {
         state.all_channels = true;
