@@ -70,8 +70,10 @@ struct CheckArgs {
     /// Which server's ACL rules apply.
     #[arg(long, value_enum, default_value_t = acl_command::DialectArg::Dragonfly)]
     acl_dialect: acl_command::DialectArg,
-    /// ACL users allowed dangerous/admin permissions (comma-separated; default: `default`).
-    #[arg(long, value_delimiter = ',', default_value = "default")]
+    /// ACL users allowed dangerous/admin permissions (comma-separated). Without it: `default`,
+    /// plus users whose name says admin (`admin`, `root`, `*_admin`…) and who hold every
+    /// command on every key; given, the list is taken as complete.
+    #[arg(long, value_delimiter = ',')]
     acl_admin: Vec<String>,
     /// The namespace dragonfly-operator runs in (its pods may reach the admin port).
     #[arg(long, value_name = "NAMESPACE")]
@@ -187,7 +189,12 @@ fn check(args: CheckArgs) -> ExitCode {
         ignore: args.ignore,
         min_severity: None,
         acl_dialect: args.acl_dialect.into(),
-        acl_admin_users: args.acl_admin,
+        infer_acl_admins: args.acl_admin.is_empty(),
+        acl_admin_users: if args.acl_admin.is_empty() {
+            LintConfig::default().acl_admin_users
+        } else {
+            args.acl_admin
+        },
         operator_namespace: args.operator_namespace,
         metrics_scrapers: args.metrics_scrapers,
     };

@@ -354,3 +354,191 @@ fn empty_password_for_default_is_no_authentication() {
     let path = file("empty-pw", "r.acl", "user default on > ~* +@all\n");
     assert!(codes(&check(&path, &[])).contains(&"DF203".to_string()));
 }
+
+/// The findings of one code in a report.
+fn findings<'r>(report: &'r serde_json::Value, code: &str) -> Vec<&'r serde_json::Value> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .collect()
+}
+
+#[test]
+fn admin_accounts_are_inferred_said_and_overridable() {
+    let path = file(
+        "admins",
+        "users.acl",
+        "user default off -@all +auth +hello\n\
+         user admin on >Adm1nPassw0rdLong ~* &* +@all\n\
+         user redis_admin on >Adm1nPassw0rdLong2 ~* &* +@all\n\
+         user half_admin on >Adm1nPassw0rdLong3 ~app:* +@all\n\
+         user app on >AppPassw0rdLong ~app:* -@all +get\n",
+    );
+    let report = check(&path, &[]);
+    for code in ["DF210", "DF211", "DF213"] {
+        let named: Vec<_> = findings(&report, code)
+            .into_iter()
+            .filter(|d| {
+                let m = d["message"].as_str().unwrap();
+                m.contains("`admin`") || m.contains("`redis_admin`")
+            })
+            .collect();
+        assert!(named.is_empty(), "{code} on an inferred admin: {named:#?}");
+    }
+    // Without full access the name proves nothing.
+    assert!(findings(&report, "DF210")
+        .iter()
+        .any(|d| d["message"].as_str().unwrap().contains("`half_admin`")));
+    let said = findings(&report, "DF226");
+    assert_eq!(said.len(), 1, "{report:#}");
+    let message = said[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`admin`") && message.contains("`redis_admin`"),
+        "{message}"
+    );
+    assert!(!message.contains("half_admin"));
+    // An explicit list is complete: no inference.
+    let explicit = check(&path, &["--acl-admin", "default"]);
+    assert!(findings(&explicit, "DF226").is_empty());
+    assert!(findings(&explicit, "DF210")
+        .iter()
+        .any(|d| d["message"].as_str().unwrap().contains("`redis_admin`")));
+}
+
+#[test]
+fn default_with_its_own_password_as_the_designated_admin_is_not_reported() {
+    let own = file(
+        "default-admin",
+        "users.acl",
+        "user default on >DefaultPassw0rdLong ~* &* +@all\nuser app on >AppPassw0rdLong ~app:* -@all +get\n",
+    );
+    assert!(findings(&check(&own, &[]), "DF204").is_empty());
+    let shared = file(
+        "default-shared",
+        "users.acl",
+        "user default on >SamePassw0rdLong ~* +@all\nuser app on >SamePassw0rdLong ~app:* -@all +get\n",
+    );
+    assert_eq!(findings(&check(&shared, &[]), "DF204").len(), 1);
+}
+
+#[test]
+fn a_monitoring_user_with_info_gets_a_warning_that_says_what_info_shows() {
+    let path = file(
+        "monitor",
+        "users.acl",
+        "user default off -@all +auth +hello\nuser healthcheck on >M0nitorPassw0rd -@all +ping +info\nuser app on >AppPassw0rdLong ~app:* -@all +get +info +set\n",
+    );
+    let report = check(&path, &[]);
+    let dangerous = findings(&report, "DF210");
+    let monitor = dangerous
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("`healthcheck`"))
+        .expect("INFO is still reported");
+    assert_eq!(monitor["severity"], "warning");
+    assert!(monitor["message"]
+        .as_str()
+        .unwrap()
+        .contains("no key names or values"));
+    let app = dangerous
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("`app`"))
+        .expect("a user with data commands keeps the error");
+    assert_eq!(app["severity"], "error");
+}
+
+#[test]
+fn namespaces_isolate_keyspaces_in_the_tenant_rules() {
+    let apart = file(
+        "ns-apart",
+        "users.acl",
+        "user default off -@all +auth +hello\n\
+         user t1 on >T1Passw0rdLong NAMESPACE:t1 ~* -@all +get +set +scan\n\
+         user t2 on >T2Passw0rdLong NAMESPACE:t2 ~* -@all +get +set +scan\n\
+         user a on >APassw0rdLong NAMESPACE:t3 ~x:* -@all +get\n\
+         user b on >BPassw0rdLong NAMESPACE:t4 ~x:* -@all +get\n",
+    );
+    let report = check(&apart, &[]);
+    for code in ["DF212", "DF213", "DF214"] {
+        assert!(findings(&report, code).is_empty(), "{code}: {report:#}");
+    }
+    assert!(
+        !findings(&report, "DF219").is_empty(),
+        "namespaces stay reported as experimental"
+    );
+    let shared = file(
+        "ns-shared",
+        "users.acl",
+        "user default off -@all +auth +hello\n\
+         user t1 on >T1Passw0rdLong NAMESPACE:team ~* -@all +get +set\n\
+         user t2 on >T2Passw0rdLong NAMESPACE:team ~t2:* -@all +get +scan\n\
+         user t3 on >T3Passw0rdLong NAMESPACE:team ~t2:x* -@all +get\n",
+    );
+    let report = check(&shared, &[]);
+    let all_keys = findings(&report, "DF213");
+    assert_eq!(all_keys.len(), 1, "{report:#}");
+    assert!(all_keys[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("namespace `TEAM`"));
+    assert_eq!(findings(&report, "DF212").len(), 1, "{report:#}");
+    assert_eq!(findings(&report, "DF214").len(), 1, "{report:#}");
+}
+
+#[test]
+fn risky_commands_follow_the_dialect() {
+    let path = file(
+        "risky",
+        "users.acl",
+        "user default on >DefaultPassw0rdLong ~* +@all\nuser app on >AppPassw0rdLong ~app:* +@all -@dangerous\n",
+    );
+    let redis = check(&path, &["--acl-dialect", "redis"]);
+    let message = findings(&redis, "DF211")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("Redis does not put"), "{message}");
+    assert!(message.contains("`SCRIPT FLUSH`"), "{message}");
+    assert!(
+        !message.contains("CLIENT"),
+        "CLIENT KILL is @dangerous on Redis: {message}"
+    );
+    let dragonfly = check(&path, &[]);
+    let message = findings(&dragonfly, "DF211")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("Dragonfly does not put") && message.contains("`CLIENT`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn weak_passwords_and_placeholders() {
+    let path = file(
+        "weak",
+        "users.acl",
+        "user default off -@all +auth +hello\n\
+         user app on >12345678 ~app:* -@all +get\n\
+         user bob on >bob ~bob:* -@all +get\n\
+         user tmpl on >${TMPL_PASSWORD} ~t:* -@all +get\n\
+         user tmpl2 on >${TMPL_PASSWORD} ~u:* -@all +get\n\
+         user hashed on #8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918 ~h:* -@all +get\n",
+    );
+    let report = check(&path, &[]);
+    let weak: Vec<String> = findings(&report, "DF223")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(weak.len(), 3, "{weak:#?}");
+    assert!(weak
+        .iter()
+        .any(|m| m.contains("`hashed`") && m.contains("SHA-256")));
+    let text = report.to_string();
+    assert!(!text.contains("12345678"), "a password in the output");
+    assert_eq!(findings(&report, "DF225").len(), 1);
+    // Two users with the same placeholder do not share a password.
+    assert!(findings(&report, "DF205").is_empty(), "{report:#}");
+}

@@ -16,6 +16,9 @@ pub struct LintConfig {
     pub acl_dialect: Dialect,
     /// ACL users allowed to hold dangerous and admin permissions.
     pub acl_admin_users: Vec<String>,
+    /// Also treat as admins the users whose name says so (`admin`, `root`, `*_admin`…) and
+    /// who hold every command on every key. On unless the admin list was given explicitly.
+    pub infer_acl_admins: bool,
     /// The namespace dragonfly-operator runs in, when known: its pods may reach the admin port.
     pub operator_namespace: Option<String>,
     /// Pods allowed to reach the admin port for `/metrics` (empty: well-known scrapers).
@@ -37,6 +40,7 @@ impl Default for LintConfig {
             min_severity: None,
             acl_dialect: Dialect::Dragonfly,
             acl_admin_users: vec!["default".to_string()],
+            infer_acl_admins: true,
             operator_namespace: None,
             metrics_scrapers: Vec::new(),
         }

@@ -223,6 +223,9 @@ impl Settings {
                 AclDialect::Redis => Dialect::Redis,
             },
             acl_admin_users: self.acl_admin_users.clone(),
+            // Left at its default, the admin list is extended by inference (users named
+            // `admin`, `root`… with full access); a list given explicitly is taken as complete.
+            infer_acl_admins: self.acl_admin_users == Settings::default().acl_admin_users,
             operator_namespace: self.operator_namespace.clone(),
             metrics_scrapers: self
                 .metrics_scrapers

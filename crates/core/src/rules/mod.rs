@@ -101,6 +101,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &acl::weak_password::WeakPassword,
         &acl::crlf_line_ending::CrlfLineEnding,
         &acl::template_placeholder::TemplatePlaceholder,
+        &acl::admin_inferred::AdminInferred,
         // DF3xx network policy (registry: netpol)
         &netpol::admin_port_reachable::AdminPortReachable,
         &netpol::memcached_port_reachable::MemcachedPortReachable,

@@ -1,4 +1,4 @@
-use super::support::is_tenant;
+use super::support::{is_tenant, keyspace, namespace_note, shares_keyspace};
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -33,9 +33,13 @@ impl Rule for AllKeysTenant {
                         .map(|k| k.token)
                 });
                 let Some(token) = token else { continue };
+                // In a namespace of its own, every key is only the tenant's own keys.
+                if !keyspace(user).is_empty() && !shares_keyspace(bundle, &acl.users, user) {
+                    continue;
+                }
                 out.report(
                     &acl.token_target(token),
-                    format!("non-admin user `{}` may access every key (`{}`), including other tenants' keys", user.name, acl.token_text(token)),
+                    format!("non-admin user `{}`{} may access every key (`{}`), including other tenants' keys", user.name, namespace_note(user), acl.token_text(token)),
                 )
                 .with_help("restrict it to its own prefix, e.g. `~<tenant>:*`");
             }

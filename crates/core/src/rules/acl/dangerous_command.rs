@@ -43,6 +43,33 @@ pub(super) fn undone_denial(
         .next_back()
 }
 
+/// Dangerous commands that only report on the server (no key names, no values, no changes):
+/// what a health-check or monitoring user is given.
+const INTROSPECTION: &[&str] = &["info", "lastsave", "role"];
+
+/// Commands a monitoring user needs besides introspection, none of which touches data:
+/// logging in, pinging, leaving.
+const SESSION: &[&str] = &["auth", "hello", "ping", "echo", "quit", "reset"];
+
+/// A user whose commands are all introspection or session commands, with at least one
+/// introspection command: a health check or metrics exporter.
+fn monitoring_only(dialect: Dialect, user: &crate::acl::eval::EffectiveUser) -> bool {
+    let table = commands::all(dialect);
+    let mut introspects = false;
+    for perms in user.permission_sets() {
+        for index in perms.allowed.iter() {
+            let name = table[index].name;
+            // Redis subcommands count as their container (`client|list` is not `client`).
+            if INTROSPECTION.contains(&name) {
+                introspects = true;
+            } else if !SESSION.contains(&name) {
+                return false;
+            }
+        }
+    }
+    introspects
+}
+
 impl Rule for DangerousCommand {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -57,6 +84,7 @@ impl Rule for DangerousCommand {
                 .iter()
                 .filter(|u| u.enabled && is_tenant(bundle, u))
             {
+                let monitoring = monitoring_only(dialect, user);
                 // Group the dangerous commands by the token that granted them.
                 let mut by_token: BTreeMap<Option<(u32, u32)>, Vec<&str>> = BTreeMap::new();
                 let table = commands::all(dialect);
@@ -105,10 +133,19 @@ impl Rule for DangerousCommand {
                             format!("`{}` is undone by the later `{text}`", acl.token_text(u)),
                         )
                     });
-                    let diagnostic = out.report(
-                        &acl.token_target(token),
-                        format!("`{text}` lets non-admin user `{}` run {shown}", user.name),
-                    );
+                    let diagnostic = if monitoring {
+                        let diagnostic = out.report(
+                            &acl.token_target(token),
+                            format!("`{text}` lets monitoring user `{}` run {shown}: it can run nothing else, and INFO shows the server's version, configuration summary, memory and CPU figures, connected clients, replication peers' addresses, per-database key counts and command statistics, but no key names or values", user.name),
+                        );
+                        diagnostic.with_severity(Severity::Warning);
+                        diagnostic
+                    } else {
+                        out.report(
+                            &acl.token_target(token),
+                            format!("`{text}` lets non-admin user `{}` run {shown}", user.name),
+                        )
+                    };
                     if let Some(related) = related {
                         diagnostic.with_related(related);
                     }

@@ -33,9 +33,29 @@ impl Rule for DefaultUnrestricted {
             if !user.enabled || !user.root.all_commands || user.root.all_keys.is_none() {
                 continue;
             }
+            // `default` as the designated admin, with a password nobody else has, is an admin
+            // account like any other: nothing to report (nopass is DF203's).
+            let own_password = !user.passwords.is_empty()
+                && user.nopass.is_none()
+                && user.passwords.iter().all(|p| {
+                    acl.users
+                        .iter()
+                        .filter(|o| o.name != "default")
+                        .all(|o| o.passwords.iter().all(|q| q.fingerprint != p.fingerprint))
+                });
+            if own_password && bundle.is_acl_admin("default") {
+                continue;
+            }
             out.report(
                 &acl.user_target(user),
-                "`default` keeps `+@all ~*` while the file defines tenant users: any client with the default password (often shared widely, and used by the admin port) bypasses every tenant restriction",
+                format!(
+                    "`default` keeps `+@all ~*` while the file defines tenant users, and {}: any client with the default password bypasses every tenant restriction",
+                    if own_password {
+                        "it is not among the admin users"
+                    } else {
+                        "its password is also another user's"
+                    }
+                ),
             )
             .with_help("create a named admin user for administration and restrict `default` (`user default off -@all +auth +hello`), or list it among the admin users deliberately");
         }

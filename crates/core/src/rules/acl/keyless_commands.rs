@@ -1,4 +1,4 @@
-use super::support::{is_tenant, keys_unchecked};
+use super::support::{is_tenant, keys_unchecked, keyspace, shares_keyspace};
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -38,6 +38,10 @@ impl Rule for KeylessCommands {
                     }
                 }
                 let Some(token) = first_token else { continue };
+                // Alone in its namespace, KEYS and SCAN list only the tenant's own keys.
+                if !keyspace(user).is_empty() && !shares_keyspace(bundle, &acl.users, user) {
+                    continue;
+                }
                 out.report(
                     &acl.token_target(token),
                     format!(

@@ -2,6 +2,7 @@
 
 pub mod acl_in_configmap;
 pub mod acl_rejected;
+pub mod admin_inferred;
 pub mod all_keys_tenant;
 pub mod crlf_line_ending;
 pub mod dangerous_command;

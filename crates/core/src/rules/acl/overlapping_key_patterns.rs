@@ -1,4 +1,6 @@
-use super::support::{is_tenant, overlapping_pairs, Granted};
+use super::support::{
+    is_tenant, keyspace, namespace_note, overlapping_pairs, Granted, MAX_OVERLAP_FINDINGS,
+};
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -33,7 +35,21 @@ impl Rule for OverlappingKeyPatterns {
                     })
                 })
                 .collect();
-            for (a, b, witness) in overlapping_pairs(&granted) {
+            // Patterns only meet within one keyspace: users in different namespaces never see
+            // each other's keys. One pass groups the grants by namespace.
+            let mut by_space: std::collections::BTreeMap<&str, Vec<Granted<'_>>> =
+                std::collections::BTreeMap::new();
+            for grant in granted {
+                by_space
+                    .entry(keyspace(&acl.users[grant.user]))
+                    .or_default()
+                    .push(grant);
+            }
+            let pairs = by_space
+                .values()
+                .flat_map(|grants| overlapping_pairs(grants))
+                .take(MAX_OVERLAP_FINDINGS);
+            for (a, b, witness) in pairs {
                 let (ua, ub) = (&acl.users[a.user], &acl.users[b.user]);
                 let related = out.related(
                     &acl.token_target(a.token),
@@ -42,9 +58,10 @@ impl Rule for OverlappingKeyPatterns {
                 out.report(
                     &acl.token_target(b.token),
                     format!(
-                        "key patterns of `{}` and `{}` overlap (both match `{}`): the tenants can read or overwrite each other's keys",
+                        "key patterns of `{}` and `{}`{} overlap (both match `{}`): the tenants can read or overwrite each other's keys",
                         ua.name,
                         ub.name,
+                        namespace_note(ua),
                         String::from_utf8_lossy(&witness)
                     ),
                 )

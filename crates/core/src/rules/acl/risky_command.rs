@@ -1,7 +1,7 @@
 use super::dangerous_command::undone_denial;
-use super::support::RISKY_NOT_DANGEROUS;
 use super::support::{dangerous_categories, indexed_commands, is_dangerous, is_tenant};
-use crate::acl::commands::Command;
+use super::support::{REDIS_RISKY_NOT_DANGEROUS, RISKY_NOT_DANGEROUS};
+use crate::acl::commands::{Command, Dialect};
 use crate::acl::eval::TokenRef;
 use crate::diagnostic::Severity;
 use crate::lint::Bundle;
@@ -13,7 +13,7 @@ static META: RuleMeta = RuleMeta {
     code: "DF211",
     name: "acl-risky-command",
     severity: Severity::Warning,
-    summary: "A non-admin user can run commands that `-@dangerous` does not cover on Dragonfly (CLIENT, SCRIPT, DFLY, MEMORY…).",
+    summary: "A non-admin user can run commands that `-@dangerous` does not cover (Dragonfly: CLIENT, SCRIPT, DFLY, MEMORY…; Redis: SCRIPT FLUSH, FUNCTION FLUSH, PUBSUB CHANNELS…).",
     docs: include_str!("risky_command.md"),
 };
 
@@ -27,7 +27,11 @@ impl Rule for RiskyCommand {
             let dialect = acl.file.dialect;
             let dangerous = dangerous_categories(dialect);
             // Reported by acl-dangerous-command when dangerous; looked up once per ACL.
-            let risky: Vec<(usize, &Command)> = indexed_commands(dialect, RISKY_NOT_DANGEROUS)
+            let (names, server) = match dialect {
+                Dialect::Dragonfly => (RISKY_NOT_DANGEROUS, "Dragonfly"),
+                Dialect::Redis => (REDIS_RISKY_NOT_DANGEROUS, "Redis"),
+            };
+            let risky: Vec<(usize, &Command)> = indexed_commands(dialect, names)
                 .into_iter()
                 .filter(|(_, c)| !is_dangerous(dangerous, c))
                 .collect();
@@ -69,12 +73,12 @@ impl Rule for RiskyCommand {
                         .map(|d| out.related(&acl.token_target(d), "does not cover them"));
                     let listed: Vec<String> = names
                         .iter()
-                        .map(|n| format!("`{}`", n.to_ascii_uppercase()))
+                        .map(|n| format!("`{}`", n.to_ascii_uppercase().replace('|', " ")))
                         .collect();
                     let diagnostic = out.report(
                         &acl.token_target(token),
                         format!(
-                            "`{text}` lets non-admin user `{}` run {}, which Dragonfly does not put in @dangerous",
+                            "`{text}` lets non-admin user `{}` run {}, which {server} does not put in @dangerous",
                             user.name,
                             listed.join(", ")
                         ),

@@ -4,9 +4,70 @@ use crate::acl::commands::{self, Command, Dialect};
 use crate::acl::eval::EffectiveUser;
 use crate::lint::Bundle;
 
-/// A user that is not an admin (admins come from the configuration; default: `default`).
+/// A user that is not an admin: neither in the configured list (default: `default`) nor an
+/// inferred admin ([`inferred_admin`]).
 pub fn is_tenant(bundle: &Bundle<'_>, user: &EffectiveUser) -> bool {
-    !bundle.is_acl_admin(&user.name)
+    !bundle.is_acl_admin(&user.name) && !inferred_admin(bundle, user)
+}
+
+/// The keyspace a user works in: its Dragonfly `NAMESPACE:` (upper-cased by the server), or
+/// "" for the default one. Keys, KEYS and SCAN see only the user's own namespace.
+pub fn keyspace(user: &EffectiveUser) -> &str {
+    user.namespace.as_deref().unwrap_or("")
+}
+
+/// Whether another enabled tenant works in the same keyspace as `user`.
+pub fn shares_keyspace(bundle: &Bundle<'_>, users: &[EffectiveUser], user: &EffectiveUser) -> bool {
+    users.iter().any(|other| {
+        other.name != user.name
+            && other.enabled
+            && keyspace(other) == keyspace(user)
+            && is_tenant(bundle, other)
+    })
+}
+
+/// ", in namespace `X` (experimental, see DF219)" for a user in a namespace, else "".
+pub fn namespace_note(user: &EffectiveUser) -> String {
+    match keyspace(user) {
+        "" => String::new(),
+        ns => format!(" in namespace `{ns}` (namespaces are experimental in Dragonfly, see DF219)"),
+    }
+}
+
+/// Words that name an admin account, as the whole user name or one of its `_`/`-`/`.`/`:`/`@`
+/// separated parts (`admin`, `redis_admin`, `ops-root`); a part ending in `admin` counts too
+/// (`dfadmin`, `superadmin`).
+const ADMIN_NAME_WORDS: &[&str] = &["admin", "administrator", "root", "superuser", "sysadmin"];
+
+/// Whether a user name says the account is an admin one.
+pub fn name_says_admin(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(['_', '-', '.', ':', '@'])
+        .any(|part| ADMIN_NAME_WORDS.contains(&part) || part.ends_with("admin"))
+}
+
+/// Whether the user's own permissions allow every command on every key.
+pub fn has_full_access(dialect: Dialect, user: &EffectiveUser) -> bool {
+    let allowed: usize = user
+        .root
+        .allowed
+        .words()
+        .iter()
+        .map(|w| w.count_ones() as usize)
+        .sum();
+    user.root.all_keys.is_some() && allowed == commands::all(dialect).len()
+}
+
+/// An admin by unambiguous intent: inference is on (no admin list was given explicitly), the
+/// name says admin, and the user holds every command on every key. Real ACL files name their
+/// admin accounts `admin`, `redis_admin`, `root`…; reporting them as tenants with dangerous
+/// commands was most of the false findings on published files.
+pub fn inferred_admin(bundle: &Bundle<'_>, user: &EffectiveUser) -> bool {
+    bundle.config.infer_acl_admins
+        && !user.implicit
+        && !bundle.is_acl_admin(&user.name)
+        && name_says_admin(&user.name)
+        && has_full_access(bundle.config.acl_dialect, user)
 }
 
 fn category_bit(dialect: Dialect, name: &str) -> u64 {
@@ -107,6 +168,29 @@ pub fn keys_unchecked(dialect: Dialect) -> Vec<(usize, &'static Command)> {
         })
         .collect()
 }
+
+/// Redis subcommands that `-@dangerous` leaves in place although they act on everyone: they
+/// flush or kill every tenant's scripts and functions, list every channel, or report on and
+/// purge the whole server's memory. (CLIENT KILL, CLIENT LIST, CLIENT PAUSE and the like are
+/// `@dangerous` in Redis; the CLIENT subcommands left outside act on the caller's own
+/// connection.) Checked against redis-server 7.0.15's `COMMAND INFO`.
+pub const REDIS_RISKY_NOT_DANGEROUS: &[&str] = &[
+    "script|flush",
+    "script|kill",
+    "function|flush",
+    "function|delete",
+    "function|restore",
+    "function|kill",
+    "pubsub|channels",
+    "pubsub|numsub",
+    "pubsub|numpat",
+    "pubsub|shardchannels",
+    "pubsub|shardnumsub",
+    "memory|purge",
+    "memory|doctor",
+    "memory|stats",
+    "memory|malloc-stats",
+];
 
 pub fn commands_named(
     dialect: Dialect,
