@@ -356,64 +356,122 @@ fn pretty(users: &[serde_json::Value]) -> String {
                 no.to_string()
             }
         };
+        let mut extras = Vec::new();
+        if let Some(db) = u["db"].as_u64() {
+            extras.push(format!("database {db} only"));
+        }
+        if let Some(ns) = u["namespace"].as_str().filter(|n| !n.is_empty()) {
+            extras.push(format!("namespace {ns}"));
+        }
+        if u["lines"].as_u64().is_some_and(|n| n > 1) {
+            extras.push(format!("merged from {} lines", u["lines"]));
+        }
+        if let Some(acl) = u["acl"].as_str() {
+            extras.push(acl.to_string());
+        }
         out.push_str(&format!(
-            "user {}{}: {}, {}, {} password(s)\n",
+            "user {}{}: {}, {}, {} password(s){}\n",
             u["user"].as_str().unwrap_or(""),
             flag(&u["implicit"], " (built-in, no `user default` line)", ""),
             flag(&u["enabled"], "on", "off"),
             flag(&u["nopass"], "nopass", "password required"),
             u["passwords"],
+            if extras.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", extras.join(", "))
+            }
         ));
-        let cats: Vec<&str> = u["categories"]
-            .as_array()
+        permissions(&mut out, u, "  ");
+        for (i, selector) in u["selectors"].as_array().into_iter().flatten().enumerate() {
+            out.push_str(&format!(
+                "  selector {} (an alternative set of permissions):\n",
+                i + 1
+            ));
+            permissions(&mut out, selector, "    ");
+        }
+    }
+    out
+}
+
+/// One set of permissions (a user's root, or a selector) in the pretty format.
+fn permissions(out: &mut String, p: &serde_json::Value, indent: &str) {
+    let list = |field: &str| p[field].as_array().cloned().unwrap_or_default();
+    let cats: Vec<String> = list("categories")
+        .iter()
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    if p["all_commands"] == true {
+        // Every command, dangerous ones included: listing them one by one says nothing more.
+        let commands = list("commands");
+        let by: Vec<&str> = commands
+            .iter()
+            .filter_map(|c| c["granted_by"].as_str())
+            .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
-            .flatten()
-            .filter_map(|c| c.as_str())
             .collect();
         out.push_str(&format!(
-            "  commands: {} allowed{}\n",
-            u["commands"].as_array().map_or(0, Vec::len),
+            "{indent}commands: all {} (dangerous/admin included), granted by {}\n",
+            commands.len(),
+            by.join(", ")
+        ));
+    } else {
+        out.push_str(&format!(
+            "{indent}commands: {} allowed{}\n",
+            list("commands").len(),
             if cats.is_empty() {
                 String::new()
             } else {
                 format!(" (whole categories: {})", cats.join(" "))
             }
         ));
-        for c in u["commands"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|c| c["dangerous"] == true)
-        {
+    }
+    for c in list("commands")
+        .iter()
+        .filter(|_| p["all_commands"] != true)
+    {
+        let name = c["command"].as_str().unwrap_or("").to_ascii_uppercase();
+        if let Some(why) = c["always_allowed"].as_str() {
+            out.push_str(&format!("{indent}  = {name} always allowed ({why})\n"));
+        } else if c["dangerous"] == true {
             out.push_str(&format!(
-                "    ! {} (dangerous/admin) granted by {}\n",
-                c["command"].as_str().unwrap_or("").to_ascii_uppercase(),
-                c["granted_by"].as_str().unwrap_or("default")
+                "{indent}  ! {name} (dangerous/admin) granted by {}\n",
+                c["granted_by"].as_str().unwrap_or("the default")
             ));
-        }
-        if u["all_keys"] == true {
-            out.push_str("  keys: all\n");
-        }
-        for k in u["keys"].as_array().into_iter().flatten() {
-            let perm = match (k["read"].as_bool(), k["write"].as_bool()) {
-                (Some(true), Some(true)) => "read/write",
-                (Some(true), _) => "read",
-                _ => "write",
-            };
-            out.push_str(&format!(
-                "  keys: {} ({perm}) from {}\n",
-                k["pattern"].as_str().unwrap_or(""),
-                k["granted_by"].as_str().unwrap_or("")
-            ));
-        }
-        if u["all_channels"] == true {
-            out.push_str("  channels: all\n");
-        }
-        for c in u["channels"].as_array().into_iter().flatten() {
-            out.push_str(&format!("  channels: {}\n", c.as_str().unwrap_or("")));
         }
     }
-    out
+    for f in list("first_args") {
+        out.push_str(&format!(
+            "{indent}  + {} {} (first argument only) granted by {}\n",
+            f["command"].as_str().unwrap_or("").to_ascii_uppercase(),
+            f["arg"].as_str().unwrap_or(""),
+            f["granted_by"].as_str().unwrap_or("")
+        ));
+    }
+    if p["all_keys"] == true {
+        out.push_str(&format!(
+            "{indent}keys: all (from {})\n",
+            p["all_keys_granted_by"].as_str().unwrap_or("?")
+        ));
+    }
+    for k in list("keys") {
+        let perm = match (k["read"].as_bool(), k["write"].as_bool()) {
+            (Some(true), Some(true)) => "read/write",
+            (Some(true), _) => "read",
+            _ => "write",
+        };
+        out.push_str(&format!(
+            "{indent}keys: {} ({perm}) from {}\n",
+            k["pattern"].as_str().unwrap_or(""),
+            k["granted_by"].as_str().unwrap_or("")
+        ));
+    }
+    if p["all_channels"] == true {
+        out.push_str(&format!("{indent}channels: all\n"));
+    }
+    for c in list("channels") {
+        out.push_str(&format!("{indent}channels: {}\n", c.as_str().unwrap_or("")));
+    }
 }
 
 fn verdict_json(file: &AclFile, verdict: &Verdict) -> serde_json::Value {
