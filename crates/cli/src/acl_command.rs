@@ -38,7 +38,7 @@ pub struct LimitArgs {
     /// The server's `--dbnum`: `$N` loads only for N below it.
     #[arg(long, default_value_t = 16)]
     dbnum: u32,
-    /// The server runs with `--cluster_mode=yes|emulated`: only `$0` and `$all` load.
+    /// The server runs with `--cluster_mode=yes`: only `$0` and `$all` load.
     #[arg(long)]
     cluster_mode: bool,
 }

@@ -46,6 +46,26 @@ fn an_acl_in_the_secret_named_by_acl_from_secret_is_located_inside_the_secret() 
     );
 }
 
+#[test]
+fn an_acl_is_parsed_with_the_dbnum_and_cluster_mode_of_the_cr_that_loads_it() {
+    let bundle = |args: &str| {
+        format!(
+            "{CR}spec:\n  args: [{args}]\n  aclFromSecret:\n    name: cache-acl\n    key: users.acl\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: cache-acl\n  namespace: data\nstringData:\n  users.acl: |\n    user default off -@all +auth +hello\n    user app on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~app:* $20 -@all +get\n"
+        )
+    };
+    // $20 needs more than the default 16 databases.
+    assert_eq!(with_code(&run(&bundle("")), "DF201").len(), 1);
+    assert!(with_code(&run(&bundle("\"--dbnum=32\"")), "DF201").is_empty());
+    // In cluster mode only $0 loads; `emulated` is not cluster mode for $<db>.
+    let rejected = run(&bundle("\"--dbnum=32\", \"--cluster_mode=yes\""));
+    assert_eq!(with_code(&rejected, "DF201").len(), 1, "{rejected:#?}");
+    assert!(with_code(
+        &run(&bundle("\"--dbnum=32\", \"--cluster_mode=emulated\"")),
+        "DF201"
+    )
+    .is_empty());
+}
+
 // ---------------------------------------------------------------- DF401 missing-secret
 
 const AUTH_SECRET: &str = "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: cache-auth\n  namespace: data\nstringData:\n  password: x\n";

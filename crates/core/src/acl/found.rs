@@ -3,7 +3,7 @@
 //! names, by key name (`*.acl`, `acl.conf`, `users.acl`), or by content (`user …` lines).
 
 use super::eval::{evaluate, ApplyError, EffectiveUser};
-use super::parse::{parse_file, AclFile};
+use super::parse::{parse_file_with, AclFile, ServerLimits};
 use super::text::AclText;
 use super::Dialect;
 use crate::document::Node;
@@ -121,8 +121,13 @@ pub struct UndecodableAcl<'d> {
     pub reason: String,
 }
 
-fn analyse<'d>(origin: Origin<'d>, text: AclText, dialect: Dialect) -> FoundAcl<'d> {
-    let file = parse_file(&text.text, dialect);
+fn analyse<'d>(
+    origin: Origin<'d>,
+    text: AclText,
+    dialect: Dialect,
+    limits: ServerLimits,
+) -> FoundAcl<'d> {
+    let file = parse_file_with(&text.text, dialect, limits);
     let (users, apply_errors) = evaluate(&file);
     FoundAcl {
         origin,
@@ -132,6 +137,20 @@ fn analyse<'d>(origin: Origin<'d>, text: AclText, dialect: Dialect) -> FoundAcl<
         apply_errors,
         used_by: Vec::new(),
         path: None,
+    }
+}
+
+/// The `--dbnum` and `--cluster_mode` a CR's server runs with (the last occurrence wins, as
+/// Abseil parses flags). Only `--cluster_mode=yes` is cluster mode for `$<db>`
+/// (`IsClusterEnabled`, src/server/cluster_support.h:61-63@v1.40.1); `emulated` is not.
+fn limits_of(cr: &DragonflyCr<'_>) -> ServerLimits {
+    let line = &cr.command_line;
+    let value = |name: &str| line.last_use(name).and_then(|f| f.effective_value());
+    ServerLimits {
+        dbnum: value("dbnum")
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .unwrap_or(ServerLimits::default().dbnum),
+        cluster_mode: value("cluster_mode").is_some_and(|v| v.trim() == "yes"),
     }
 }
 
@@ -149,6 +168,7 @@ pub fn collect<'d>(
             Origin::File,
             AclText::from_file(index, sources[index].text()),
             dialect,
+            ServerLimits::default(),
         ));
     }
     // (secret name, namespace, key) → CR indexes
@@ -228,7 +248,11 @@ pub fn collect<'d>(
                         key,
                     }
                 };
-                let mut acl = analyse(origin, text, dialect);
+                // The server that loads the text decides which `$<db>` tokens are valid.
+                let limits = users
+                    .first()
+                    .map_or_else(ServerLimits::default, |&cr| limits_of(&crs[cr]));
+                let mut acl = analyse(origin, text, dialect, limits);
                 acl.used_by = users;
                 acl.path = Some(resource.doc.path_of(&entry.value));
                 found.push(acl);

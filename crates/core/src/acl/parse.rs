@@ -171,7 +171,7 @@ pub struct ServerLimits {
     /// `--dbnum` (default 16): `$N` is accepted only for `N < dbnum`
     /// (`MaybeParseAclDflySelect`, src/server/acl/acl_family.cc:820@v1.40.1).
     pub dbnum: u32,
-    /// `--cluster_mode=yes|emulated`: only `$0` and `$all` are accepted
+    /// `--cluster_mode=yes` (not `emulated`): only `$0` and `$all` are accepted
     /// (src/server/acl/acl_family.cc:1141@v1.40.1).
     pub cluster_mode: bool,
 }
