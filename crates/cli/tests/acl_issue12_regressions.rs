@@ -542,3 +542,40 @@ fn weak_passwords_and_placeholders() {
     // Two users with the same placeholder do not share a password.
     assert!(findings(&report, "DF205").is_empty(), "{report:#}");
 }
+
+#[test]
+fn refused_tokens_that_may_be_passwords_are_never_printed() {
+    let path = file(
+        "glued",
+        "users.acl",
+        "user default on>TopSecret1 ~* +@all\nuser app on MyPassword99 ~k +get offf\n",
+    );
+    for dialect in [&[][..], &["--acl-dialect", "redis"][..]] {
+        for format in ["pretty", "json"] {
+            let mut args = vec!["check", path.to_str().unwrap(), "--format", format];
+            args.extend(dialect);
+            let out = dflint(&args);
+            let text = String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert!(text.contains("DF201"), "{text}");
+            assert!(
+                !text.contains("TopSecret1") && !text.contains("MyPassword99"),
+                "{format} {dialect:?}: {text}"
+            );
+            // A near-miss of a keyword is still shown, so typos stay findable.
+            assert!(text.contains("offf"), "{text}");
+        }
+    }
+    for args in [
+        vec!["acl", "can", path.to_str().unwrap(), "app", "get", "k"],
+        vec!["acl", "explain", path.to_str().unwrap()],
+    ] {
+        let out = dflint(&args);
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !text.contains("TopSecret1") && !text.contains("MyPassword99"),
+            "{text}"
+        );
+    }
+}

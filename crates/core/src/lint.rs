@@ -195,16 +195,33 @@ impl<'d> Bundle<'d> {
             spans.extend(cr.secret_spans().into_iter().map(|s| (cr.doc().source, s)));
         }
         // Every word of ACL text that looks like a password or hash, whether or not its line
-        // parsed (a rejected line still holds secrets).
+        // parsed (a rejected line still holds secrets): from a password sigil to the end of
+        // the word (`>pw`, and `on>pw` glued to the token before), and a whole bare word that
+        // is no rule (a password written without its `>`). The first two words of a line are
+        // `user` and the name.
         for acl in &self.acls {
-            let text = &acl.text.text;
-            let mut offset = 0;
-            for word in text.split([' ', '\n', '\t', '\r']) {
-                if word.starts_with(['>', '<', '#', '!']) {
-                    let span = Span::new(offset, offset + word.len());
-                    spans.push((acl.text.source, acl.text.source_span(span)));
+            let mut line_start = 0;
+            for line in acl.text.text.split('\n') {
+                let mut offset = line_start;
+                let mut nth = 0;
+                for word in line.split([' ', '\t', '\r']) {
+                    if !word.is_empty() {
+                        nth += 1;
+                    }
+                    let from = match word.find(['>', '<', '#', '!']) {
+                        Some(at) => Some(at),
+                        None if nth > 2 && crate::acl::parse::mask_unknown(word).starts_with('<') => {
+                            Some(0)
+                        }
+                        None => None,
+                    };
+                    if let Some(at) = from.filter(|_| !word.is_empty()) {
+                        let span = Span::new(offset + at, offset + word.len());
+                        spans.push((acl.text.source, acl.text.source_span(span)));
+                    }
+                    offset += word.len() + 1;
                 }
-                offset += word.len() + 1;
+                line_start += line.len() + 1;
             }
         }
         spans

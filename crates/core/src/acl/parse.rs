@@ -132,6 +132,32 @@ pub fn mask_token(text: &str) -> String {
     }
 }
 
+/// A token the server does not recognise, as it may be shown. An unknown token is often a
+/// password: glued to the token before it (`on>secret`), or written without its `>`. So a
+/// password sigil anywhere masks the rest, and a bare word that is neither a rule nor a
+/// near-miss of an ACL keyword is not shown at all.
+pub fn mask_unknown(text: &str) -> String {
+    if let Some(at) = text.find(['>', '<', '#', '!']) {
+        return format!("{}{}******", mask_unknown(&text[..at]), &text[at..at + 1]);
+    }
+    if text.is_empty() || text.starts_with(['+', '-', '~', '%', '&', '$', '(', '@']) {
+        return text.to_string();
+    }
+    const KEYWORDS: &[&str] = &[
+        "on", "off", "nopass", "resetpass", "allkeys", "resetkeys", "allchannels",
+        "resetchannels", "allcommands", "nocommands", "reset", "clearselectors",
+        "sanitize-payload", "skip-sanitize-payload", "user",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let near_keyword = closest(lower.trim_end_matches('\r'), KEYWORDS).is_some()
+        || lower.starts_with("namespace:");
+    if near_keyword {
+        text.to_string()
+    } else {
+        format!("<{} characters, not shown: it may be a password>", text.chars().count())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserLine {
     /// The whole line in the ACL text.
@@ -901,11 +927,11 @@ fn classify_dragonfly(
         }
         _ => "",
     };
-    let shown = mask_token(text).to_ascii_uppercase();
+    let shown = mask_unknown(text);
     Err(format!(
         "`{}` is not an ACL rule Dragonfly knows (\"Unrecognized parameter {}\"){hint}",
-        mask_token(text).replace('\r', "\\r"),
-        shown.replace('\r', "\\r")
+        shown.replace('\r', "\\r"),
+        shown.to_ascii_uppercase().replace('\r', "\\r")
     ))
 }
 
@@ -1093,7 +1119,7 @@ fn classify_redis(
     }
     Err(format!(
         "`{}` is not an ACL rule (Redis: \"Syntax error\")",
-        mask_token(text)
+        mask_unknown(text)
     ))
 }
 
