@@ -10,6 +10,7 @@ use serde_json::json;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::rc::Rc;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum DialectArg {
@@ -72,7 +73,8 @@ pub enum AclCommand {
         /// ACL file (or YAML/JSON holding one ACL text), USER, CMD and ARGS; or
         /// `--cases FILE.jsonl` for many queries.
         words: Vec<String>,
-        /// One JSON query per line; one JSON answer per line.
+        /// One JSON query per line; one JSON answer per line. A query without `"acl"` asks
+        /// about the ACL file given as the only word (`--cases q.jsonl users.acl`).
         #[arg(long, value_name = "FILE.jsonl")]
         cases: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = DialectArg::Dragonfly)]
@@ -104,10 +106,28 @@ pub fn run(command: AclCommand) -> ExitCode {
         ),
         AclCommand::Can {
             cases: Some(cases),
+            words,
             dialect,
             limits,
             ..
-        } => run_cases(&cases, dialect.into(), limits.into()),
+        } => {
+            let acl = match words.as_slice() {
+                [] => None,
+                [file] => match load(&PathBuf::from(file), dialect.into(), limits.into()) {
+                    Ok(mut acls) if acls.len() == 1 => Some(acls.swap_remove(0)),
+                    Ok(_) => {
+                        eprintln!("dflint: {file} holds several ACL texts; give one");
+                        return ExitCode::from(EXIT_ERROR);
+                    }
+                    Err(code) => return code,
+                },
+                _ => {
+                    eprintln!("dflint: with --cases, give at most one ACL file");
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            };
+            run_cases(&cases, acl, dialect.into(), limits.into())
+        }
         AclCommand::Can {
             words,
             dialect,
@@ -486,32 +506,81 @@ fn verdict_json(file: &AclFile, verdict: &Verdict) -> serde_json::Value {
 }
 
 /// Answers one query on a parsed file; `error` carries what the server would answer instead.
-fn answer_file(file: &AclFile, user: &str, argv: &[&[u8]]) -> serde_json::Value {
-    if let Some(problem) = file.problems.first() {
-        return json!({ "error": format!("ACL rejected: {}", problem.message) });
+/// An ACL text parsed and evaluated once, to answer any number of queries.
+struct Evaluated {
+    file: AclFile,
+    users: Vec<EffectiveUser>,
+    /// User name → index in `users`.
+    by_name: std::collections::HashMap<String, usize>,
+    /// Why the server refuses the text, when it does.
+    rejected: Option<String>,
+}
+
+impl Evaluated {
+    fn new(file: AclFile) -> Self {
+        let (users, errors) = evaluate(&file);
+        let rejected = file
+            .problems
+            .first()
+            .map(|p| p.message.clone())
+            .or_else(|| errors.first().map(|e| e.message.clone()));
+        let by_name = users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.name.clone(), i))
+            .collect();
+        Evaluated {
+            file,
+            users,
+            by_name,
+            rejected,
+        }
     }
-    let (users, errors) = evaluate(file);
-    if let Some(error) = errors.first() {
-        return json!({ "error": format!("ACL rejected: {}", error.message) });
-    }
-    let Some(found) = users.iter().find(|u| u.name == user) else {
-        return json!({ "error": format!("user '{user}' not found") });
-    };
-    match dry_run(found, file.dialect, argv) {
-        Ok(verdict) => verdict_json(file, &verdict),
-        Err(error) => json!({ "error": error.to_string() }),
+
+    fn answer(&self, user: &str, argv: &[&[u8]]) -> serde_json::Value {
+        if let Some(why) = &self.rejected {
+            return json!({ "error": format!("ACL rejected: {why}") });
+        }
+        let Some(&found) = self.by_name.get(user) else {
+            return json!({ "error": format!("user '{user}' not found") });
+        };
+        match dry_run(&self.users[found], self.file.dialect, argv) {
+            Ok(verdict) => verdict_json(&self.file, &verdict),
+            Err(error) => json!({ "error": error.to_string() }),
+        }
     }
 }
 
-/// Answers one query on ACL text.
-pub fn answer(
-    acl: &str,
-    dialect: Dialect,
-    limits: ServerLimits,
-    user: &str,
-    argv: &[&[u8]],
-) -> serde_json::Value {
-    answer_file(&parse_file_with(acl, dialect, limits), user, argv)
+/// The ACL texts of a `--cases` run, each parsed and evaluated once however many queries
+/// ask about it (a test suite sends thousands of queries about a few files). Bounded: past
+/// [`CACHED_TEXTS`] different texts the cache starts over.
+#[derive(Default)]
+struct EvaluatedCache {
+    /// By ACL text (looked up without copying it), then by dialect and server limits.
+    entries: std::collections::HashMap<String, Vec<(Dialect, ServerLimits, Rc<Evaluated>)>>,
+}
+
+const CACHED_TEXTS: usize = 256;
+
+impl EvaluatedCache {
+    fn get(&mut self, acl: &str, dialect: Dialect, limits: ServerLimits) -> Rc<Evaluated> {
+        if let Some(found) = self
+            .entries
+            .get(acl)
+            .and_then(|v| v.iter().find(|(d, l, _)| *d == dialect && *l == limits))
+        {
+            return found.2.clone();
+        }
+        if self.entries.len() >= CACHED_TEXTS {
+            self.entries.clear();
+        }
+        let evaluated = Rc::new(Evaluated::new(parse_file_with(acl, dialect, limits)));
+        self.entries
+            .entry(acl.to_string())
+            .or_default()
+            .push((dialect, limits, evaluated.clone()));
+        evaluated
+    }
 }
 
 fn can(words: &[String], dialect: Dialect, format: Format, limits: ServerLimits) -> ExitCode {
@@ -519,7 +588,7 @@ fn can(words: &[String], dialect: Dialect, format: Format, limits: ServerLimits)
         eprintln!("dflint: usage: dflint acl can FILE USER CMD [ARGS…]  (or --cases FILE.jsonl)");
         return ExitCode::from(EXIT_ERROR);
     };
-    let acls = match load(&PathBuf::from(file), dialect, limits) {
+    let mut acls = match load(&PathBuf::from(file), dialect, limits) {
         Ok(a) => a,
         Err(code) => return code,
     };
@@ -534,7 +603,7 @@ fn can(words: &[String], dialect: Dialect, format: Format, limits: ServerLimits)
     }
     let mut argv: Vec<&[u8]> = vec![command.as_bytes()];
     argv.extend(args.iter().map(|a| a.as_bytes()));
-    let result = answer_file(&acls[0].file, user, &argv);
+    let result = Evaluated::new(acls.swap_remove(0).file).answer(user, &argv);
     match format {
         Format::Json => println!("{result}"),
         Format::Pretty => match (&result["error"], result["allowed"].as_bool()) {
@@ -567,7 +636,14 @@ fn can(words: &[String], dialect: Dialect, format: Format, limits: ServerLimits)
 }
 
 /// One JSON object per input line, one answer per output line, in order.
-fn run_cases(path: &PathBuf, default_dialect: Dialect, default_limits: ServerLimits) -> ExitCode {
+fn run_cases(
+    path: &PathBuf,
+    shared: Option<LoadedAcl>,
+    default_dialect: Dialect,
+    default_limits: ServerLimits,
+) -> ExitCode {
+    // The ACL file given beside `--cases`, evaluated once for every query without `"acl"`.
+    let shared = shared.map(|acl| Evaluated::new(acl.file));
     let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
@@ -580,6 +656,7 @@ fn run_cases(path: &PathBuf, default_dialect: Dialect, default_limits: ServerLim
         }
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut cache = EvaluatedCache::default();
     for line in input.lines() {
         let Ok(line) = line else {
             return ExitCode::from(EXIT_ERROR);
@@ -613,13 +690,13 @@ fn run_cases(path: &PathBuf, default_dialect: Dialect, default_limits: ServerLim
                 };
                 let mut argv: Vec<&[u8]> = vec![command.as_bytes()];
                 argv.extend(args.iter().map(|a| a.as_bytes()));
-                answer(
-                    case["acl"].as_str().unwrap_or(""),
-                    dialect,
-                    limits,
-                    case["user"].as_str().unwrap_or(""),
-                    &argv,
-                )
+                let user = case["user"].as_str().unwrap_or("");
+                match (case["acl"].as_str(), &shared) {
+                    (None, Some(shared)) => shared.answer(user, &argv),
+                    (acl, _) => cache
+                        .get(acl.unwrap_or(""), dialect, limits)
+                        .answer(user, &argv),
+                }
             }
         };
         if writeln!(out, "{result}").is_err() {

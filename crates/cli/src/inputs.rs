@@ -35,7 +35,8 @@ pub fn read_all(
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 let mut files = Vec::new();
-                collect_files(path, 0, &mut files, &mut errors);
+                let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                collect_files(path, &root, 0, &mut files, &mut errors);
                 files.sort();
                 for file in files {
                     read_file(&file, &mut sources, &mut errors);
@@ -60,7 +61,13 @@ fn display_path(path: &Path) -> String {
     shown.strip_prefix("./").unwrap_or(&shown).to_string()
 }
 
-fn collect_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+fn collect_files(
+    dir: &Path,
+    root: &Path,
+    depth: usize,
+    files: &mut Vec<PathBuf>,
+    errors: &mut Vec<String>,
+) {
     if depth > MAX_DIRECTORY_DEPTH {
         errors.push(format!("{}: directory nesting too deep", dir.display()));
         return;
@@ -79,12 +86,34 @@ fn collect_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mu
         let Ok(kind) = entry.file_type() else {
             continue;
         };
+        if hidden || !(kind.is_dir() || is_linted(&path)) {
+            continue;
+        }
         if kind.is_dir() {
-            if !hidden {
-                collect_files(&path, depth + 1, files, errors);
-            }
-        } else if is_linted(&path) && !hidden {
+            collect_files(&path, root, depth + 1, files, errors);
+        } else if kind.is_file() {
             files.push(path);
+        } else if kind.is_symlink() {
+            // A link is read only when it leads to a regular file inside the tree being
+            // linted: one pointing elsewhere would show that file's content in findings.
+            match std::fs::canonicalize(&path) {
+                Ok(target) if !target.starts_with(root) => errors.push(format!(
+                    "{}: skipped: a symbolic link to a file outside {}",
+                    path.display(),
+                    root.display()
+                )),
+                Ok(target) if std::fs::metadata(&target).is_ok_and(|m| m.is_file()) => {
+                    files.push(path)
+                }
+                Ok(_) => {}
+                Err(e) => errors.push(format!("{}: {e}", path.display())),
+            }
+        } else {
+            // A named pipe would block the run forever; sockets and devices are no files.
+            errors.push(format!(
+                "{}: skipped: not a regular file (a named pipe, socket or device)",
+                path.display()
+            ));
         }
     }
 }

@@ -18,7 +18,7 @@ pub fn render(report: &Report, sources: &[Source], color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_context_lines(2);
+        .with_context_lines(CONTEXT_LINES);
     let mut snippets: HashMap<&str, Snippet> = HashMap::new();
     for source in sources {
         let spans = report
@@ -33,9 +33,23 @@ pub fn render(report: &Report, sources: &[Source], color: bool) -> String {
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
         let snippet = snippets.get(&*diagnostic.location.file).cloned();
+        // A snippet is shown only when every line around every label is short enough to
+        // read: a minified JSON or base64 line would be echoed whole (and miette cannot draw
+        // labels past column 65,535). Without one, the location is written out instead.
+        let (snippet, location) = match snippet {
+            Some(s) if s.readable_around(diagnostic) => (Some(s), None),
+            _ => (
+                None,
+                Some(format!(
+                    "at {}:{}:{}",
+                    diagnostic.location.file, diagnostic.location.line, diagnostic.location.column
+                )),
+            ),
+        };
         let shown = Shown {
             diagnostic,
             snippet,
+            location,
         };
         let _ = handler.render_report(&mut out, &shown);
     }
@@ -94,7 +108,45 @@ impl Snippet {
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&s| s <= offset) - 1
     }
+
+    /// Length in bytes of a line, without its `\n`.
+    fn line_len(&self, line: usize) -> usize {
+        let start = self.line_starts[line];
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        end.saturating_sub(start)
+    }
+
+    /// Whether the lines a diagnostic's labels would show (each label's first line with the
+    /// context around it) are all at most [`MAX_SHOWN_LINE`] bytes long.
+    fn readable_around(&self, d: &Diagnostic) -> bool {
+        let last = self.line_starts.len() - 1;
+        std::iter::once(&d.location)
+            .chain(d.related.iter().map(|r| &r.location))
+            .filter(|l| l.file == d.location.file)
+            .all(|l| {
+                let line = self.line_of(l.span.start.min(self.text.len()));
+                (line.saturating_sub(CONTEXT_LINES)..=(line + CONTEXT_LINES).min(last))
+                    .all(|n| self.line_len(n) <= MAX_SHOWN_LINE)
+            })
+    }
+
+    /// A label's span cut to its first line: a finding on a whole 400,000-line document
+    /// shows where it starts, not the document.
+    fn first_line_of(&self, start: usize, len: usize) -> SourceSpan {
+        let start = start.min(self.text.len());
+        let line = self.line_of(start);
+        let line_end = self.line_starts[line] + self.line_len(line);
+        SourceSpan::new(start.into(), len.min(line_end.saturating_sub(start)))
+    }
 }
+
+/// Lines of context miette shows around a label.
+const CONTEXT_LINES: usize = 2;
+/// Longer lines are not echoed; the location is written out instead.
+const MAX_SHOWN_LINE: usize = 400;
 
 impl SourceCode for Snippet {
     fn read_span<'a>(
@@ -139,6 +191,8 @@ impl SourceCode for Snippet {
 struct Shown<'a> {
     diagnostic: &'a Diagnostic,
     snippet: Option<Snippet>,
+    /// "at file:line:column", when there is no snippet to carry the location.
+    location: Option<String>,
 }
 
 impl fmt::Debug for Shown<'_> {
@@ -150,7 +204,11 @@ impl fmt::Debug for Shown<'_> {
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.diagnostic;
-        f.write_str(&d.message)
+        f.write_str(&d.message)?;
+        if let Some(location) = &self.location {
+            write!(f, "\n{location}")?;
+        }
+        Ok(())
     }
 }
 
@@ -187,11 +245,11 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.snippet.as_ref()?;
+        let snippet = self.snippet.as_ref()?;
         let d = self.diagnostic;
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             d.location.json_path.clone(),
-            SourceSpan::new(d.location.span.start.into(), d.location.span.len()),
+            snippet.first_line_of(d.location.span.start, d.location.span.len()),
         )];
         labels.extend(
             d.related
@@ -200,7 +258,7 @@ impl miette::Diagnostic for Shown<'_> {
                 .map(|r| {
                     LabeledSpan::new_with_span(
                         Some(r.label.clone()),
-                        SourceSpan::new(r.location.span.start.into(), r.location.span.len()),
+                        snippet.first_line_of(r.location.span.start, r.location.span.len()),
                     )
                 }),
         );

@@ -210,7 +210,9 @@ impl<'d> Bundle<'d> {
                     }
                     let from = match word.find(['>', '<', '#', '!']) {
                         Some(at) => Some(at),
-                        None if nth > 2 && crate::acl::parse::mask_unknown(word).starts_with('<') => {
+                        None if nth > 2
+                            && crate::acl::parse::mask_unknown(word).starts_with('<') =>
+                        {
                             Some(0)
                         }
                         None => None,

@@ -144,9 +144,21 @@ pub fn mask_unknown(text: &str) -> String {
         return text.to_string();
     }
     const KEYWORDS: &[&str] = &[
-        "on", "off", "nopass", "resetpass", "allkeys", "resetkeys", "allchannels",
-        "resetchannels", "allcommands", "nocommands", "reset", "clearselectors",
-        "sanitize-payload", "skip-sanitize-payload", "user",
+        "on",
+        "off",
+        "nopass",
+        "resetpass",
+        "allkeys",
+        "resetkeys",
+        "allchannels",
+        "resetchannels",
+        "allcommands",
+        "nocommands",
+        "reset",
+        "clearselectors",
+        "sanitize-payload",
+        "skip-sanitize-payload",
+        "user",
     ];
     let lower = text.to_ascii_lowercase();
     let near_keyword = closest(lower.trim_end_matches('\r'), KEYWORDS).is_some()
@@ -154,7 +166,10 @@ pub fn mask_unknown(text: &str) -> String {
     if near_keyword {
         text.to_string()
     } else {
-        format!("<{} characters, not shown: it may be a password>", text.chars().count())
+        format!(
+            "<{} characters, not shown: it may be a password>",
+            text.chars().count()
+        )
     }
 }
 
