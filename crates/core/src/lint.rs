@@ -95,6 +95,9 @@ pub struct Bundle<'d> {
     pub undecodable_acls: Vec<UndecodableAcl<'d>>,
     /// Network policies, Dragonfly instances and who can reach which port.
     pub network: crate::netpol::NetworkModel<'d>,
+    /// Secrets by name (indexes in `resources`): rules look up the Secrets of 100,000 CRs
+    /// without scanning every resource per reference.
+    pub secrets_by_name: std::collections::HashMap<&'d str, Vec<usize>>,
     pub config: &'d LintConfig,
 }
 
@@ -135,8 +138,18 @@ impl<'d> Bundle<'d> {
         );
         let network =
             crate::netpol::NetworkModel::build(&resources, &loaded.documents, &dragonflies, config);
+        let mut secrets_by_name: std::collections::HashMap<&'d str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (index, resource) in resources.iter().enumerate() {
+            if resource.kind == Kind::Secret {
+                if let Some(name) = resource.name() {
+                    secrets_by_name.entry(name).or_default().push(index);
+                }
+            }
+        }
         Bundle {
             network,
+            secrets_by_name,
             sources,
             loaded,
             resources,
@@ -147,6 +160,15 @@ impl<'d> Bundle<'d> {
             undecodable_acls,
             config,
         }
+    }
+
+    /// The Secrets with this name, in input order.
+    pub fn secrets_named(&self, name: &str) -> impl Iterator<Item = &Resource<'d>> {
+        self.secrets_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.resources[i])
     }
 
     /// Whether an ACL user may hold dangerous and admin permissions.

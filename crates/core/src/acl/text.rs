@@ -101,7 +101,24 @@ impl AclText {
         let compact: String = encoded.chars().filter(|c| !c.is_whitespace()).collect();
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(compact.as_bytes())
-            .map_err(|e| format!("the value is not valid base64 ({e})"))?;
+            // The decoder's own message quotes the offending byte, which may belong to a
+            // password: say where, never what.
+            .map_err(|e| {
+                use base64::DecodeError;
+                let what = match e {
+                    DecodeError::InvalidByte(at, _) => {
+                        format!("a character that is not base64 at offset {at}")
+                    }
+                    DecodeError::InvalidLastSymbol(at, _) => {
+                        format!("an invalid last character at offset {at}")
+                    }
+                    DecodeError::InvalidLength(len) => {
+                        format!("{len} characters, a length base64 cannot have")
+                    }
+                    DecodeError::InvalidPadding => "invalid padding".to_string(),
+                };
+                format!("the value is not valid base64 ({what})")
+            })?;
         let text = String::from_utf8(bytes)
             .map_err(|_| "the decoded value is not UTF-8 text".to_string())?;
         let usable = char_offsets.len() == compact.len();

@@ -3,7 +3,6 @@ use crate::diagnostic::Severity;
 use crate::document::Node;
 use crate::dragonfly::DragonflyCr;
 use crate::lint::Bundle;
-use crate::resource::Kind;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct MissingSecret;
@@ -94,7 +93,7 @@ impl Rule for MissingSecret {
         // Secrets that are absent altogether are only reported when the input holds Secrets
         // (or what makes them): linting one CR on its own, as an admission policy does, says
         // nothing about the Secrets in the cluster.
-        let input_has_secrets = bundle.of_kind(Kind::Secret).next().is_some()
+        let input_has_secrets = !bundle.secrets_by_name.is_empty()
             || !generators.is_empty()
             || bundle.kind_counts.contains_key("Secret");
         for cr in &bundle.dragonflies {
@@ -117,8 +116,8 @@ impl Rule for MissingSecret {
                         continue;
                     }
                     let elsewhere = bundle
-                        .of_kind(Kind::Secret)
-                        .find(|s| s.name() == Some(name))
+                        .secrets_named(name)
+                        .next()
                         .and_then(|s| s.namespace());
                     let diagnostic = out.report(
                         &cr.target(reference.name),

@@ -8,7 +8,7 @@ use crate::document::Node;
 use crate::lint::Bundle;
 use crate::netpol::selector::{self, Selector};
 use crate::netpol::{Problems, Site};
-use crate::resource::{resource_roots, Kind, Resource};
+use crate::resource::{resource_roots, Resource};
 
 /// Two namespaces are the same when equal, or when either is not written (`kubectl apply -n`
 /// or kustomize decides it, and the files of one directory usually share it).
@@ -38,8 +38,8 @@ pub fn secrets_named<'b, 'd>(
     namespace: Option<&'b str>,
 ) -> impl Iterator<Item = &'b Resource<'d>> + 'b {
     bundle
-        .of_kind(Kind::Secret)
-        .filter(move |s| s.name() == Some(name) && same_namespace(s.namespace(), namespace))
+        .secrets_named(name)
+        .filter(move |s| same_namespace(s.namespace(), namespace))
 }
 
 /// A resource that makes a Secret in the cluster: a Bitnami SealedSecret or an

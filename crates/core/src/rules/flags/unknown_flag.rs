@@ -32,6 +32,22 @@ impl Rule for UnknownFlag {
                 {
                     continue;
                 }
+                // `"--requirepass VALUE"` as one argument: the flag name then holds the value,
+                // which may be a secret. Only the part before the space is shown.
+                if let Some((flag_name, _)) = name.split_once(char::is_whitespace) {
+                    let known = flags::lookup(flag_name).is_some();
+                    out.report(
+                        &line.flag_target(flag),
+                        format!(
+                            "the argument `--{flag_name} …` holds a space: Dragonfly reads the whole argument as one flag name and exits with \"unknown command line flag\"{}",
+                            if known { "" } else { " (and it is no Dragonfly flag either)" }
+                        ),
+                    )
+                    .with_help(format!(
+                        "write the value after `=` (`--{flag_name}=…`) or as a separate argument"
+                    ));
+                    continue;
+                }
                 let diagnostic = out.report(
                     &line.flag_target(flag),
                     format!("`--{name}` is not a Dragonfly {} flag: the server exits with \"unknown command line flag\"", flags::DRAGONFLY_VERSION),
