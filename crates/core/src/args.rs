@@ -31,6 +31,9 @@ pub struct Arg<'d> {
     pub opaque: bool,
     pub unresolved: Vec<String>,
     pub expanded: bool,
+    /// The expansion budget ran out at this argument: it is kept as written and its value
+    /// is unknown.
+    pub expansion_limit: Option<ExpansionLimit>,
 }
 
 /// A Dragonfly command line found in a document, parsed like Abseil does.
@@ -43,17 +46,32 @@ pub struct CommandLine<'d> {
 }
 
 impl<'d> CommandLine<'d> {
+    /// Expands the arguments within a budget of their own (see [`ExpansionBudget`]).
     pub fn new(
         doc: &'d Document,
         nodes: &'d [Node],
         kind: CommandLineKind,
         env: impl Fn(&str) -> Option<EnvValue>,
     ) -> Self {
+        let written = nodes.iter().map(|n| n.span.len()).sum();
+        let mut budget = ExpansionBudget::for_input(written);
+        Self::with_budget(doc, nodes, kind, env, &mut budget)
+    }
+
+    /// Expands the arguments within `budget`, which may be shared with the container's env
+    /// values (they can reference each other, so they amplify together).
+    pub fn with_budget(
+        doc: &'d Document,
+        nodes: &'d [Node],
+        kind: CommandLineKind,
+        env: impl Fn(&str) -> Option<EnvValue>,
+        budget: &mut ExpansionBudget,
+    ) -> Self {
         let args: Vec<Arg<'d>> = nodes
             .iter()
             .filter_map(|node| {
                 let raw = node.scalar_text()?;
-                let expanded = expand_k8s(&raw, &env);
+                let expanded = expand_k8s_within(&raw, &env, budget);
                 Some(Arg {
                     node,
                     raw,
@@ -61,6 +79,7 @@ impl<'d> CommandLine<'d> {
                     opaque: expanded.opaque,
                     unresolved: expanded.unresolved,
                     expanded: expanded.changed,
+                    expansion_limit: expanded.limit,
                 })
             })
             .collect();
@@ -133,6 +152,15 @@ impl<'d> CommandLine<'d> {
         Some(span.sub(offset + range.start, offset + range.end))
     }
 
+    /// The first argument at which `$(VAR)` expansion stopped, and which limit stopped it
+    /// (to report, located, as an exceeded input limit).
+    pub fn expansion_limit(&self) -> Option<(usize, ExpansionLimit)> {
+        self.args
+            .iter()
+            .enumerate()
+            .find_map(|(i, arg)| arg.expansion_limit.map(|limit| (i, limit)))
+    }
+
     /// Whether the value of a flag use is known (not from a Secret or field reference).
     pub fn value_is_known(&self, flag: &FlagUse) -> bool {
         !self.args[flag.value_arg.unwrap_or(flag.arg)].opaque
@@ -164,15 +192,130 @@ pub struct Expanded {
     pub text: String,
     /// `$(NAME)` references with no such variable: Kubernetes leaves them as written.
     pub unresolved: Vec<String>,
-    /// A referenced variable's value is not known (Secret, field ref…).
+    /// A referenced variable's value is not known (Secret, field ref…), or the expansion
+    /// budget ran out.
     pub opaque: bool,
     /// Whether any expansion happened.
     pub changed: bool,
+    /// The expansion budget ran out: `text` is the text as written (nothing expanded) and
+    /// `opaque` is set, so its value counts as unknown.
+    pub limit: Option<ExpansionLimit>,
+}
+
+/// Expanded values may add this many times the text they are expanded from...
+pub const EXPANSION_FACTOR: usize = 16;
+/// ...and at least this many bytes (values referenced from short texts).
+pub const MIN_EXPANSION_BYTES: usize = 4 << 10;
+/// At most this many `$(VAR)` references are looked up per budget.
+pub const MAX_EXPANSION_REFERENCES: usize = 1_000;
+
+/// Which expansion limit was reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpansionLimit {
+    /// The expanded values would add more than this many bytes.
+    Bytes(usize),
+    /// More than this many `$(VAR)` references.
+    References(usize),
+}
+
+impl ExpansionLimit {
+    /// A message for the diagnostic that reports it.
+    pub fn message(&self) -> String {
+        let what = match self {
+            ExpansionLimit::Bytes(limit) => format!(
+                "`$(VAR)` expansion would add more than {limit} bytes ({EXPANSION_FACTOR}× the text it expands, at least {} KiB)",
+                MIN_EXPANSION_BYTES >> 10
+            ),
+            ExpansionLimit::References(limit) => {
+                format!("more than {limit} `$(VAR)` references are expanded")
+            }
+        };
+        format!(
+            "{what}; expansion stops here, and this value and the ones after it are not checked"
+        )
+    }
+}
+
+impl std::fmt::Display for ExpansionLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// Bounds `$(VAR)` expansion, whose values can reference each other and amplify
+/// exponentially (`A=$(B)$(B)`, `B=$(C)$(C)`…): the bytes that expanded values add and the
+/// references looked up, over every text expanded with it. Once exceeded it stays exceeded:
+/// every later text with a reference is kept as written, and reported as limited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpansionBudget {
+    limit: usize,
+    bytes_left: usize,
+    references_left: usize,
+    exceeded: Option<ExpansionLimit>,
+}
+
+impl ExpansionBudget {
+    /// A budget for expanding texts written in `input_len` bytes (in total): values may add
+    /// `max(MIN_EXPANSION_BYTES, EXPANSION_FACTOR × input_len)` bytes.
+    pub fn for_input(input_len: usize) -> Self {
+        let limit = input_len
+            .saturating_mul(EXPANSION_FACTOR)
+            .max(MIN_EXPANSION_BYTES);
+        ExpansionBudget {
+            limit,
+            bytes_left: limit,
+            references_left: MAX_EXPANSION_REFERENCES,
+            exceeded: None,
+        }
+    }
+
+    /// The limit reached so far, if any.
+    pub fn exceeded(&self) -> Option<ExpansionLimit> {
+        self.exceeded
+    }
+
+    /// Takes one reference; `false` (and exceeded) when none is left.
+    fn take_reference(&mut self) -> bool {
+        if self.exceeded.is_some() {
+            return false;
+        }
+        if self.references_left == 0 {
+            self.exceeded = Some(ExpansionLimit::References(MAX_EXPANSION_REFERENCES));
+            return false;
+        }
+        self.references_left -= 1;
+        true
+    }
+
+    /// Takes `len` bytes of expanded value; `false` (and exceeded) when they do not fit.
+    fn take_bytes(&mut self, len: usize) -> bool {
+        if self.exceeded.is_some() {
+            return false;
+        }
+        if len > self.bytes_left {
+            self.exceeded = Some(ExpansionLimit::Bytes(self.limit));
+            return false;
+        }
+        self.bytes_left -= len;
+        true
+    }
 }
 
 /// Expands `$(NAME)` like the kubelet does for container `args`/`command`: `$$` is a literal
-/// `$`, unknown names are kept verbatim.
+/// `$`, unknown names are kept verbatim. The expansion has a budget of its own
+/// ([`ExpansionBudget::for_input`] of `text`); see [`expand_k8s_within`].
 pub fn expand_k8s(text: &str, lookup: impl Fn(&str) -> Option<EnvValue>) -> Expanded {
+    expand_k8s_within(text, lookup, &mut ExpansionBudget::for_input(text.len()))
+}
+
+/// [`expand_k8s`] within a budget shared with other texts. When the budget runs out (here or
+/// before), the text is returned as written, `opaque`, with the limit in `limit`: a partial
+/// expansion is never returned as if it were the value.
+pub fn expand_k8s_within(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<EnvValue>,
+    budget: &mut ExpansionBudget,
+) -> Expanded {
     let mut out = Expanded::default();
     let mut rest = text;
     while let Some(pos) = rest.find('$') {
@@ -184,18 +327,24 @@ pub fn expand_k8s(text: &str, lookup: impl Fn(&str) -> Option<EnvValue>) -> Expa
             rest = stripped;
         } else if let Some(close) = after.strip_prefix('(').and_then(|a| a.find(')')) {
             let name = &after[1..1 + close];
+            if !budget.take_reference() {
+                return limited(text, out.unresolved, budget);
+            }
             match lookup(name) {
                 Some(EnvValue::Known(value)) => {
+                    if !budget.take_bytes(value.len()) {
+                        return limited(text, out.unresolved, budget);
+                    }
                     out.text.push_str(&value);
                     out.changed = true;
                 }
                 Some(EnvValue::Unknown) => {
-                    out.text.push_str(&format!("$({name})"));
+                    push_reference(&mut out.text, name);
                     out.opaque = true;
                     out.changed = true;
                 }
                 None => {
-                    out.text.push_str(&format!("$({name})"));
+                    push_reference(&mut out.text, name);
                     out.unresolved.push(name.to_string());
                 }
             }
@@ -207,6 +356,23 @@ pub fn expand_k8s(text: &str, lookup: impl Fn(&str) -> Option<EnvValue>) -> Expa
     }
     out.text.push_str(rest);
     out
+}
+
+fn push_reference(text: &mut String, name: &str) {
+    text.push_str("$(");
+    text.push_str(name);
+    text.push(')');
+}
+
+/// The result of an expansion stopped by its budget: the text as written, value unknown.
+fn limited(text: &str, unresolved: Vec<String>, budget: &ExpansionBudget) -> Expanded {
+    Expanded {
+        text: text.to_string(),
+        unresolved,
+        opaque: true,
+        changed: false,
+        limit: budget.exceeded(),
+    }
 }
 
 /// One `--flag[=value]` on a command line.
@@ -408,5 +574,82 @@ mod tests {
         assert_eq!(e.text, "--requirepass=$(PASS) $(MEM) $(NOPE) $x");
         assert!(e.opaque);
         assert_eq!(e.unresolved, vec!["NOPE".to_string()]);
+        assert_eq!(e.limit, None);
+    }
+
+    #[test]
+    fn expansion_stops_at_its_byte_budget() {
+        let big = "x".repeat(1000);
+        let lookup = |name: &str| (name == "B").then(|| EnvValue::Known(big.clone()));
+        // 4 references fit in the 4 KiB floor, 5 do not.
+        let e = expand_k8s(&"$(B)".repeat(4), lookup);
+        assert_eq!(e.text.len(), 4000);
+        assert_eq!(e.limit, None);
+        let bomb = "$(B)".repeat(5);
+        let e = expand_k8s(&bomb, lookup);
+        assert_eq!(e.text, bomb);
+        assert!(e.opaque && !e.changed);
+        assert_eq!(e.limit, Some(ExpansionLimit::Bytes(MIN_EXPANSION_BYTES)));
+        // Longer texts get 16 times their length.
+        let text = format!("{}{}", "$(B)".repeat(5), " ".repeat(1000));
+        assert_eq!(expand_k8s(&text, lookup).limit, None);
+    }
+
+    #[test]
+    fn a_shared_budget_stays_exceeded_and_caps_references() {
+        let lookup = |name: &str| match name {
+            "B" => Some(EnvValue::Known("x".repeat(3000))),
+            "S" => Some(EnvValue::Known("s".into())),
+            _ => None,
+        };
+        let mut budget = ExpansionBudget::for_input(10);
+        assert_eq!(expand_k8s_within("$(B)", lookup, &mut budget).limit, None);
+        let second = expand_k8s_within("--a=$(B)", lookup, &mut budget);
+        assert_eq!(second.text, "--a=$(B)");
+        assert_eq!(second.limit, Some(ExpansionLimit::Bytes(4096)));
+        // Stopped: even a small value is no longer expanded; text without references is.
+        assert!(expand_k8s_within("$(S)", lookup, &mut budget)
+            .limit
+            .is_some());
+        let plain = expand_k8s_within("--port=1 $$", lookup, &mut budget);
+        assert_eq!((plain.text.as_str(), plain.limit), ("--port=1 $", None));
+
+        let many = "$(NOPE)".repeat(MAX_EXPANSION_REFERENCES + 1);
+        let e = expand_k8s(&many, lookup);
+        assert_eq!(
+            e.limit,
+            Some(ExpansionLimit::References(MAX_EXPANSION_REFERENCES))
+        );
+        assert_eq!(e.text, many);
+        assert!(e.unresolved.len() <= MAX_EXPANSION_REFERENCES);
+        assert!(e.limit.unwrap().message().contains("references"));
+    }
+
+    #[test]
+    fn command_lines_report_where_expansion_stopped() {
+        use crate::document::{parse_yaml, Syntax};
+        let src =
+            "args: [--port=1, \"--maxmemory=$(M)\", \"--dir=$(M)$(M)$(M)$(M)$(M)\", --x=$(M)]\n";
+        let root = parse_yaml(src).roots.remove(0);
+        let doc = Document {
+            source: 0,
+            index: 0,
+            root,
+            syntax: Syntax::Yaml,
+        };
+        let nodes = doc.root.get("args").unwrap().as_seq().unwrap();
+        let value = "m".repeat(1000);
+        let line = CommandLine::new(&doc, nodes, CommandLineKind::OperatorArgs, |n| {
+            (n == "M").then(|| EnvValue::Known(value.clone()))
+        });
+        assert_eq!(line.args[1].text.len(), "--maxmemory=".len() + 1000);
+        let (arg, limit) = line.expansion_limit().unwrap();
+        assert_eq!(arg, 2);
+        assert_eq!(limit, ExpansionLimit::Bytes(MIN_EXPANSION_BYTES));
+        assert!(!line.args[2].expanded && line.args[2].opaque);
+        assert!(line.args[3].expansion_limit.is_some());
+        let dir = line.last_use("dir").unwrap();
+        assert!(!line.value_is_known(dir));
+        assert_eq!(dir.value.as_deref(), Some("$(M)$(M)$(M)$(M)$(M)"));
     }
 }

@@ -4,7 +4,10 @@
 //! and checks that the rule reports exactly the same findings on thousands of generated ACL
 //! lines of both dialects, built from tokens that interact: grants, denials, resets, key and
 //! channel patterns (Redis merges repeated ones), first-args, subcommands, selectors, and
-//! password removals that Redis refuses.
+//! password removals that Redis refuses. A second generator writes long lines from a few
+//! overlapping patterns and commands, repeated many times, with resets in the middle: the rule
+//! follows patterns incrementally (counts since the last reset, the last reset compared with
+//! the end of the line), which such lines exercise.
 
 use dflint_core::acl::commands::{self, Dialect};
 use dflint_core::acl::eval::{apply_rules, command_index, EffectiveUser, Permissions};
@@ -140,6 +143,114 @@ fn random_file(rng: &mut Rng, dialect: Dialect) -> String {
             text.push(' ');
             text.push_str(token);
         }
+        text.push('\n');
+    }
+    text
+}
+
+/// Few patterns and commands, so that a long line repeats and overlaps them.
+const DENSE: &[&str] = &[
+    "~k0",
+    "~k0",
+    "~k1",
+    "~k2",
+    "%R~k0",
+    "%W~k0",
+    "%RW~k0",
+    "%R~k1",
+    "%W~k1",
+    "%R~k2",
+    "%W~k2",
+    "~*",
+    "%R~*",
+    "%W~*",
+    "allkeys",
+    "resetkeys",
+    "&c0",
+    "&c0",
+    "&c1",
+    "&*",
+    "allchannels",
+    "resetchannels",
+    "+get",
+    "-get",
+    "+set",
+    "-set",
+    "+@read",
+    "-@read",
+    "+@write",
+    "+@all",
+    "-@all",
+    "+@fast",
+    "-@fast",
+    "allcommands",
+    "nocommands",
+    "on",
+    ">pw1",
+    "nopass",
+];
+
+const DENSE_REDIS: &[&str] = &[
+    "+select|0",
+    "+select|0",
+    "+select|1",
+    "-select",
+    "+select",
+    "+config|get",
+    "-config",
+    "+config",
+    "+client|list",
+    "-@admin",
+    "-@connection",
+    "reset",
+    "(~k0 +get)",
+    "(%R~k1 &c0 +@read)",
+    "(~* +@all)",
+    "clearselectors",
+    "%r~k0",
+    "%w~k1",
+];
+
+const DENSE_DRAGONFLY: &[&str] = &[
+    "+@pubsub", "-@pubsub", "+publish", "-publish", "+acl", "-acl", "+@json", "%R~k1", "%W~k2",
+];
+
+/// Long lines (up to 60 tokens) from [`DENSE`]: a token is often repeated several times in a
+/// row. Tokens that would make the server refuse the file (a pattern after `allkeys`, a second
+/// `on`) are left out, so that the rule has something to say.
+fn dense_file(rng: &mut Rng, dialect: Dialect) -> String {
+    let extra = match dialect {
+        Dialect::Dragonfly => DENSE_DRAGONFLY,
+        Dialect::Redis => DENSE_REDIS,
+    };
+    let mut text = String::new();
+    for l in 0..1 + rng.below(2) {
+        let name = if dialect == Dialect::Dragonfly && rng.below(3) == 0 {
+            "u0".to_string()
+        } else {
+            format!("u{l}")
+        };
+        let mut line = format!("user {name}");
+        let mut written = 0;
+        for _ in 0..10 + rng.below(51) {
+            let pick = rng.below(DENSE.len() + extra.len());
+            let token = DENSE
+                .get(pick)
+                .unwrap_or_else(|| &extra[pick - DENSE.len()]);
+            for _ in 0..[1, 1, 1, 2, 3][rng.below(5)] {
+                let kept = line.len();
+                line.push(' ');
+                line.push_str(token);
+                written += 1;
+                // Dragonfly refuses a line with fewer than two rules: check from the second.
+                if written >= 2 && parse_file(&format!("{line}\n"), dialect).rejected() {
+                    line.truncate(kept);
+                    written -= 1;
+                    break;
+                }
+            }
+        }
+        text.push_str(&line);
         text.push('\n');
     }
     text
@@ -299,9 +410,12 @@ fn reference_df218_replay_from_scratch(text: &str, dialect: Dialect) -> Vec<(usi
     found
 }
 
-#[test]
-fn df218_matches_the_replay_from_scratch_reference() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+fn check_against_reference(
+    generate: fn(&mut Rng, Dialect) -> String,
+    seed: u64,
+    files: usize,
+) -> usize {
+    let mut rng = Rng(seed);
     let mut findings = 0;
     for dialect in [Dialect::Dragonfly, Dialect::Redis] {
         let config = LintConfig {
@@ -309,8 +423,8 @@ fn df218_matches_the_replay_from_scratch_reference() {
             acl_dialect: dialect,
             ..Default::default()
         };
-        for _ in 0..2500 {
-            let text = random_file(&mut rng, dialect);
+        for _ in 0..files {
+            let text = generate(&mut rng, dialect);
             let expected = reference_df218_replay_from_scratch(&text, dialect);
             let report = lint(&[Source::new("users.acl", text.clone())], &config);
             let mut actual: Vec<(usize, String)> = report
@@ -324,6 +438,18 @@ fn df218_matches_the_replay_from_scratch_reference() {
             findings += expected.len();
         }
     }
+    findings
+}
+
+#[test]
+fn df218_matches_the_replay_from_scratch_reference() {
+    let findings = check_against_reference(random_file, 0x9e37_79b9_7f4a_7c15, 2500);
     // The generator must exercise the rule, not only clean lines.
     assert!(findings > 2000, "only {findings} findings");
+}
+
+#[test]
+fn df218_matches_the_reference_on_long_lines_of_repeated_patterns() {
+    let findings = check_against_reference(dense_file, 0x2545_f491_4f6c_dd1d, 300);
+    assert!(findings > 15_000, "only {findings} findings");
 }

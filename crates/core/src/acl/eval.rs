@@ -128,7 +128,23 @@ pub struct Permissions {
     /// The last `resetkeys`/`resetchannels`-like token, for "why is this denied" answers.
     pub keys_reset_by: Option<TokenRef>,
     pub channels_reset_by: Option<TokenRef>,
+    /// Redis: where each pattern sits in `keys`, built once a user has many patterns, so a
+    /// repeated pattern is found without scanning the list (20,000 patterns stay linear).
+    key_slots: KeySlots,
 }
+
+/// A lookup cache over [`Permissions::keys`]: never part of what permissions mean.
+#[derive(Clone, Debug, Default)]
+struct KeySlots(std::collections::HashMap<Vec<u8>, usize>);
+
+impl PartialEq for KeySlots {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// Up to this many patterns a scan is cheaper than an index.
+const SCANNED_KEYS: usize = 32;
 
 impl Permissions {
     fn new(dialect: Dialect) -> Self {
@@ -143,7 +159,24 @@ impl Permissions {
             all_channels: None,
             keys_reset_by: None,
             channels_reset_by: None,
+            key_slots: KeySlots::default(),
         }
+    }
+
+    /// Redis: the position of a pattern already in `keys` (Redis keeps one entry per pattern).
+    fn redis_key_slot(&mut self, pattern: &[u8]) -> Option<usize> {
+        if self.keys.len() <= SCANNED_KEYS {
+            return self.keys.iter().position(|g| g.pattern == pattern);
+        }
+        if self.key_slots.0.len() != self.keys.len() {
+            self.key_slots.0 = self
+                .keys
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.pattern.clone(), i))
+                .collect();
+        }
+        self.key_slots.0.get(pattern).copied()
     }
 
     /// Whether the command (by index) is allowed.
@@ -197,6 +230,7 @@ impl Permissions {
             all_channels: self.all_channels,
             keys_reset_by: self.keys_reset_by,
             channels_reset_by: self.channels_reset_by,
+            key_slots: self.key_slots.clone(),
         }
     }
 
@@ -583,12 +617,11 @@ pub(crate) fn apply_to_patterns(
             // Both servers parse the literal `~*` as `allkeys`; `%RW~*` stays an ordinary glob,
             // which (unlike `allkeys`) does not match the empty key name
             // (src/server/acl/acl_family.cc:751@v1.40.1; Redis `ACLSetSelector`).
-            if let Some(grant) = perms
-                .keys
-                .iter_mut()
-                .filter(|_| dialect == Dialect::Redis)
-                .find(|g| g.pattern == *pattern)
-            {
+            let slot = match dialect {
+                Dialect::Redis => perms.redis_key_slot(pattern),
+                Dialect::Dragonfly => None,
+            };
+            if let Some(grant) = slot.map(|i| &mut perms.keys[i]) {
                 // Redis keeps one entry per pattern and ORs the flags of a repeated one
                 // (`%R~a %W~a` is `~a`): `ACLSetSelector`, `listSearchKey` + `flags |=`.
                 let merged = grant.perm.union(*perm);
@@ -597,6 +630,10 @@ pub(crate) fn apply_to_patterns(
                     grant.token = token;
                 }
             } else {
+                // Keep the index in step when it is in use.
+                if !perms.key_slots.0.is_empty() && perms.key_slots.0.len() == perms.keys.len() {
+                    perms.key_slots.0.insert(pattern.clone(), perms.keys.len());
+                }
                 perms.keys.push(KeyGrant {
                     perm: *perm,
                     pattern: pattern.clone(),
@@ -607,10 +644,12 @@ pub(crate) fn apply_to_patterns(
         Op::AllKeys => {
             perms.all_keys = Some(token);
             perms.keys.clear();
+            perms.key_slots.0.clear();
         }
         Op::ResetKeys => {
             perms.all_keys = None;
             perms.keys.clear();
+            perms.key_slots.0.clear();
             perms.keys_reset_by = Some(token);
         }
         Op::Channel(pattern) => {

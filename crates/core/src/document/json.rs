@@ -3,6 +3,7 @@
 //! Recursion is bounded by `MAX_DEPTH`, duplicate keys are reported like in YAML, and the
 //! first syntax error ends the document with a precise location.
 
+use super::keys::KeyIndex;
 use super::{Entry, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value, MAX_DEPTH};
 use crate::source::Span;
 
@@ -254,6 +255,7 @@ impl Reader<'_> {
         let start = self.pos;
         self.pos += 1;
         let mut entries: Vec<Entry> = Vec::new();
+        let mut index = KeyIndex::all();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -278,9 +280,9 @@ impl Reader<'_> {
                     key_span,
                     ScalarStyle::Quoted,
                 );
-                if let Some(existing) = entries
-                    .iter_mut()
-                    .find(|e| e.key.as_str() == Some(&key_text))
+                if let Some(existing) = index
+                    .find(&entries, &key_text)
+                    .and_then(|pos| entries.get_mut(pos))
                 {
                     self.problems.push(SyntaxProblem {
                         kind: SyntaxProblemKind::DuplicateKey,

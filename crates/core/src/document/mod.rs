@@ -1,6 +1,7 @@
 //! Structured documents (from YAML or JSON) whose every node knows its span and JSON path.
 
 mod json;
+mod keys;
 mod path;
 mod scalar;
 mod yaml;
@@ -165,7 +166,12 @@ impl Node {
         let mut node = self;
         for seg in segments {
             node = match &node.value {
-                Value::Map(entries) => &entries.iter().find(|e| e.key.key_text() == seg)?.value,
+                Value::Map(entries) => {
+                    &entries
+                        .iter()
+                        .find(|e| keys::key_text(&e.key) == seg)?
+                        .value
+                }
                 Value::Seq(items) => items.get(seg.parse::<usize>().ok()?)?,
                 _ => return None,
             };
@@ -231,3 +237,11 @@ pub struct Parsed {
 pub const MAX_DEPTH: usize = 256;
 /// Upper bound on nodes created by alias expansion, per source.
 pub const MAX_ALIAS_NODES: usize = 200_000;
+/// Upper bound on string bytes (keys and values) copied by alias expansion, per source: a
+/// long scalar aliased many times is a "billion laughs" too.
+pub const MAX_ALIAS_BYTES: usize = 32 << 20;
+/// Upper bound on nodes kept as copies of anchored values (for later aliases), per source.
+/// Nested anchors would otherwise copy the same nodes once per level.
+pub const MAX_ANCHOR_NODES: usize = 1_000_000;
+/// Upper bound on string bytes kept as copies of anchored values, per source.
+pub const MAX_ANCHOR_BYTES: usize = 32 << 20;

@@ -5,10 +5,11 @@
 //! decoder, and after a syntax error resumes at the next `---` so the remaining documents
 //! of a multi-document file are still linted.
 
+use super::keys::{key_text, KeyIndex};
 use super::scalar::resolve_plain;
 use super::{
-    Entry, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value, MAX_ALIAS_NODES,
-    MAX_DEPTH,
+    Entry, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value, MAX_ALIAS_BYTES,
+    MAX_ALIAS_NODES, MAX_ANCHOR_BYTES, MAX_ANCHOR_NODES, MAX_DEPTH,
 };
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle};
@@ -16,10 +17,11 @@ use std::collections::HashMap;
 
 pub fn parse_yaml(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
-    let mut alias_budget = MAX_ALIAS_NODES;
+    let mut budget = CopyBudget::default();
+    let offsets = Offsets::new(text);
     let mut base = 0;
     while base < text.len() {
-        match parse_stream(&text[base..], base, &mut parsed, &mut alias_budget) {
+        match parse_stream(text, base, &offsets, &mut parsed, &mut budget) {
             None => break,
             Some(error_at) => match next_document_start(text, error_at, base) {
                 Some(next) => base = next,
@@ -43,35 +45,178 @@ fn next_document_start(text: &str, offset: usize, base: usize) -> Option<usize> 
     None
 }
 
-/// Converts the parser's character indexes into byte offsets of the whole text.
-struct Offsets {
-    base: usize,
-    /// Byte offset of every character, when the text is not pure ASCII.
-    char_bytes: Option<Vec<usize>>,
-    len: usize,
+/// Characters per checkpoint in [`Offsets`].
+const CHUNK: usize = 64;
+
+/// Converts the parser's character indexes into byte offsets of the whole text. Built once
+/// per source (restarts after a syntax error reuse it), in 1/64 of the text's size.
+struct Offsets<'t> {
+    text: &'t str,
+    /// Byte offset of every `CHUNK`-th character, when the text is not pure ASCII.
+    checkpoints: Option<Vec<usize>>,
 }
 
-impl Offsets {
-    fn new(text: &str, base: usize) -> Self {
-        let char_bytes = (!text.is_ascii()).then(|| text.char_indices().map(|(b, _)| b).collect());
-        Offsets {
-            base,
-            char_bytes,
-            len: text.len(),
+impl<'t> Offsets<'t> {
+    fn new(text: &'t str) -> Self {
+        let checkpoints = (!text.is_ascii())
+            .then(|| text.char_indices().step_by(CHUNK).map(|(b, _)| b).collect());
+        Offsets { text, checkpoints }
+    }
+
+    /// Byte offset of the character at `char_index` of the whole text (its length past the end).
+    fn byte(&self, char_index: usize) -> usize {
+        let len = self.text.len();
+        match &self.checkpoints {
+            None => char_index.min(len),
+            Some(table) => {
+                let Some(&start) = table.get(char_index / CHUNK) else {
+                    return len;
+                };
+                self.text[start..]
+                    .char_indices()
+                    .nth(char_index % CHUNK)
+                    .map_or(len, |(b, _)| start + b)
+            }
         }
     }
 
+    /// Character index of `byte`, which starts a character (or is the text's length).
+    fn char_index(&self, byte: usize) -> usize {
+        match &self.checkpoints {
+            None => byte,
+            Some(table) => {
+                let chunk = table.partition_point(|&b| b <= byte).saturating_sub(1);
+                let start = table.get(chunk).copied().unwrap_or(0);
+                chunk * CHUNK + self.text.get(start..byte).map_or(0, |s| s.chars().count())
+            }
+        }
+    }
+}
+
+/// Where the parser of one stream (starting at character `base_char`) points in the text.
+struct StreamOffsets<'o, 't> {
+    offsets: &'o Offsets<'t>,
+    base_char: usize,
+}
+
+impl StreamOffsets<'_, '_> {
     fn byte(&self, char_index: usize) -> usize {
-        let local = match &self.char_bytes {
-            None => char_index.min(self.len),
-            Some(table) => table.get(char_index).copied().unwrap_or(self.len),
-        };
-        self.base + local
+        self.offsets.byte(self.base_char + char_index)
     }
 
     fn span(&self, span: saphyr_parser::Span) -> Span {
         Span::new(self.byte(span.start.index()), self.byte(span.end.index()))
     }
+}
+
+/// What aliases and anchors may still copy in one source.
+struct CopyBudget {
+    alias_nodes: usize,
+    alias_bytes: usize,
+    anchor_nodes: usize,
+    anchor_bytes: usize,
+}
+
+impl Default for CopyBudget {
+    fn default() -> Self {
+        CopyBudget {
+            alias_nodes: MAX_ALIAS_NODES,
+            alias_bytes: MAX_ALIAS_BYTES,
+            anchor_nodes: MAX_ANCHOR_NODES,
+            anchor_bytes: MAX_ANCHOR_BYTES,
+        }
+    }
+}
+
+/// What copying a node costs, and how deep it is.
+#[derive(Clone, Copy, Debug)]
+struct Cost {
+    /// The node, its sequence items and mapping values, and collection keys, recursively
+    /// (scalar keys are counted in `bytes` only).
+    nodes: usize,
+    /// Bytes of every string, keys included.
+    bytes: usize,
+    /// Levels of nesting, 1 for a scalar.
+    height: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exceeded {
+    Nodes,
+    Bytes,
+}
+
+/// Measures `node`, giving up as soon as it holds more than `max_nodes` nodes or
+/// `max_bytes` bytes of text (so the work is bounded by the limits, not by the node).
+fn measure(node: &Node, max_nodes: usize, max_bytes: usize) -> Result<Cost, Exceeded> {
+    let mut cost = Cost {
+        nodes: 0,
+        bytes: 0,
+        height: 0,
+    };
+    let mut pending = vec![(node, 1usize)];
+    while let Some((n, depth)) = pending.pop() {
+        cost.nodes += 1;
+        cost.height = cost.height.max(depth);
+        if cost.nodes > max_nodes {
+            return Err(Exceeded::Nodes);
+        }
+        match &n.value {
+            Value::Str(s) => cost.bytes += s.len(),
+            Value::Seq(items) => pending.extend(items.iter().map(|i| (i, depth + 1))),
+            Value::Map(entries) => {
+                for e in entries.iter() {
+                    match &e.key.value {
+                        Value::Seq(_) | Value::Map(_) => pending.push((&e.key, depth + 1)),
+                        Value::Str(s) => cost.bytes += s.len(),
+                        _ => {}
+                    }
+                    pending.push((&e.value, depth + 1));
+                }
+            }
+            _ => {}
+        }
+        if cost.bytes > max_bytes {
+            return Err(Exceeded::Bytes);
+        }
+    }
+    Ok(cost)
+}
+
+/// Which limit stops an alias.
+#[derive(Clone, Copy, Debug)]
+enum CopyLimit {
+    AliasNodes,
+    AliasBytes,
+    AnchorCopies,
+    Depth,
+}
+
+impl CopyLimit {
+    fn message(self) -> String {
+        match self {
+            CopyLimit::AliasNodes => format!(
+                "alias expansion exceeds {MAX_ALIAS_NODES} nodes (a \"billion laughs\" document?); the document is not linted"
+            ),
+            CopyLimit::AliasBytes => format!(
+                "alias expansion exceeds {} MiB of text (a \"billion laughs\" document?); the document is not linted",
+                MAX_ALIAS_BYTES >> 20
+            ),
+            CopyLimit::AnchorCopies => format!(
+                "the anchors of this file hold more than {MAX_ANCHOR_NODES} nodes or {} MiB of text, so this alias cannot be expanded; the document is not linted",
+                MAX_ANCHOR_BYTES >> 20
+            ),
+            CopyLimit::Depth => format!(
+                "alias expansion nests deeper than {MAX_DEPTH} levels; the document is not linted"
+            ),
+        }
+    }
+}
+
+/// An anchored value kept for later aliases, or why it could not be kept.
+enum Anchor {
+    Copy(Node, Cost),
+    TooLarge(CopyLimit),
 }
 
 enum Frame {
@@ -83,16 +228,27 @@ enum Frame {
     Map {
         entries: Vec<Entry>,
         key: Option<Node>,
+        /// Finds an earlier entry with the same key in O(1).
+        index: KeyIndex,
         start: usize,
         anchor: usize,
     },
 }
 
+/// A plain `<<` key: a merge, never a duplicate.
+fn is_merge_key(key: &Node) -> bool {
+    key.style == ScalarStyle::Plain && key_text(key) == "<<"
+}
+
+fn not_merge_entry(entry: &Entry) -> bool {
+    !is_merge_key(&entry.key)
+}
+
 struct Builder<'p> {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, Anchor>,
     parsed: &'p mut Parsed,
-    alias_budget: &'p mut usize,
+    budget: &'p mut CopyBudget,
     /// Set when the current document was abandoned (too deep / too large).
     skipping: bool,
 }
@@ -106,33 +262,56 @@ impl Builder<'_> {
         });
     }
 
+    /// Keeps a copy of an anchored value, within the anchor budget (and never larger than an
+    /// alias could copy: such an alias fails anyway).
+    fn remember_anchor(&mut self, anchor: usize, node: &Node) {
+        let budget = &mut *self.budget;
+        let max_nodes = budget.anchor_nodes.min(budget.alias_nodes);
+        let max_bytes = budget.anchor_bytes.min(budget.alias_bytes);
+        let kept = match measure(node, max_nodes, max_bytes) {
+            Ok(cost) => {
+                budget.anchor_nodes -= cost.nodes;
+                budget.anchor_bytes -= cost.bytes;
+                Anchor::Copy(node.clone(), cost)
+            }
+            Err(Exceeded::Nodes) if budget.alias_nodes <= budget.anchor_nodes => {
+                Anchor::TooLarge(CopyLimit::AliasNodes)
+            }
+            Err(Exceeded::Bytes) if budget.alias_bytes <= budget.anchor_bytes => {
+                Anchor::TooLarge(CopyLimit::AliasBytes)
+            }
+            Err(_) => Anchor::TooLarge(CopyLimit::AnchorCopies),
+        };
+        self.anchors.insert(anchor, kept);
+    }
+
     fn push_node(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.remember_anchor(anchor, &node);
         }
         match self.stack.last_mut() {
             None => self.parsed.roots.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries,
+                key,
+                index,
+                ..
+            }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    let text = k.key_text();
-                    let is_merge = k.style == ScalarStyle::Plain && text == "<<";
-                    if !is_merge {
-                        if let Some(pos) = entries.iter().position(|e| {
-                            e.key.key_text() == text
-                                && !(e.key.style == ScalarStyle::Plain && text == "<<")
-                        }) {
+                    if !is_merge_key(&k) {
+                        if let Some(pos) = index.find(entries, &key_text(&k)) {
                             let span = k.span;
+                            let message = format!(
+                                "duplicate key `{}`; the later value replaces the earlier one",
+                                key_text(&k)
+                            );
                             entries[pos] = Entry {
                                 key: k,
                                 value: node,
                             };
-                            self.problem(
-                                SyntaxProblemKind::DuplicateKey,
-                                format!("duplicate key `{text}`; the later value replaces the earlier one"),
-                                span,
-                            );
+                            self.problem(SyntaxProblemKind::DuplicateKey, message, span);
                             return;
                         }
                     }
@@ -205,6 +384,7 @@ impl Builder<'_> {
         let (merges, mut own): (Vec<Entry>, Vec<Entry>) = entries
             .into_iter()
             .partition(|e| e.key.style == ScalarStyle::Plain && e.key.as_str() == Some("<<"));
+        let mut index = KeyIndex::all();
         for merge in merges {
             let sources: Vec<Node> = match merge.value.value {
                 Value::Map(_) => vec![merge.value],
@@ -223,8 +403,7 @@ impl Builder<'_> {
                     continue;
                 };
                 for entry in extra.into_vec() {
-                    let text = entry.key.key_text();
-                    if own.iter().all(|e| e.key.key_text() != text) {
+                    if index.find(&own, &key_text(&entry.key)).is_none() {
                         own.push(entry);
                     }
                 }
@@ -234,60 +413,66 @@ impl Builder<'_> {
     }
 
     fn alias(&mut self, id: usize, span: Span) {
-        let Some(target) = self.anchors.get(&id).cloned() else {
-            self.problem(
-                SyntaxProblemKind::Invalid,
-                "alias refers to an unknown anchor".into(),
-                span,
-            );
-            return;
+        let (target, cost) = match self.anchors.get(&id) {
+            None => {
+                self.problem(
+                    SyntaxProblemKind::Invalid,
+                    "alias refers to an unknown anchor".into(),
+                    span,
+                );
+                return;
+            }
+            Some(Anchor::TooLarge(limit)) => {
+                let limit = *limit;
+                return self.refuse_alias(limit, span);
+            }
+            Some(Anchor::Copy(target, cost)) => (target, *cost),
         };
-        let size = count_nodes(&target);
-        if size > *self.alias_budget {
-            self.problem(
-                SyntaxProblemKind::TooLarge,
-                format!(
-                    "alias expansion exceeds {MAX_ALIAS_NODES} nodes (a \"billion laughs\" document?); the document is not linted"
-                ),
-                span,
-            );
-            self.skipping = true;
-            return;
+        let limit = if cost.nodes > self.budget.alias_nodes {
+            Some(CopyLimit::AliasNodes)
+        } else if cost.bytes > self.budget.alias_bytes {
+            Some(CopyLimit::AliasBytes)
+        } else if self.stack.len() + cost.height > MAX_DEPTH + 1 {
+            // Literal nesting stops at MAX_DEPTH open collections, so no node lies deeper
+            // than MAX_DEPTH + 1 levels; copies obey the same bound.
+            Some(CopyLimit::Depth)
+        } else {
+            None
+        };
+        if let Some(limit) = limit {
+            return self.refuse_alias(limit, span);
         }
-        *self.alias_budget -= size;
-        self.push_node(target, 0);
+        let node = target.clone();
+        self.budget.alias_nodes -= cost.nodes;
+        self.budget.alias_bytes -= cost.bytes;
+        self.push_node(node, 0);
+    }
+
+    fn refuse_alias(&mut self, limit: CopyLimit, span: Span) {
+        self.problem(SyntaxProblemKind::TooLarge, limit.message(), span);
+        self.skipping = true;
     }
 }
 
-fn count_nodes(node: &Node) -> usize {
-    let mut count = 0;
-    let mut pending = vec![node];
-    while let Some(n) = pending.pop() {
-        count += 1;
-        match &n.value {
-            Value::Seq(items) => pending.extend(items),
-            Value::Map(entries) => pending.extend(entries.iter().map(|e| &e.value)),
-            _ => {}
-        }
-    }
-    count
-}
-
-/// Parses `text` (which starts at byte `base` of the whole source) until the end, or until
-/// a syntax error, whose byte offset is returned.
+/// Parses the whole source `text` from byte `base` until the end, or until a syntax error,
+/// whose byte offset is returned.
 fn parse_stream(
     text: &str,
     base: usize,
+    offsets: &Offsets<'_>,
     parsed: &mut Parsed,
-    alias_budget: &mut usize,
+    budget: &mut CopyBudget,
 ) -> Option<usize> {
-    let offsets = Offsets::new(text, base);
-    let mut parser = Parser::new_from_str(text);
+    let offsets = StreamOffsets {
+        offsets,
+        base_char: offsets.char_index(base),
+    };
+    let mut parser = Parser::new_from_str(&text[base..]);
     let mut builder = Builder {
         stack: Vec::new(),
         anchors: HashMap::new(),
         parsed,
-        alias_budget,
+        budget,
         skipping: false,
     };
     while let Some(next) = parser.next_event() {
@@ -307,11 +492,7 @@ fn parse_stream(
                         format!("invalid YAML: {}", error.info()),
                     )
                 };
-                builder.problem(
-                    kind,
-                    message,
-                    Span::new(at, (at + 1).min(base + text.len())),
-                );
+                builder.problem(kind, message, Span::new(at, (at + 1).min(text.len())));
                 return Some(at);
             }
         };
@@ -358,6 +539,7 @@ fn parse_stream(
                     Frame::Map {
                         entries: Vec::new(),
                         key: None,
+                        index: KeyIndex::new(not_merge_entry),
                         start: span.start,
                         anchor,
                     },
@@ -458,5 +640,140 @@ mod tests {
             .problems
             .iter()
             .any(|p| p.kind == SyntaxProblemKind::TooLarge));
+    }
+    #[test]
+    fn offsets_convert_both_ways_across_multibyte_text() {
+        let text = "aé€😀b".repeat(50);
+        let offsets = Offsets::new(&text);
+        for (i, (b, _)) in text.char_indices().enumerate() {
+            assert_eq!(offsets.byte(i), b);
+            assert_eq!(offsets.char_index(b), i);
+        }
+        let chars = text.chars().count();
+        assert_eq!(offsets.byte(chars), text.len());
+        assert_eq!(offsets.byte(chars + 100), text.len());
+        assert_eq!(offsets.char_index(text.len()), chars);
+    }
+
+    #[test]
+    fn spans_stay_exact_after_a_syntax_error_in_unicode_text() {
+        let src = "é: [1\n---\nkey: ünïcode\n";
+        let parsed = parse_yaml(src);
+        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+        let value = parsed.roots.last().unwrap().get("key").unwrap();
+        assert_eq!(text_of(src, value), "ünïcode");
+    }
+
+    #[test]
+    fn duplicates_in_large_mappings_match_a_linear_search() {
+        let mut src = String::new();
+        for i in 0..200 {
+            src.push_str(&format!("k{}: {i}\n", i % 150));
+        }
+        src.push_str("'<<': a\n\"<<\": b\n1: x\n\"1\": y\n");
+        let parsed = parse_yaml(&src);
+        let dups: Vec<&str> = parsed
+            .problems
+            .iter()
+            .map(|p| &src[p.span.start..p.span.end])
+            .collect();
+        let mut expected: Vec<String> = (150..200).map(|i| format!("k{}", i % 150)).collect();
+        expected.extend(["\"<<\"".to_string(), "\"1\"".to_string()]);
+        assert_eq!(dups, expected);
+        let root = &parsed.roots[0];
+        assert_eq!(root.as_map().unwrap().len(), 152);
+        assert_eq!(root.get("k0").unwrap().as_i64(), Some(150));
+        assert!(parsed.problems[0]
+            .message
+            .starts_with("duplicate key `k0`;"));
+    }
+
+    #[test]
+    fn merges_into_large_mappings() {
+        let mut src = String::from("base: &b {");
+        for i in 0..100 {
+            src.push_str(&format!("m{i}: {i}, "));
+        }
+        src.push_str("}\nuse:\n  <<: *b\n");
+        for i in 50..150 {
+            src.push_str(&format!("  m{i}: own\n"));
+        }
+        let parsed = parse_yaml(&src);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let merged = parsed.roots[0].get("use").unwrap();
+        assert_eq!(merged.as_map().unwrap().len(), 150);
+        assert_eq!(merged.get("m0").unwrap().as_i64(), Some(0));
+        assert_eq!(merged.get("m60").unwrap().as_str(), Some("own"));
+    }
+
+    #[test]
+    fn long_scalars_aliased_many_times_are_bounded() {
+        let mut src = format!("x: &x \"{}\"\nl:\n", "y".repeat(1 << 20));
+        for _ in 0..100 {
+            src.push_str("  - *x\n");
+        }
+        let parsed = parse_yaml(&src);
+        let problem = parsed
+            .problems
+            .iter()
+            .find(|p| p.kind == SyntaxProblemKind::TooLarge)
+            .expect("a TooLarge problem");
+        assert!(
+            problem.message.contains("MiB of text"),
+            "{}",
+            problem.message
+        );
+        assert!(parsed.roots.is_empty());
+    }
+
+    #[test]
+    fn aliases_cannot_nest_deeper_than_literal_text() {
+        let mut src = String::from("a0: &a0 1\n");
+        for i in 1..5 {
+            src.push_str(&format!(
+                "a{i}: &a{i} {}*a{}{}\n",
+                "[".repeat(100),
+                i - 1,
+                "]".repeat(100)
+            ));
+        }
+        let parsed = parse_yaml(&src);
+        let problem = parsed
+            .problems
+            .iter()
+            .find(|p| p.kind == SyntaxProblemKind::TooLarge)
+            .expect("a TooLarge problem");
+        assert!(
+            problem.message.contains("nests deeper"),
+            "{}",
+            problem.message
+        );
+        // Two levels (201 deep) are fine.
+        let ok = "a0: &a0 1\na1: &a1 [[[*a0]]]\na2: [[[[*a1]]]]\n";
+        assert!(parse_yaml(ok).problems.is_empty());
+    }
+
+    #[test]
+    fn nested_anchors_copy_within_their_budget() {
+        // 60 nested anchored sequences around 20,000 items: copying every level would keep
+        // 1.2 million nodes; the anchor budget stops at 1 million and aliases to the
+        // outermost anchors are refused.
+        let mut src = String::from("a:\n");
+        let mut indent = String::from("  ");
+        for d in 0..60 {
+            src.push_str(&format!("{indent}- &n{d}\n"));
+            indent.push_str("  ");
+        }
+        for i in 0..20_000 {
+            src.push_str(&format!("{indent}- {i}\n"));
+        }
+        let parsed = parse_yaml(&src);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let with_alias = format!("{src}b: *n0\n");
+        let parsed = parse_yaml(&with_alias);
+        assert_eq!(parsed.problems.len(), 1);
+        assert_eq!(parsed.problems[0].kind, SyntaxProblemKind::TooLarge);
+        let inner = format!("{src}b: *n59\n");
+        assert!(parse_yaml(&inner).problems.is_empty());
     }
 }

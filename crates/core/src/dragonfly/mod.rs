@@ -4,12 +4,15 @@
 pub mod operator;
 pub mod schema;
 
-use crate::args::{expand_k8s, CommandLine, CommandLineKind, EnvValue};
+use crate::args::{
+    expand_k8s_within, CommandLine, CommandLineKind, EnvValue, ExpansionBudget, ExpansionLimit,
+};
 use crate::document::{Document, Node};
 use crate::k8s::node_quantity;
 use crate::resource::Resource;
 use crate::rules::Target;
 use crate::source::Span;
+use std::collections::HashMap;
 
 /// Env var names that carry credentials (by substring, case-insensitive).
 const CREDENTIAL_WORDS: &[&str] = &["PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH"];
@@ -30,6 +33,8 @@ pub struct EnvVar<'d> {
     /// `valueFrom:`.
     pub value_from: Option<&'d Node>,
     pub resolved: EnvValue,
+    /// `$(VAR)` expansion stopped at this value (its budget ran out).
+    pub expansion_limit: Option<ExpansionLimit>,
 }
 
 #[derive(Clone, Debug)]
@@ -47,20 +52,23 @@ impl<'d> DragonflyCr<'d> {
         let memory_limit = spec
             .and_then(|s| s.at(&["resources", "limits", "memory"]))
             .and_then(node_quantity);
-        let env = spec
+        // One budget for the container: env values and args reference each other.
+        let mut budget = ExpansionBudget::for_input(resource.root.span.len());
+        let (env, env_index) = spec
             .and_then(|s| s.get("env"))
             .and_then(Node::as_seq)
-            .map(|items| read_env(items, spec, memory_limit))
+            .map(|items| read_env(items, spec, memory_limit, &mut budget))
             .unwrap_or_default();
         let arg_nodes = spec
             .and_then(|s| s.get("args"))
             .and_then(Node::as_seq)
             .unwrap_or(&[]);
-        let command_line = CommandLine::new(
+        let command_line = CommandLine::with_budget(
             resource.doc,
             arg_nodes,
             CommandLineKind::OperatorArgs,
-            |name| lookup_env(&env, name),
+            |name| lookup_env(&env, &env_index, name),
+            &mut budget,
         );
         DragonflyCr {
             resource,
@@ -171,12 +179,16 @@ impl<'d> DragonflyCr<'d> {
     }
 }
 
+type EnvIndex<'d> = HashMap<&'d str, usize>;
+
 fn read_env<'d>(
     items: &'d [Node],
     spec: Option<&'d Node>,
     memory_limit: Option<f64>,
-) -> Vec<EnvVar<'d>> {
+    budget: &mut ExpansionBudget,
+) -> (Vec<EnvVar<'d>>, EnvIndex<'d>) {
     let mut env: Vec<EnvVar<'d>> = Vec::new();
+    let mut index = EnvIndex::new();
     for entry in items {
         let Some(name_node) = entry.get("name") else {
             continue;
@@ -186,10 +198,12 @@ fn read_env<'d>(
         };
         let value = entry.get("value");
         let value_from = entry.get("valueFrom");
+        let mut expansion_limit = None;
         let resolved = if let Some(value) = value {
             let raw = value.scalar_text().unwrap_or_default();
             // Env values may reference earlier variables too.
-            let expanded = expand_k8s(&raw, |n| lookup_env(&env, n));
+            let expanded = expand_k8s_within(&raw, |n| lookup_env(&env, &index, n), budget);
+            expansion_limit = expanded.limit;
             if expanded.opaque {
                 EnvValue::Unknown
             } else {
@@ -200,6 +214,7 @@ fn read_env<'d>(
         } else {
             EnvValue::Known(String::new())
         };
+        index.insert(name, env.len());
         env.push(EnvVar {
             name,
             entry,
@@ -207,9 +222,10 @@ fn read_env<'d>(
             value,
             value_from,
             resolved,
+            expansion_limit,
         });
     }
-    env
+    (env, index)
 }
 
 /// `valueFrom.resourceFieldRef` is computable from the CR; other sources are not.
@@ -239,8 +255,8 @@ fn resolve_value_from(from: &Node, spec: Option<&Node>, memory_limit: Option<f64
     }
 }
 
-fn lookup_env(env: &[EnvVar<'_>], name: &str) -> Option<EnvValue> {
-    if let Some(var) = env.iter().rev().find(|e| e.name == name) {
+fn lookup_env(env: &[EnvVar<'_>], index: &EnvIndex<'_>, name: &str) -> Option<EnvValue> {
+    if let Some(var) = index.get(name).and_then(|&i| env.get(i)) {
         return Some(var.resolved.clone());
     }
     // Variables the operator appends to every Dragonfly container.

@@ -9,8 +9,7 @@ static META: RuleMeta = RuleMeta {
     code: "DF003",
     name: "input-limit-exceeded",
     severity: Severity::Error,
-    summary:
-        "A document nests too deeply or expands aliases beyond dflint's limits; it is not linted.",
+    summary: "A document nests too deeply, or its aliases or `$(VAR)` references expand beyond dflint's limits; what exceeds them is not linted.",
     docs: include_str!("input_limit.md"),
 };
 
@@ -26,6 +25,21 @@ impl Rule for InputLimit {
                     &Target::span(*source, problem.span),
                     problem.message.clone(),
                 );
+            }
+        }
+        // `$(VAR)` expansion: where each CR's budget ran out (it stays out, so only there).
+        for cr in &bundle.dragonflies {
+            let env = cr.env.iter().find_map(|var| {
+                let limit = var.expansion_limit?;
+                Some((cr.target(var.value?), limit))
+            });
+            let args = || {
+                let line = &cr.command_line;
+                line.expansion_limit()
+                    .map(|(arg, limit)| (line.arg_target(arg), limit))
+            };
+            if let Some((target, limit)) = env.or_else(args) {
+                out.report(&target, limit.message());
             }
         }
     }
