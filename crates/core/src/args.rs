@@ -10,6 +10,20 @@ use std::ops::Range;
 /// Flags whose values are credentials: never shown, masked in snippets.
 pub const SECRET_FLAGS: &[&str] = &["requirepass", "masterauth", "gcs_auth_token"];
 
+/// Whether a flag's value must be masked wherever source text is shown: a secret flag, the
+/// same with its value glued on after a space (`"--requirepass VALUE"`), or a misspelling of
+/// one (`--requirepasss`, `--master_auth`) — anything whose name speaks of a password, an
+/// auth or a token.
+pub fn may_hold_secret(name: &str) -> bool {
+    let name = name.split(char::is_whitespace).next().unwrap_or("");
+    let lower = name.to_ascii_lowercase().replace(['_', '-'], "");
+    SECRET_FLAGS.contains(&name)
+        // "pas": misspellings such as `DFLY_requirepas` hold the password all the same.
+        || ["pas", "auth", "secret", "token"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
 /// Where a command line comes from, which decides what else is on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CommandLineKind {
@@ -169,12 +183,32 @@ impl<'d> CommandLine<'d> {
     /// Spans of credential values on this command line.
     pub fn secret_spans(&self) -> Vec<Span> {
         self.flag_uses()
-            .filter(|f| SECRET_FLAGS.contains(&f.name.as_str()))
+            .filter(|f| may_hold_secret(&f.name))
             .map(|f| {
+                // `"--requirepass VALUE"` as one argument has no located value: the whole
+                // argument is masked.
                 self.flag_value_span(f)
+                    .filter(|_| !f.name.contains(char::is_whitespace))
                     .unwrap_or_else(|| self.flag_target(f).span)
             })
             .collect()
+    }
+
+    /// Names of the variables that `$(VAR)` references put into secret flags
+    /// (`--masterauth=$(DF_MASTER)`): their values are secrets too.
+    pub fn secret_variables(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for flag in self.flag_uses().filter(|f| may_hold_secret(&f.name)) {
+            let raw = &self.args[flag.value_arg.unwrap_or(flag.arg)].raw;
+            let mut rest = raw.as_str();
+            while let Some(start) = rest.find("$(") {
+                rest = &rest[start + 2..];
+                let Some(end) = rest.find(')') else { break };
+                names.push(rest[..end].to_string());
+                rest = &rest[end + 1..];
+            }
+        }
+        names
     }
 }
 

@@ -313,6 +313,26 @@ pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> 
     diagnostics.dedup();
 
     let mut redactions: BTreeMap<Arc<str>, Vec<Span>> = BTreeMap::new();
+    // Input whose structure could not be read is masked from its text: syntax problems,
+    // bytes that are not UTF-8, ACL files (YAML given as `--acl-file` included) and unnamed
+    // standard input.
+    let unreadable: std::collections::BTreeSet<usize> = loaded
+        .syntax_problems
+        .iter()
+        .map(|(source, _)| *source)
+        .chain(loaded.not_text.iter().map(|(source, _)| *source))
+        .chain(loaded.acl_sources.iter().copied())
+        .chain((0..sources.len()).filter(|&i| {
+            let name = sources[i].name().to_ascii_lowercase();
+            ![".yaml", ".yml", ".json"].iter().any(|e| name.ends_with(e))
+        }))
+        .collect();
+    for &source in &unreadable {
+        redactions
+            .entry(sources[source].shared_name())
+            .or_default()
+            .extend(crate::redact::textual_secret_spans(sources[source].text()));
+    }
     for (source, span) in bundle.secret_spans() {
         redactions
             .entry(sources[source].shared_name())

@@ -918,7 +918,8 @@ fn classify_dragonfly(
         .or_else(|| upper.strip_prefix('-').map(|c| (false, c)))
     {
         if name.contains('|') {
-            return Err(format!("`{}` uses `command|subcommand`, which Dragonfly does not support (\"Unrecognized parameter {upper}\")", super::parse::mask_token(text)));
+            let shown = mask_unknown(text);
+            return Err(format!("`{shown}` uses `command|subcommand`, which Dragonfly does not support (\"Unrecognized parameter {}\")", shown.to_ascii_uppercase()));
         }
         return match commands::lookup(Dialect::Dragonfly, name) {
             Some(command) => Ok(Op::Command { allow, command }),
@@ -1155,7 +1156,15 @@ fn unknown_category(name: &str, dialect: Dialect) -> String {
 }
 
 fn unknown_command(name: &str, dialect: Dialect) -> String {
-    let lower = name.to_ascii_lowercase();
+    // `+get>secret`: a password glued to a command is still a password.
+    let lower = match name.find(['>', '<', '#', '!']) {
+        Some(at) => format!(
+            "{}{}******",
+            name[..at].to_ascii_lowercase(),
+            &name[at..at + 1]
+        ),
+        None => name.to_ascii_lowercase(),
+    };
     let names: Vec<&str> = commands::all(dialect).iter().map(|c| c.name).collect();
     let hint = closest(&lower, &names)
         .map(|c| format!(" (did you mean `{c}`?)"))

@@ -168,9 +168,15 @@ impl<'d> DragonflyCr<'d> {
     /// credential-like env vars.
     pub fn secret_spans(&self) -> Vec<Span> {
         let mut spans = self.command_line.secret_spans();
+        let fed_into_secrets = self.command_line.secret_variables();
         for var in &self.env {
             if let Some(value) = var.value {
-                if looks_like_credential(var.name) {
+                // A credential-like name (misspellings included: `DFLY_requirepas`), or a
+                // variable a secret flag reads through `$(VAR)`.
+                if looks_like_credential(var.name)
+                    || crate::args::may_hold_secret(var.name)
+                    || fed_into_secrets.iter().any(|n| n == var.name)
+                {
                     spans.push(value.span);
                 }
             }

@@ -457,8 +457,9 @@ pub fn trivial_password(token: &str, user: &str) -> Option<&'static str> {
         if password.is_empty() {
             return Some("is empty");
         }
+        // Saying "it is the user name" would tell the password: say only that it is guessable.
         if lower == user.to_ascii_lowercase() {
-            return Some("is the user name");
+            return Some("can be guessed from the ACL file itself");
         }
         if COMMON_PASSWORDS.contains(&lower.as_str()) {
             return Some("is one of the most common passwords");
@@ -474,7 +475,7 @@ pub fn trivial_password(token: &str, user: &str) -> Option<&'static str> {
     }
     let hash = hex32(&hex.to_ascii_lowercase());
     if hash == <[u8; 32]>::from(Sha256::digest(user.as_bytes())) {
-        return Some("is the SHA-256 of the user name");
+        return Some("is the hash of a password that can be guessed from the ACL file itself");
     }
     if COMMON_PASSWORD_DIGESTS.contains(&hash) {
         return Some("is the SHA-256 of one of the most common passwords");
