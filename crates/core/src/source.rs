@@ -56,11 +56,15 @@ pub struct Source {
 impl Source {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<String>) -> Self {
         let text = text.into();
+        // Lines end at `\n`, `\r\n`, and a lone `\r` (old Mac files, which YAML reads as line
+        // breaks too): without the last, every position of such a file would be on line 1.
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
         line_starts.extend(
-            text.bytes()
+            bytes
+                .iter()
                 .enumerate()
-                .filter(|&(_, b)| b == b'\n')
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
                 .map(|(i, _)| i + 1),
         );
         let mut multibyte = Vec::new();
@@ -185,6 +189,15 @@ mod tests {
         assert_eq!(src.line_col(7), (3, 1));
         assert_eq!(src.line_col(8), (4, 1));
         assert_eq!(src.line_col(999), (4, 2));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let src = Source::new("t", "a: 1\rb: 2\r\nc: 3\nd");
+        assert_eq!(src.line_col(5), (2, 1));
+        assert_eq!(src.line_col(11), (3, 1));
+        assert_eq!(src.line_col(16), (4, 1));
+        assert_eq!(src.line_count(), 4);
     }
 
     #[test]
