@@ -79,7 +79,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
-use vocab::{env_number, Rng, CHANNELS, CHANNEL_PATTERNS, KEYS, KEY_PATTERNS};
+use vocab::{env_number, instance, Rng, CHANNELS, CHANNEL_PATTERNS, KEYS, KEY_PATTERNS};
 
 const DEFAULT_SEED: u64 = 0x00DF_E7A1_0CA0_2026;
 /// Claims checked with `acl can`, at least.
@@ -879,63 +879,6 @@ struct Wrong {
     query: String,
     expected: String,
     answer: String,
-}
-
-/// A string matched by a glob: `*` and `?` filled at random, classes resolved, escapes
-/// unescaped; `None` when that fails (checked with `dflint_core::acl::glob`).
-fn instance(pattern: &str, rng: &mut Rng) -> Option<String> {
-    for _ in 0..8 {
-        let bytes = pattern.as_bytes();
-        let mut out: Vec<u8> = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'*' => out.extend_from_slice(rng.pick(&["", "x", "7", ":z", "zz9"]).as_bytes()),
-                b'?' => out.push(rng.pick(&["q", "x", "7", ":"]).as_bytes()[0]),
-                b'\\' if i + 1 < bytes.len() => {
-                    i += 1;
-                    out.push(bytes[i]);
-                }
-                b'[' => {
-                    let mut j = i + 1;
-                    let negated = bytes.get(j) == Some(&b'^');
-                    if negated {
-                        j += 1;
-                    }
-                    let mut members: Vec<u8> = Vec::new();
-                    while j < bytes.len() && bytes[j] != b']' {
-                        if bytes[j] == b'\\' && j + 1 < bytes.len() {
-                            j += 1;
-                            members.push(bytes[j]);
-                        } else if j + 2 < bytes.len()
-                            && bytes[j + 1] == b'-'
-                            && bytes[j + 2] != b']'
-                        {
-                            let (a, b) = (bytes[j].min(bytes[j + 2]), bytes[j].max(bytes[j + 2]));
-                            members.extend(a..=b);
-                            j += 2;
-                        } else {
-                            members.push(bytes[j]);
-                        }
-                        j += 1;
-                    }
-                    let choice = if negated {
-                        b"qxz7:Q".iter().copied().find(|c| !members.contains(c))
-                    } else {
-                        members.get(rng.below(members.len().max(1))).copied()
-                    };
-                    out.push(choice.unwrap_or(b'q'));
-                    i = j;
-                }
-                c => out.push(c),
-            }
-            i += 1;
-        }
-        if glob::matches(pattern.as_bytes(), &out) {
-            return String::from_utf8(out).ok();
-        }
-    }
-    None
 }
 
 /// A string `pattern` matches and, of the tries, the one that matches the fewest `others`.

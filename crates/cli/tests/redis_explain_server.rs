@@ -77,7 +77,7 @@ use std::time::Instant;
 use support::resp::{Reply, Resp};
 use support::server::start_redis_7_0;
 use support::vocab::{
-    acl_line, env_number, key_rule, rule_line, setuser_args, Rng, CHANNELS, KEYS,
+    acl_line, env_number, instance, key_rule, rule_line, setuser_args, Rng, CHANNELS, KEYS,
 };
 
 const DEFAULT_SEED: u64 = 0x00D1_F11E_E7A1_7015;
@@ -554,63 +554,6 @@ fn allows_text(user: &Explained, command: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Builds a string matched by a Redis glob, filling `*` and `?` at random and resolving
-/// classes; `None` if that fails (checked with `dflint_core::acl::glob`).
-fn instance(pattern: &str, rng: &mut Rng) -> Option<String> {
-    for _ in 0..8 {
-        let bytes = pattern.as_bytes();
-        let mut out: Vec<u8> = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'*' => out.extend_from_slice(rng.pick(&["", "x", "7", ":z", "zz9"]).as_bytes()),
-                b'?' => out.push(rng.pick(&["q", "x", "7", ":"]).as_bytes()[0]),
-                b'\\' if i + 1 < bytes.len() => {
-                    i += 1;
-                    out.push(bytes[i]);
-                }
-                b'[' => {
-                    let mut j = i + 1;
-                    let negated = bytes.get(j) == Some(&b'^');
-                    if negated {
-                        j += 1;
-                    }
-                    let mut members: Vec<u8> = Vec::new();
-                    while j < bytes.len() && bytes[j] != b']' {
-                        if bytes[j] == b'\\' && j + 1 < bytes.len() {
-                            j += 1;
-                            members.push(bytes[j]);
-                        } else if j + 2 < bytes.len()
-                            && bytes[j + 1] == b'-'
-                            && bytes[j + 2] != b']'
-                        {
-                            let (a, b) = (bytes[j].min(bytes[j + 2]), bytes[j].max(bytes[j + 2]));
-                            members.extend(a..=b);
-                            j += 2;
-                        } else {
-                            members.push(bytes[j]);
-                        }
-                        j += 1;
-                    }
-                    let choice = if negated {
-                        b"qxz7:Q".iter().copied().find(|c| !members.contains(c))
-                    } else {
-                        members.get(rng.below(members.len().max(1))).copied()
-                    };
-                    out.push(choice.unwrap_or(b'q'));
-                    i = j;
-                }
-                c => out.push(c),
-            }
-            i += 1;
-        }
-        if glob::matches(pattern.as_bytes(), &out) {
-            return String::from_utf8(out).ok();
-        }
-    }
-    None
 }
 
 /// The DRYRUN-checked claims about one user.

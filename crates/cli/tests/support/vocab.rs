@@ -372,3 +372,60 @@ pub fn acl_line(user: &str, tokens: &[String]) -> String {
     }
     line
 }
+
+/// A string matched by a glob: `*` and `?` filled at random, classes resolved, escapes
+/// unescaped; `None` when that fails (checked with `dflint_core::acl::glob`).
+pub fn instance(pattern: &str, rng: &mut Rng) -> Option<String> {
+    for _ in 0..8 {
+        let bytes = pattern.as_bytes();
+        let mut out: Vec<u8> = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'*' => out.extend_from_slice(rng.pick(&["", "x", "7", ":z", "zz9"]).as_bytes()),
+                b'?' => out.push(rng.pick(&["q", "x", "7", ":"]).as_bytes()[0]),
+                b'\\' if i + 1 < bytes.len() => {
+                    i += 1;
+                    out.push(bytes[i]);
+                }
+                b'[' => {
+                    let mut j = i + 1;
+                    let negated = bytes.get(j) == Some(&b'^');
+                    if negated {
+                        j += 1;
+                    }
+                    let mut members: Vec<u8> = Vec::new();
+                    while j < bytes.len() && bytes[j] != b']' {
+                        if bytes[j] == b'\\' && j + 1 < bytes.len() {
+                            j += 1;
+                            members.push(bytes[j]);
+                        } else if j + 2 < bytes.len()
+                            && bytes[j + 1] == b'-'
+                            && bytes[j + 2] != b']'
+                        {
+                            let (a, b) = (bytes[j].min(bytes[j + 2]), bytes[j].max(bytes[j + 2]));
+                            members.extend(a..=b);
+                            j += 2;
+                        } else {
+                            members.push(bytes[j]);
+                        }
+                        j += 1;
+                    }
+                    let choice = if negated {
+                        b"qxz7:Q".iter().copied().find(|c| !members.contains(c))
+                    } else {
+                        members.get(rng.below(members.len().max(1))).copied()
+                    };
+                    out.push(choice.unwrap_or(b'q'));
+                    i = j;
+                }
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        if dflint_core::acl::glob::matches(pattern.as_bytes(), &out) {
+            return String::from_utf8(out).ok();
+        }
+    }
+    None
+}
