@@ -184,6 +184,23 @@ fn load(
             file: parse_file_with(&acl.text.text, dialect, limits),
         })
         .collect();
+    // What could not be read is said with its place, as `check` would say it.
+    let at = |span: dflint_core::Span| {
+        let (line, column) = sources[0].line_col(span.start);
+        format!("{name}:{line}:{column}")
+    };
+    for (_, problem) in &loaded.syntax_problems {
+        eprintln!("dflint: {}: {}", at(problem.span), problem.message);
+    }
+    for bad in &bundle.undecodable_acls {
+        eprintln!(
+            "dflint: {}: {} key `{}` should hold an ACL but {}",
+            at(bad.node.span),
+            bad.resource.display_name(),
+            bad.key,
+            bad.reason
+        );
+    }
     if found.is_empty() {
         eprintln!(
             "dflint: {name}: no ACL text found (looked for Secret/ConfigMap values named *.acl, acl.conf or users.acl, or starting with `user `)"

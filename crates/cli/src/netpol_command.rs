@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use dflint_core::config::ScraperSelector;
-use dflint_core::netpol::summary::{reach_report, PathReach, ReachReport};
+use dflint_core::reach_report::{reach_report, PathReach, ReachReport};
 use dflint_core::LintConfig;
 
 use crate::{color_enabled, inputs, pretty_output, ColorChoice, FailOn, Format};

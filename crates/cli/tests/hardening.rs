@@ -170,3 +170,31 @@ fn acl_can_cases_share_one_evaluated_file_and_cache_texts() {
     );
     assert!(answers.iter().all(|a| a.get("error").is_none()));
 }
+
+#[test]
+fn acl_commands_on_unreadable_manifests_say_where_and_never_show_the_value() {
+    let d = dir("unreadable");
+    let base64 = d.join("bad-base64.yaml");
+    std::fs::write(
+        &base64,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\ndata:\n  users.acl: \"!!!Sekr1tzz\"\n",
+    )
+    .unwrap();
+    let syntax = d.join("bad-syntax.yaml");
+    std::fs::write(&syntax, "apiVersion: v1\nkind: Secret\n  bad: [\n").unwrap();
+    for (path, place) in [
+        (&base64, "bad-base64.yaml:6:14"),
+        (&syntax, "bad-syntax.yaml:3:"),
+    ] {
+        for args in [
+            vec!["acl", "explain", path.to_str().unwrap()],
+            vec!["acl", "can", path.to_str().unwrap(), "u", "get", "k"],
+        ] {
+            let out = dflint(&args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+            assert!(stderr.contains(place), "{stderr}");
+            assert!(!stderr.contains("Sekr1tzz"), "{stderr}");
+        }
+    }
+}

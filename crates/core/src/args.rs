@@ -3,8 +3,8 @@
 
 use crate::document::{Document, Node};
 use crate::flags;
-use crate::rules::Target;
 use crate::source::Span;
+use crate::target::Target;
 use std::ops::Range;
 
 /// Flags whose values are credentials: never shown, masked in snippets.

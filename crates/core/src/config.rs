@@ -2,7 +2,6 @@
 
 use crate::acl::Dialect;
 use crate::diagnostic::Severity;
-use crate::rules::RuleMeta;
 
 #[derive(Clone, Debug)]
 pub struct LintConfig {
@@ -44,16 +43,5 @@ impl Default for LintConfig {
             operator_namespace: None,
             metrics_scrapers: Vec::new(),
         }
-    }
-}
-
-impl LintConfig {
-    pub fn enables(&self, meta: &RuleMeta) -> bool {
-        let matches = |pattern: &String| {
-            let p = pattern.as_str();
-            meta.code.starts_with(p) || meta.name == p || p.eq_ignore_ascii_case("all")
-        };
-        (self.select.is_empty() || self.select.iter().any(matches))
-            && !self.ignore.iter().any(matches)
     }
 }

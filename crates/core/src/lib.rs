@@ -4,6 +4,7 @@
 
 pub mod acl;
 pub mod args;
+pub mod bundle;
 pub mod config;
 pub mod diagnostic;
 pub mod document;
@@ -13,10 +14,12 @@ pub mod k8s;
 pub mod lint;
 pub mod netpol;
 pub mod output;
+pub mod reach_report;
 pub mod redact;
 pub mod resource;
 pub mod rules;
 pub mod source;
+pub mod target;
 
 pub use config::LintConfig;
 pub use diagnostic::{Diagnostic, Location, Related, Severity};

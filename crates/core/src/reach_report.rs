@@ -1,15 +1,16 @@
-//! The reachability table `dflint netpol reach` prints: per instance, role and port, whether
+//! The reachability table `dflint netpol reach` prints (built on a whole [`Bundle`], so it
+//! sits above the network model rather than inside it): per instance, role and port, whether
 //! ingress is enforced and every allowed path with the policy rule that allows it.
 
 use serde::Serialize;
 
-use super::peer::classify;
-use super::reach::Path;
-use super::{NetworkModel, PeerClass, Site};
+use crate::bundle::{load, Bundle};
 use crate::config::LintConfig;
-use crate::lint::{load, Bundle};
-use crate::rules::locate;
+use crate::netpol::peer::classify;
+use crate::netpol::reach::Path;
+use crate::netpol::{NetworkModel, PeerClass, Site};
 use crate::source::Source;
+use crate::target::locate;
 
 #[derive(Debug, Serialize)]
 pub struct ReachReport {

@@ -87,7 +87,7 @@ impl Source {
     }
 
     fn detect_acl(mut self) -> Self {
-        self.acl = crate::acl::found::is_acl_file_name(&self.name);
+        self.acl = is_acl_file_name(&self.name);
         self
     }
 
@@ -165,6 +165,16 @@ impl Source {
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
+}
+
+/// Whether a file name is an ACL file by convention (`*.acl`, `acl.conf`, `users.acl`).
+pub fn is_acl_file_name(name: &str) -> bool {
+    let base = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    base.ends_with(".acl") || base == "acl.conf" || base == "users.acl"
 }
 
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

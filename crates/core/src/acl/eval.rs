@@ -5,25 +5,9 @@
 use super::commands::{self, Command, Dialect};
 use super::parse::{AclFile, KeyPerm, Op, Rule};
 
-/// A token of the ACL file: line (index in [`AclFile::users`]) and token index on that line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TokenRef {
-    pub line: u32,
-    pub token: u32,
-}
-
-impl TokenRef {
-    /// Not a token of the file: the server's built-in `default` user, which it creates as
-    /// `on nopass ~* &* +@all` when no line defines `default`.
-    pub const BUILTIN: TokenRef = TokenRef {
-        line: u32::MAX,
-        token: u32::MAX,
-    };
-
-    pub fn is_builtin(self) -> bool {
-        self == TokenRef::BUILTIN
-    }
-}
+// A token reference belongs to the parsed file; it is re-exported here, where provenance is
+// recorded, so callers keep naming it `eval::TokenRef`.
+pub use super::parse::TokenRef;
 
 /// A set of commands of one dialect, by index in [`commands::all`].
 #[derive(Debug, PartialEq, Eq)]

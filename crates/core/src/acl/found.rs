@@ -11,15 +11,7 @@ use crate::dragonfly::DragonflyCr;
 use crate::resource::{Kind, Resource};
 use crate::source::Source;
 
-/// Whether a file name is an ACL file by convention.
-pub fn is_acl_file_name(name: &str) -> bool {
-    let base = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(name)
-        .to_ascii_lowercase();
-    base.ends_with(".acl") || base == "acl.conf" || base == "users.acl"
-}
+pub use crate::source::is_acl_file_name;
 
 /// Whether a text looks like ACL rules: its first non-empty line starts with `user `.
 fn looks_like_acl(text: &str) -> bool {
@@ -59,8 +51,8 @@ pub struct FoundAcl<'d> {
 
 impl FoundAcl<'_> {
     /// Where a span of the ACL text is in the source.
-    pub fn target(&self, span: crate::source::Span) -> crate::rules::Target {
-        crate::rules::Target {
+    pub fn target(&self, span: crate::source::Span) -> crate::target::Target {
+        crate::target::Target {
             source: self.text.source,
             span: self.text.source_span(span),
             path: self.path.clone(),
@@ -73,7 +65,7 @@ impl FoundAcl<'_> {
     }
 
     /// Where a token is (the start of the text for the built-in `default` user).
-    pub fn token_target(&self, token: super::eval::TokenRef) -> crate::rules::Target {
+    pub fn token_target(&self, token: super::eval::TokenRef) -> crate::target::Target {
         let span = self
             .token(token)
             .map_or(crate::source::Span::empty(0), |t| t.span);
@@ -88,7 +80,7 @@ impl FoundAcl<'_> {
 
     /// Where a user is defined (its first line's name), or the start of the text for the
     /// server's built-in `default` user.
-    pub fn user_target(&self, user: &EffectiveUser) -> crate::rules::Target {
+    pub fn user_target(&self, user: &EffectiveUser) -> crate::target::Target {
         match user.lines.first() {
             Some(&line) => {
                 let line = &self.file.users[line as usize];

@@ -107,6 +107,22 @@ pub struct Rule {
     pub token: usize,
 }
 
+/// A token of the ACL file: line (index in [`AclFile::users`]) and token index on that line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TokenRef {
+    pub line: u32,
+    pub token: u32,
+}
+
+impl TokenRef {
+    /// Not a token of the file: the server's built-in `default` user, which it creates as
+    /// `on nopass ~* &* +@all` when no line defines `default`.
+    pub const BUILTIN: TokenRef = TokenRef {
+        line: u32::MAX,
+        token: u32::MAX,
+    };
+}
+
 /// A token with its span in the ACL text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Token {
@@ -232,8 +248,8 @@ impl AclFile {
     }
 
     /// The token a reference names; `None` for the built-in `default` user's
-    /// [`TokenRef::BUILTIN`](super::eval::TokenRef::BUILTIN) (or a reference out of range).
-    pub fn token(&self, token: super::eval::TokenRef) -> Option<&Token> {
+    /// [`TokenRef::BUILTIN`](TokenRef::BUILTIN) (or a reference out of range).
+    pub fn token(&self, token: TokenRef) -> Option<&Token> {
         self.users
             .get(token.line as usize)?
             .tokens
@@ -704,15 +720,12 @@ fn classify(
     }
 }
 
-fn key_rule(text: &str, dialect: Dialect) -> Option<Result<(KeyPerm, &str), String>> {
+/// Redis' key rule: `~pattern`, or `%` flags (`R`, `W` in any case and order) then `~`.
+fn redis_key_rule(text: &str) -> Option<Result<(KeyPerm, &str), String>> {
     if let Some(p) = text.strip_prefix('~') {
         return Some(Ok((KeyPerm::ReadWrite, p)));
     }
-    let rest = text.strip_prefix('%')?;
-    if dialect == Dialect::Redis {
-        return Some(redis_key_flags(rest));
-    }
-    None
+    Some(redis_key_flags(text.strip_prefix('%')?))
 }
 
 fn redis_key_flags(rest: &str) -> Result<(KeyPerm, &str), String> {
@@ -1022,7 +1035,7 @@ fn classify_redis(
         state.all_channels = true;
         return Ok(Op::Channel(b"*".to_vec()));
     }
-    if let Some(rule) = key_rule(text, Dialect::Redis) {
+    if let Some(rule) = redis_key_rule(text) {
         let (perm, pattern) = rule?;
         if has_spaces(pattern) {
             return Err(format!(

@@ -10,8 +10,8 @@ use crate::args::{
 use crate::document::{Document, Node};
 use crate::k8s::node_quantity;
 use crate::resource::Resource;
-use crate::rules::Target;
 use crate::source::Span;
+use crate::target::Target;
 use std::collections::HashMap;
 
 /// Env var names that carry credentials (by substring, case-insensitive).

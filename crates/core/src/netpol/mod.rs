@@ -12,7 +12,6 @@ pub mod peer;
 pub mod ports;
 pub mod reach;
 pub mod selector;
-pub mod summary;
 
 use std::collections::HashMap;
 
@@ -20,7 +19,7 @@ use crate::config::LintConfig;
 use crate::document::{Document, Node};
 use crate::dragonfly::DragonflyCr;
 use crate::resource::Resource;
-use crate::rules::Target;
+use crate::target::Target;
 
 pub use instance::{Instance, InstancePort, PortKind, Role};
 pub use peer::{Namespaces, Peer, PeerClass, PeerKind};

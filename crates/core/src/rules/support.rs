@@ -2,49 +2,8 @@
 
 use super::RuleMeta;
 use crate::diagnostic::{doc_url, Diagnostic, Location, Related, Severity};
-use crate::document::{Document, JsonPath, Node};
-use crate::source::{Source, Span};
-
-/// A place in a source: a node of a document, or a raw span.
-#[derive(Clone, Debug)]
-pub struct Target {
-    pub source: usize,
-    pub span: Span,
-    pub path: Option<JsonPath>,
-}
-
-impl Target {
-    pub fn node(doc: &Document, node: &Node) -> Target {
-        Target {
-            source: doc.source,
-            span: node.span,
-            path: Some(doc.path_of(node)),
-        }
-    }
-
-    /// The key of a mapping entry (for "unknown field" style findings).
-    pub fn key(doc: &Document, key: &Node, value: &Node) -> Target {
-        Target {
-            source: doc.source,
-            span: key.span,
-            path: Some(doc.path_of(value)),
-        }
-    }
-
-    pub fn span(source: usize, span: Span) -> Target {
-        Target {
-            source,
-            span,
-            path: None,
-        }
-    }
-
-    /// A narrower span inside this target (same path).
-    pub fn with_span(mut self, span: Span) -> Target {
-        self.span = span;
-        self
-    }
-}
+use crate::source::Source;
+pub use crate::target::{locate, Target};
 
 /// Collects the diagnostics of one rule.
 pub struct Emitter<'a> {
@@ -93,26 +52,6 @@ impl<'a> Emitter<'a> {
             location: self.location(target),
             label: label.into(),
         }
-    }
-}
-
-/// The file, line and column of a target (for reports other than diagnostics).
-pub fn locate(sources: &[Source], target: &Target) -> Location {
-    let source = &sources[target.source];
-    let (line, column) = source.line_col(target.span.start);
-    let (end_line, end_column) = source.line_col(target.span.end);
-    Location {
-        file: source.shared_name(),
-        span: target.span,
-        line,
-        column,
-        end_line,
-        end_column,
-        json_path: target
-            .path
-            .as_ref()
-            .filter(|p| !p.is_root())
-            .map(|p| p.as_str().to_string()),
     }
 }
 

@@ -1,6 +1,6 @@
 use crate::acl::found::Origin;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 use crate::source::Span;
 

@@ -1,7 +1,7 @@
 use crate::acl::found::FoundAcl;
 use crate::acl::parse::rejection;
+use crate::bundle::Bundle;
 use crate::diagnostic::{Related, Severity};
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct AclRejected;

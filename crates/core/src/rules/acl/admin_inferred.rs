@@ -1,6 +1,6 @@
 use super::support::inferred_admin;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct AdminInferred;

@@ -1,6 +1,6 @@
 use super::support::{is_tenant, keyspace, namespace_note, shares_keyspace};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct AllKeysTenant;

@@ -3,8 +3,8 @@ use crate::acl::commands::{self, Dialect};
 use crate::acl::eval::TokenRef;
 use crate::acl::found::FoundAcl;
 use crate::acl::parse::Op;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 use crate::acl::commands::{self, Dialect};
 use crate::acl::eval::command_index;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct DefaultBlocksLogin;

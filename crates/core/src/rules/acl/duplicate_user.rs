@@ -1,6 +1,6 @@
 use crate::acl::commands::Dialect;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct DuplicateUser;

@@ -1,6 +1,6 @@
 use super::support::{is_tenant, keys_unchecked, keyspace, shares_keyspace};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct KeylessCommands;

@@ -1,8 +1,8 @@
 use super::support::{
     is_tenant, keyspace, namespace_note, overlapping_pairs, Granted, MAX_OVERLAP_FINDINGS,
 };
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct OverlappingKeyPatterns;

@@ -1,8 +1,8 @@
 use super::support::indexed_commands;
 use crate::acl::commands::{self, Command, Dialect};
 use crate::acl::parse::Op;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct ReadIncomplete;

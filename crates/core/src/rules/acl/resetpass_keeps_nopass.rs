@@ -1,7 +1,7 @@
 use crate::acl::parse::Op;
 use crate::acl::Dialect;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct ResetpassKeepsNopass;

@@ -3,8 +3,8 @@ use super::support::{dangerous_categories, indexed_commands, is_dangerous, is_te
 use super::support::{REDIS_RISKY_NOT_DANGEROUS, RISKY_NOT_DANGEROUS};
 use crate::acl::commands::{Command, Dialect};
 use crate::acl::eval::TokenRef;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct RiskyCommand;

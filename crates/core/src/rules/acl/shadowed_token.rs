@@ -16,8 +16,8 @@ use crate::acl::eval::{
     Permissions, TokenRef,
 };
 use crate::acl::parse::{KeyPerm, Op, Rule as AclRule};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct ShadowedToken;

@@ -2,7 +2,7 @@
 
 use crate::acl::commands::{self, Command, Dialect};
 use crate::acl::eval::EffectiveUser;
-use crate::lint::Bundle;
+use crate::bundle::Bundle;
 
 /// A user that is not an admin: neither in the configured list (default: `default`) nor an
 /// inferred admin ([`inferred_admin`]).

@@ -1,6 +1,6 @@
 use super::support::{is_placeholder, password_text, trivial_password};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct WeakPassword;

@@ -1,8 +1,8 @@
 use super::support::is_tenant;
 use crate::acl::commands::{self, Dialect};
 use crate::acl::parse::Op;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct WriteNotReadonly;

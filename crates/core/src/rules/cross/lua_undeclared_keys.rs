@@ -1,6 +1,6 @@
 use super::support::{cr_acl, name_list, users_allowing, CrAcl};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct LuaUndeclaredKeys;

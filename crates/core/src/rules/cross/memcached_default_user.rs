@@ -1,9 +1,9 @@
 use super::support::{cr_acl, CrAcl};
 use crate::acl::commands;
 use crate::acl::eval::{command_index, EffectiveUser};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::dragonfly::DragonflyCr;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct MemcachedDefaultUser;

@@ -1,8 +1,8 @@
 use super::support::{secret_generators, secret_has_key, secrets_named, SecretGenerator};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::document::Node;
 use crate::dragonfly::DragonflyCr;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct MissingSecret;

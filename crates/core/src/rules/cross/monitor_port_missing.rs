@@ -2,11 +2,11 @@ use super::support::{
     container_ports, namespace_selected, other_pods, read_selector, services, Labels,
     OtherWorkload, Port,
 };
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::document::Node;
 use crate::dragonfly::operator::{ADMIN_PORT, DATA_PORT, DEFAULT_IMAGE_TAG};
 use crate::dragonfly::DragonflyCr;
-use crate::lint::Bundle;
 use crate::resource::{Kind, Resource};
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 

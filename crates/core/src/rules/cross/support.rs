@@ -4,8 +4,8 @@
 use crate::acl::commands::{self, Dialect};
 use crate::acl::eval::{command_index, EffectiveUser};
 use crate::acl::found::FoundAcl;
+use crate::bundle::Bundle;
 use crate::document::Node;
-use crate::lint::Bundle;
 use crate::netpol::selector::{self, Selector};
 use crate::netpol::{Problems, Site};
 use crate::resource::{resource_roots, Resource};

@@ -1,6 +1,6 @@
 use super::support::{secret_has_key, secrets_named};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct TlsSecretKeys;

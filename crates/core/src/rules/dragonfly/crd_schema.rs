@@ -1,6 +1,6 @@
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::dragonfly::schema::{validate_spec, ViolationKind, OPERATOR_VERSION};
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct CrdSchema;

@@ -1,6 +1,6 @@
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::dragonfly::looks_like_credential;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct CredentialInEnv;

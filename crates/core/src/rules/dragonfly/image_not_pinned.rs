@@ -1,6 +1,6 @@
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::dragonfly::operator::{DEFAULT_IMAGE_TAG, OPERATOR_VERSION};
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct ImageNotPinned;

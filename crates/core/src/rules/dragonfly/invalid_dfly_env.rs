@@ -1,7 +1,7 @@
 use crate::args::{EnvValue, ABSEIL_BUILTIN_FLAGS};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::flags;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct InvalidDflyEnv;

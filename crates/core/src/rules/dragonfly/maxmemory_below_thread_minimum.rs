@@ -1,7 +1,7 @@
 use super::maxmemory_exceeds_limit::maxmemory;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::k8s::format_bytes;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct MaxmemoryBelowThreadMinimum;

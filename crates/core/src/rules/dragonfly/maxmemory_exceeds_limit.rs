@@ -1,7 +1,7 @@
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::flags::{FlagType, FlagValue};
 use crate::k8s::format_bytes;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct MaxmemoryExceedsLimit;

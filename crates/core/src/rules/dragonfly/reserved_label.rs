@@ -1,6 +1,6 @@
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::dragonfly::operator::RESERVED_LABELS;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct ReservedLabel;

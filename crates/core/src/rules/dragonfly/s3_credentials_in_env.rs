@@ -1,6 +1,6 @@
 use super::credential_in_env::S3_CREDENTIAL_VARS;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct S3CredentialsInEnv;

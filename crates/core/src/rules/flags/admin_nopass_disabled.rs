@@ -1,7 +1,7 @@
 use crate::args::CommandLineKind;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::flags::{FlagType, FlagValue};
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct AdminNopassDisabled;

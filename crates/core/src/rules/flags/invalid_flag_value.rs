@@ -1,7 +1,7 @@
 use crate::args::SECRET_FLAGS;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::flags::{self, FlagType};
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct InvalidFlagValue;

@@ -1,6 +1,6 @@
 use crate::args::Item;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct PositionalArgument;

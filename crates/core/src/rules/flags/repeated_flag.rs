@@ -1,6 +1,6 @@
 use crate::args::SECRET_FLAGS;
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 use std::collections::BTreeMap;
 

@@ -1,6 +1,6 @@
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::flags;
-use crate::lint::Bundle;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct RetiredFlag;

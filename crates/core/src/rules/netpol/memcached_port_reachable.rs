@@ -1,6 +1,6 @@
 use super::support::{enforced_paths, path_target};
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::netpol::peer::classify;
 use crate::netpol::PortKind;
 use crate::rules::{Emitter, Rule, RuleMeta};

@@ -1,5 +1,5 @@
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::netpol::peer::may_be_operator;
 use crate::netpol::{PeerKind, PortKind, PortQuery, Protocol, Role};
 use crate::rules::{Emitter, Rule, RuleMeta};

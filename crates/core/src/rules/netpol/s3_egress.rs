@@ -1,5 +1,5 @@
+use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::lint::Bundle;
 use crate::netpol::{Namespaces, PeerKind, PortQuery, Protocol};
 use crate::rules::{Emitter, Rule, RuleMeta};
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::lint::Bundle;
+use crate::bundle::Bundle;
 use crate::netpol::reach::Path;
 use crate::netpol::{Instance, PortKind};
 use crate::rules::Target;

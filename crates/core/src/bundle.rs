@@ -1,0 +1,250 @@
+//! What the rules see: every source read into documents, the resources recognised in them,
+//! and the typed views built once per run (Dragonfly CRs, ACL texts, the network model).
+
+use crate::acl::found::{FoundAcl, UndecodableAcl};
+use crate::config::LintConfig;
+use crate::document::{parse_json, parse_yaml, Document, Parsed, Syntax, SyntaxProblem};
+use crate::dragonfly::DragonflyCr;
+use crate::resource::{recognize, resource_roots, Kind, Recognition, Resource};
+use crate::source::{Source, Span};
+use std::collections::BTreeMap;
+/// Everything read from the sources, before interpretation.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub documents: Vec<Document>,
+    pub syntax_problems: Vec<(usize, SyntaxProblem)>,
+    /// Sources that hold no document at all.
+    pub empty_sources: Vec<usize>,
+    /// Sources that are not UTF-8 text, with the offset of the first bad byte.
+    pub not_text: Vec<(usize, usize)>,
+    /// Sources that are ACL files rather than YAML/JSON.
+    pub acl_sources: Vec<usize>,
+}
+
+/// Reads every source into documents.
+pub fn load(sources: &[Source]) -> Loaded {
+    let mut loaded = Loaded::default();
+    for (index, source) in sources.iter().enumerate() {
+        if let Some(at) = source.invalid_utf8_at() {
+            loaded.not_text.push((index, at));
+            continue;
+        }
+        if source.is_acl() {
+            loaded.acl_sources.push(index);
+            continue;
+        }
+        let (syntax, parsed) = parse_source(source);
+        // Only comments, whitespace or empty documents: nothing to lint.
+        if parsed.problems.is_empty() && parsed.roots.iter().all(|r| r.is_null()) {
+            loaded.empty_sources.push(index);
+        }
+        loaded
+            .syntax_problems
+            .extend(parsed.problems.into_iter().map(|p| (index, p)));
+        loaded.documents.extend(
+            parsed
+                .roots
+                .into_iter()
+                .enumerate()
+                .filter(|(_, r)| !r.is_null())
+                .map(|(i, root)| Document {
+                    source: index,
+                    index: i,
+                    root,
+                    syntax,
+                }),
+        );
+    }
+    loaded
+}
+
+fn parse_source(source: &Source) -> (Syntax, Parsed) {
+    let name = source.name().to_ascii_lowercase();
+    if name.ends_with(".json") {
+        return (Syntax::Json, parse_json(source.text()));
+    }
+    // Unnamed input (stdin) that looks like JSON is read as JSON when it parses as such.
+    if !name.ends_with(".yaml") && !name.ends_with(".yml") {
+        let first = source.text().trim_start().chars().next();
+        if matches!(first, Some('{') | Some('[')) {
+            let parsed = parse_json(source.text());
+            if parsed.problems.is_empty() {
+                return (Syntax::Json, parsed);
+            }
+        }
+    }
+    (Syntax::Yaml, parse_yaml(source.text()))
+}
+
+/// What rules see: the sources, the documents and the typed views of the resources.
+pub struct Bundle<'d> {
+    pub sources: &'d [Source],
+    pub loaded: &'d Loaded,
+    pub resources: Vec<Resource<'d>>,
+    /// Documents with a kind dflint knows under an apiVersion it does not.
+    pub unknown_api_versions: Vec<(&'d Document, &'d crate::document::Node, Kind, String)>,
+    /// Counts of every resource kind seen, linted or not.
+    pub kind_counts: BTreeMap<String, usize>,
+    pub dragonflies: Vec<DragonflyCr<'d>>,
+    /// Every ACL text found (files, Secrets, ConfigMaps), parsed and evaluated.
+    pub acls: Vec<FoundAcl<'d>>,
+    /// Secret values that should hold an ACL but are not valid base64 text.
+    pub undecodable_acls: Vec<UndecodableAcl<'d>>,
+    /// Network policies, Dragonfly instances and who can reach which port.
+    pub network: crate::netpol::NetworkModel<'d>,
+    /// Secrets by name (indexes in `resources`): rules look up the Secrets of 100,000 CRs
+    /// without scanning every resource per reference.
+    pub secrets_by_name: std::collections::HashMap<&'d str, Vec<usize>>,
+    pub config: &'d LintConfig,
+}
+
+impl<'d> Bundle<'d> {
+    pub fn new(sources: &'d [Source], loaded: &'d Loaded, config: &'d LintConfig) -> Self {
+        let mut resources = Vec::new();
+        let mut unknown_api_versions = Vec::new();
+        let mut kind_counts = BTreeMap::new();
+        for doc in &loaded.documents {
+            for root in resource_roots(&doc.root) {
+                match recognize(root) {
+                    Recognition::Known(kind) => {
+                        *kind_counts.entry(kind.name().to_string()).or_insert(0) += 1;
+                        resources.push(Resource { kind, doc, root });
+                    }
+                    Recognition::UnknownApiVersion { kind, api_version } => {
+                        *kind_counts.entry(kind.name().to_string()).or_insert(0) += 1;
+                        unknown_api_versions.push((doc, root, kind, api_version));
+                    }
+                    Recognition::Other { kind } => {
+                        *kind_counts.entry(kind).or_insert(0) += 1;
+                    }
+                    Recognition::NotAResource => {}
+                }
+            }
+        }
+        let dragonflies: Vec<DragonflyCr<'d>> = resources
+            .iter()
+            .filter(|r| r.kind == Kind::Dragonfly)
+            .map(|r| DragonflyCr::new(*r))
+            .collect();
+        let (acls, undecodable_acls) = crate::acl::found::collect(
+            sources,
+            &loaded.acl_sources,
+            &resources,
+            &dragonflies,
+            config.acl_dialect,
+        );
+        let network =
+            crate::netpol::NetworkModel::build(&resources, &loaded.documents, &dragonflies, config);
+        let mut secrets_by_name: std::collections::HashMap<&'d str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (index, resource) in resources.iter().enumerate() {
+            if resource.kind == Kind::Secret {
+                if let Some(name) = resource.name() {
+                    secrets_by_name.entry(name).or_default().push(index);
+                }
+            }
+        }
+        Bundle {
+            network,
+            secrets_by_name,
+            sources,
+            loaded,
+            resources,
+            unknown_api_versions,
+            kind_counts,
+            dragonflies,
+            acls,
+            undecodable_acls,
+            config,
+        }
+    }
+
+    /// The Secrets with this name, in input order.
+    pub fn secrets_named(&self, name: &str) -> impl Iterator<Item = &Resource<'d>> {
+        self.secrets_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.resources[i])
+    }
+
+    /// Whether an ACL user may hold dangerous and admin permissions.
+    pub fn is_acl_admin(&self, user: &str) -> bool {
+        self.config.acl_admin_users.iter().any(|a| a == user)
+    }
+
+    /// Every Dragonfly command line in the input (CR `args` today).
+    pub fn command_lines(&self) -> impl Iterator<Item = &crate::args::CommandLine<'d>> {
+        self.dragonflies.iter().map(|cr| &cr.command_line)
+    }
+
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Resource<'d>> {
+        self.resources.iter().filter(move |r| r.kind == kind)
+    }
+
+    /// Spans holding secret material, to be masked wherever source text is shown.
+    pub fn secret_spans(&self) -> Vec<(usize, Span)> {
+        let mut spans = Vec::new();
+        // Plain-text ACLs in Secrets stay readable: only their password tokens are masked
+        // (below), so findings inside them can be shown.
+        let readable_acls: Vec<(usize, Span)> = self
+            .acls
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.origin,
+                    crate::acl::found::Origin::Secret { base64: false, .. }
+                )
+            })
+            .map(|a| (a.text.source, a.text.whole))
+            .collect();
+        for resource in self.of_kind(Kind::Secret) {
+            for field in ["data", "stringData"] {
+                if let Some(entries) = resource.root.get(field).and_then(|n| n.as_map()) {
+                    spans.extend(
+                        entries
+                            .iter()
+                            .map(|e| (resource.doc.source, e.value.span))
+                            .filter(|s| !readable_acls.contains(s)),
+                    );
+                }
+            }
+        }
+        for cr in &self.dragonflies {
+            spans.extend(cr.secret_spans().into_iter().map(|s| (cr.doc().source, s)));
+        }
+        // Every word of ACL text that looks like a password or hash, whether or not its line
+        // parsed (a rejected line still holds secrets): from a password sigil to the end of
+        // the word (`>pw`, and `on>pw` glued to the token before), and a whole bare word that
+        // is no rule (a password written without its `>`). The first two words of a line are
+        // `user` and the name.
+        for acl in &self.acls {
+            let mut line_start = 0;
+            for line in acl.text.text.split('\n') {
+                let mut offset = line_start;
+                let mut nth = 0;
+                for word in line.split([' ', '\t', '\r']) {
+                    if !word.is_empty() {
+                        nth += 1;
+                    }
+                    let from = match word.find(['>', '<', '#', '!']) {
+                        Some(at) => Some(at),
+                        None if nth > 2
+                            && crate::acl::parse::mask_unknown(word).starts_with('<') =>
+                        {
+                            Some(0)
+                        }
+                        None => None,
+                    };
+                    if let Some(at) = from.filter(|_| !word.is_empty()) {
+                        let span = Span::new(offset + at, offset + word.len());
+                        spans.push((acl.text.source, acl.text.source_span(span)));
+                    }
+                    offset += word.len() + 1;
+                }
+                line_start += line.len() + 1;
+            }
+        }
+        spans
+    }
+}
