@@ -229,11 +229,7 @@ impl<'d> Bundle<'d> {
                     }
                     let from = match word.find(['>', '<', '#', '!']) {
                         Some(at) => Some(at),
-                        None if nth > 2
-                            && crate::acl::parse::mask_unknown(word).starts_with('<') =>
-                        {
-                            Some(0)
-                        }
+                        None if nth > 2 && crate::acl::parse::may_be_password(word) => Some(0),
                         None => None,
                     };
                     if let Some(at) = from.filter(|_| !word.is_empty()) {

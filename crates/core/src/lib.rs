@@ -23,5 +23,5 @@ pub mod target;
 
 pub use config::LintConfig;
 pub use diagnostic::{Diagnostic, Location, Related, Severity};
-pub use lint::{lint, Report, Summary};
+pub use lint::{lint, lint_without_redactions, Report, Summary};
 pub use source::{Source, Span};

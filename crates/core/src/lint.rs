@@ -45,6 +45,23 @@ pub fn lint(sources: &[Source], config: &LintConfig) -> Report {
 
 /// Lints sources that [`load`] has already parsed (lets benchmarks time the rules alone).
 pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> Report {
+    run(sources, loaded, config, Redactions::Compute)
+}
+
+/// Like [`lint`], for a front end that never shows source text (the admission policy, whose
+/// answers are messages only): [`Report::redactions`] stays empty, which saves finding every
+/// secret's span (an eighth of the time for an ACL of 50 users).
+pub fn lint_without_redactions(sources: &[Source], config: &LintConfig) -> Report {
+    run(sources, &load(sources), config, Redactions::Skip)
+}
+
+#[derive(PartialEq)]
+enum Redactions {
+    Compute,
+    Skip,
+}
+
+fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redactions) -> Report {
     let bundle = Bundle::new(sources, loaded, config);
     let mut diagnostics = Vec::new();
     for rule in registry() {
@@ -68,6 +85,33 @@ pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> 
     });
     diagnostics.dedup();
 
+    let redactions = if redact == Redactions::Compute {
+        redactions(sources, loaded, &bundle)
+    } else {
+        BTreeMap::new()
+    };
+    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+    let summary = Summary {
+        files: sources.len(),
+        documents: loaded.documents.len(),
+        resources: bundle.kind_counts.clone(),
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        infos: count(Severity::Info),
+    };
+    Report {
+        diagnostics,
+        summary,
+        redactions,
+    }
+}
+
+/// Per source, the byte spans of secret material to mask before source text is shown.
+fn redactions(
+    sources: &[Source],
+    loaded: &Loaded,
+    bundle: &Bundle<'_>,
+) -> BTreeMap<Arc<str>, Vec<Span>> {
     let mut redactions: BTreeMap<Arc<str>, Vec<Span>> = BTreeMap::new();
     // Input whose structure could not be read is masked from its text: syntax problems,
     // bytes that are not UTF-8, ACL files (YAML given as `--acl-file` included) and unnamed
@@ -95,18 +139,5 @@ pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> 
             .or_default()
             .push(span);
     }
-    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
-    let summary = Summary {
-        files: sources.len(),
-        documents: loaded.documents.len(),
-        resources: bundle.kind_counts.clone(),
-        errors: count(Severity::Error),
-        warnings: count(Severity::Warning),
-        infos: count(Severity::Info),
-    };
-    Report {
-        diagnostics,
-        summary,
-        redactions,
-    }
+    redactions
 }

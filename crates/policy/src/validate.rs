@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use dflint_core::{lint, Source};
+use dflint_core::{lint_without_redactions, Source};
 
 use crate::cluster::Cluster;
 use crate::response::{self, Finding, CODE_BAD_REQUEST, CODE_BAD_SETTINGS, CODE_TOO_LARGE};
@@ -238,7 +238,7 @@ fn findings_in(
     config: &dflint_core::LintConfig,
     reported: &[&str],
 ) -> Vec<Finding> {
-    lint(sources, config)
+    lint_without_redactions(sources, config)
         .diagnostics
         .into_iter()
         .filter(|d| reported.contains(&&*d.location.file))

@@ -159,6 +159,28 @@ pub fn mask_unknown(text: &str) -> String {
     if text.is_empty() || text.starts_with(['+', '-', '~', '%', '&', '$', '(', '@']) {
         return text.to_string();
     }
+    if near_keyword(text) {
+        text.to_string()
+    } else {
+        format!(
+            "<{} characters, not shown: it may be a password>",
+            text.chars().count()
+        )
+    }
+}
+
+/// Whether [`mask_unknown`] hides the whole of `text`, without building its message: the
+/// redaction pass asks this for every word of every ACL.
+pub fn may_be_password(text: &str) -> bool {
+    !(text.is_empty()
+        || text.contains(['>', '<', '#', '!'])
+        || text.starts_with(['+', '-', '~', '%', '&', '$', '(', '@'])
+        || near_keyword(text))
+}
+
+/// A rule keyword, a near miss of one, or a `NAMESPACE:` token: shown, since no password
+/// looks like that.
+fn near_keyword(text: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "on",
         "off",
@@ -177,16 +199,7 @@ pub fn mask_unknown(text: &str) -> String {
         "user",
     ];
     let lower = text.to_ascii_lowercase();
-    let near_keyword = closest(lower.trim_end_matches('\r'), KEYWORDS).is_some()
-        || lower.starts_with("namespace:");
-    if near_keyword {
-        text.to_string()
-    } else {
-        format!(
-            "<{} characters, not shown: it may be a password>",
-            text.chars().count()
-        )
-    }
+    closest(lower.trim_end_matches('\r'), KEYWORDS).is_some() || lower.starts_with("namespace:")
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1200,6 +1213,9 @@ pub(crate) fn closest<'a>(query: &str, names: &[&'a str]) -> Option<&'a str> {
     };
     names
         .iter()
+        // The distance is at least the difference in length: most names are ruled out
+        // without computing it.
+        .filter(|n| n.len().abs_diff(query.len()) <= budget)
         .map(|n| (edit_distance(query, n), *n))
         .filter(|(d, _)| *d <= budget)
         .min()
