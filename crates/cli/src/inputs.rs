@@ -1,5 +1,6 @@
 //! Finding and reading the inputs.
 
+use dflint_core::limits::UnreadSize;
 use dflint_core::Source;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -9,25 +10,27 @@ const LINTED_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 const MAX_DIRECTORY_DEPTH: usize = 64;
 
 /// Reads every input; errors (missing paths, unreadable files) are returned, not fatal.
-/// `acl_files` are read as ACL files whatever their names.
+/// `acl_files` are read as ACL files whatever their names. An input larger than
+/// `max_file_bytes` is not read into memory: it becomes a [`Source::unread`], which the
+/// linter reports with its size.
 pub fn read_all(
     paths: &[PathBuf],
     acl_files: &[PathBuf],
     stdin_name: &str,
+    max_file_bytes: u64,
 ) -> (Vec<Source>, Vec<String>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     for path in acl_files {
-        match std::fs::read(path) {
-            Ok(bytes) => sources.push(Source::from_bytes(display_path(path), &bytes).as_acl()),
+        match read_path(path, max_file_bytes) {
+            Ok(read) => sources.push(read.into_source(display_path(path)).as_acl()),
             Err(e) => errors.push(format!("{}: {e}", path.display())),
         }
     }
     for path in paths {
         if path.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            match std::io::stdin().read_to_end(&mut bytes) {
-                Ok(_) => sources.push(Source::from_bytes(stdin_name, &bytes)),
+            match read_bounded(std::io::stdin().lock(), max_file_bytes) {
+                Ok(read) => sources.push(read.into_source(stdin_name.to_string())),
                 Err(e) => errors.push(format!("cannot read standard input: {e}")),
             }
             continue;
@@ -39,20 +42,64 @@ pub fn read_all(
                 collect_files(path, &root, 0, &mut files, &mut errors);
                 files.sort();
                 for file in files {
-                    read_file(&file, &mut sources, &mut errors);
+                    read_file(&file, max_file_bytes, &mut sources, &mut errors);
                 }
             }
-            Ok(_) => read_file(path, &mut sources, &mut errors),
+            Ok(_) => read_file(path, max_file_bytes, &mut sources, &mut errors),
             Err(e) => errors.push(format!("{}: {e}", path.display())),
         }
     }
     (sources, errors)
 }
 
-fn read_file(path: &Path, sources: &mut Vec<Source>, errors: &mut Vec<String>) {
-    match std::fs::read(path) {
-        Ok(bytes) => sources.push(Source::from_bytes(display_path(path), &bytes)),
+fn read_file(
+    path: &Path,
+    max_file_bytes: u64,
+    sources: &mut Vec<Source>,
+    errors: &mut Vec<String>,
+) {
+    match read_path(path, max_file_bytes) {
+        Ok(read) => sources.push(read.into_source(display_path(path))),
         Err(e) => errors.push(format!("{}: {e}", path.display())),
+    }
+}
+
+/// An input read within the file-size limit, or left unread.
+pub enum Bounded {
+    Read(Vec<u8>),
+    TooLarge(UnreadSize),
+}
+
+impl Bounded {
+    fn into_source(self, name: String) -> Source {
+        match self {
+            Bounded::Read(bytes) => Source::from_bytes(name, &bytes),
+            Bounded::TooLarge(size) => Source::unread(name, size),
+        }
+    }
+}
+
+/// Reads a file unless its size says it is larger than `max` bytes.
+pub fn read_path(path: &Path, max: u64) -> std::io::Result<Bounded> {
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > max {
+        return Ok(Bounded::TooLarge(UnreadSize::Exactly(size)));
+    }
+    // The size can be wrong (a file still growing, a pseudo-file that says 0): the read
+    // stops past the limit all the same.
+    read_bounded(file, max)
+}
+
+/// Reads at most `max + 1` bytes: one byte more than the limit is enough to know the input
+/// is over it, without holding the rest of it in memory.
+fn read_bounded(input: impl Read, max: u64) -> std::io::Result<Bounded> {
+    let mut bytes = Vec::new();
+    input.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        Ok(Bounded::TooLarge(UnreadSize::OverLimit))
+    } else {
+        Ok(Bounded::Read(bytes))
     }
 }
 
@@ -123,4 +170,41 @@ fn is_linted(path: &Path) -> bool {
         .and_then(|e| e.to_str())
         .is_some_and(|e| LINTED_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         || dflint_core::acl::found::is_acl_file_name(&path.to_string_lossy())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(input: &[u8], max: u64) -> Result<Vec<u8>, UnreadSize> {
+        match read_bounded(input, max).unwrap() {
+            Bounded::Read(bytes) => Ok(bytes),
+            Bounded::TooLarge(size) => Err(size),
+        }
+    }
+
+    #[test]
+    fn reading_stops_one_byte_past_the_limit() {
+        assert_eq!(read(b"12345", 5), Ok(b"12345".to_vec()));
+        assert_eq!(read(b"", 5), Ok(Vec::new()));
+        assert_eq!(read(b"123456", 5), Err(UnreadSize::OverLimit));
+        // An endless input: only limit + 1 bytes are taken from it.
+        let endless = std::io::repeat(b'x');
+        match read_bounded(endless, 1 << 20).unwrap() {
+            Bounded::TooLarge(size) => assert_eq!(size, UnreadSize::OverLimit),
+            Bounded::Read(_) => panic!("an endless input cannot fit"),
+        }
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_left_unread_with_its_size() {
+        let path = std::env::temp_dir().join(format!("dflint-inputs-{}.yaml", std::process::id()));
+        std::fs::write(&path, "a: 1\n").unwrap();
+        assert!(matches!(read_path(&path, 5).unwrap(), Bounded::Read(bytes) if bytes == b"a: 1\n"));
+        assert!(matches!(
+            read_path(&path, 4).unwrap(),
+            Bounded::TooLarge(UnreadSize::Exactly(5))
+        ));
+        let _ = std::fs::remove_file(path);
+    }
 }

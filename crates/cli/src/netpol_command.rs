@@ -37,6 +37,8 @@ pub struct ReachArgs {
     /// A metrics scraper allowed on the admin port: `[NAMESPACE/]KEY=VALUE[,KEY=VALUE…]`.
     #[arg(long = "metrics-scraper", value_name = "SELECTOR", value_parser = crate::parse_scraper)]
     metrics_scrapers: Vec<ScraperSelector>,
+    #[command(flatten)]
+    limits: crate::limit_flags::LimitFlags,
 }
 
 pub fn run(command: NetpolCommand) -> ExitCode {
@@ -46,14 +48,18 @@ pub fn run(command: NetpolCommand) -> ExitCode {
 }
 
 fn reach(args: ReachArgs) -> ExitCode {
-    let (sources, io_errors) = inputs::read_all(&args.paths, &[], "<stdin>");
+    let limits = args.limits.limits();
+    let (sources, io_errors) = inputs::read_all(&args.paths, &[], "<stdin>", limits.max_file_bytes);
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
     let config = LintConfig {
-        select: vec!["DF3".into(), "DF4".into()],
+        // DF003 too: a file too large (or deep) to read would otherwise leave the table
+        // silently without what it holds.
+        select: vec!["DF003".into(), "DF3".into(), "DF4".into()],
         operator_namespace: args.operator_namespace,
         metrics_scrapers: args.metrics_scrapers,
+        limits,
         ..LintConfig::default()
     };
     let table = reach_report(&sources, &config);

@@ -3,6 +3,7 @@
 
 use crate::document::{Document, Node};
 use crate::flags;
+use crate::limits::{Limit, Limits};
 use crate::source::Span;
 use crate::target::Target;
 use std::ops::Range;
@@ -240,8 +241,6 @@ pub struct Expanded {
 pub const EXPANSION_FACTOR: usize = 16;
 /// ...and at least this many bytes (values referenced from short texts).
 pub const MIN_EXPANSION_BYTES: usize = 4 << 10;
-/// At most this many `$(VAR)` references are looked up per budget.
-pub const MAX_EXPANSION_REFERENCES: usize = 1_000;
 
 /// Which expansion limit was reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,17 +254,22 @@ pub enum ExpansionLimit {
 impl ExpansionLimit {
     /// A message for the diagnostic that reports it.
     pub fn message(&self) -> String {
-        let what = match self {
-            ExpansionLimit::Bytes(limit) => format!(
-                "`$(VAR)` expansion would add more than {limit} bytes ({EXPANSION_FACTOR}× the text it expands, at least {} KiB)",
-                MIN_EXPANSION_BYTES >> 10
+        let (what, how) = match self {
+            ExpansionLimit::Bytes(limit) => (
+                format!(
+                    "`$(VAR)` expansion would add more than {limit} bytes ({EXPANSION_FACTOR}× the text it expands, at least {} KiB)",
+                    MIN_EXPANSION_BYTES >> 10
+                ),
+                // Scaled to the CR, so a real CR never meets it: not a setting.
+                "a fixed bound, scaled to the size of the CR".to_string(),
             ),
-            ExpansionLimit::References(limit) => {
-                format!("more than {limit} `$(VAR)` references are expanded")
-            }
+            ExpansionLimit::References(limit) => (
+                format!("more than {limit} `$(VAR)` references are expanded"),
+                Limit::ExpansionReferences.hint(limit),
+            ),
         };
         format!(
-            "{what}; expansion stops here, and this value and the ones after it are not checked"
+            "{what}; expansion stops here, and this value and the ones after it are not checked ({how})"
         )
     }
 }
@@ -284,21 +288,29 @@ impl std::fmt::Display for ExpansionLimit {
 pub struct ExpansionBudget {
     limit: usize,
     bytes_left: usize,
+    max_references: usize,
     references_left: usize,
     exceeded: Option<ExpansionLimit>,
 }
 
 impl ExpansionBudget {
     /// A budget for expanding texts written in `input_len` bytes (in total): values may add
-    /// `max(MIN_EXPANSION_BYTES, EXPANSION_FACTOR × input_len)` bytes.
+    /// `max(MIN_EXPANSION_BYTES, EXPANSION_FACTOR × input_len)` bytes, in the default number
+    /// of references.
     pub fn for_input(input_len: usize) -> Self {
+        Self::for_input_within(input_len, Limits::default().max_expansion_references)
+    }
+
+    /// [`ExpansionBudget::for_input`], looking up at most `max_references` references.
+    pub fn for_input_within(input_len: usize, max_references: usize) -> Self {
         let limit = input_len
             .saturating_mul(EXPANSION_FACTOR)
             .max(MIN_EXPANSION_BYTES);
         ExpansionBudget {
             limit,
             bytes_left: limit,
-            references_left: MAX_EXPANSION_REFERENCES,
+            max_references,
+            references_left: max_references,
             exceeded: None,
         }
     }
@@ -314,7 +326,7 @@ impl ExpansionBudget {
             return false;
         }
         if self.references_left == 0 {
-            self.exceeded = Some(ExpansionLimit::References(MAX_EXPANSION_REFERENCES));
+            self.exceeded = Some(ExpansionLimit::References(self.max_references));
             return false;
         }
         self.references_left -= 1;
@@ -648,15 +660,22 @@ mod tests {
         let plain = expand_k8s_within("--port=1 $$", lookup, &mut budget);
         assert_eq!((plain.text.as_str(), plain.limit), ("--port=1 $", None));
 
-        let many = "$(NOPE)".repeat(MAX_EXPANSION_REFERENCES + 1);
+        let max_references = Limits::default().max_expansion_references;
+        let many = "$(NOPE)".repeat(max_references + 1);
         let e = expand_k8s(&many, lookup);
-        assert_eq!(
-            e.limit,
-            Some(ExpansionLimit::References(MAX_EXPANSION_REFERENCES))
-        );
+        assert_eq!(e.limit, Some(ExpansionLimit::References(max_references)));
         assert_eq!(e.text, many);
-        assert!(e.unresolved.len() <= MAX_EXPANSION_REFERENCES);
+        assert!(e.unresolved.len() <= max_references);
         assert!(e.limit.unwrap().message().contains("references"));
+        // A budget of its own number of references.
+        let mut budget = ExpansionBudget::for_input_within(many.len(), 3);
+        let e = expand_k8s_within(&many, lookup, &mut budget);
+        assert_eq!(e.limit, Some(ExpansionLimit::References(3)));
+        assert!(e
+            .limit
+            .unwrap()
+            .message()
+            .ends_with("(limit `maxExpansionReferences` = 3; raise it with the policy setting `limits.maxExpansionReferences`)"));
     }
 
     #[test]

@@ -3,11 +3,13 @@
 
 use crate::acl::found::{FoundAcl, UndecodableAcl};
 use crate::config::LintConfig;
-use crate::document::{parse_json, parse_yaml, Document, Parsed, Syntax, SyntaxProblem};
+use crate::document::{parse_json_with, parse_yaml_with, Document, Parsed, Syntax, SyntaxProblem};
 use crate::dragonfly::DragonflyCr;
+use crate::limits::{Limits, UnreadSize};
 use crate::resource::{recognize, resource_roots, Kind, Recognition, Resource};
 use crate::source::{Source, Span};
 use std::collections::BTreeMap;
+
 /// Everything read from the sources, before interpretation.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -19,12 +21,34 @@ pub struct Loaded {
     pub not_text: Vec<(usize, usize)>,
     /// Sources that are ACL files rather than YAML/JSON.
     pub acl_sources: Vec<usize>,
+    /// Sources larger than `Limits::max_file_bytes`, with their size: not read at all.
+    pub oversized: Vec<(usize, UnreadSize)>,
+    /// The limit `oversized` was judged by, for the message that reports them.
+    pub max_file_bytes: u64,
 }
 
-/// Reads every source into documents.
+/// [`load_with`] the default limits.
 pub fn load(sources: &[Source]) -> Loaded {
-    let mut loaded = Loaded::default();
+    load_with(sources, &Limits::default())
+}
+
+/// Reads every source into documents, within `limits`.
+pub fn load_with(sources: &[Source], limits: &Limits) -> Loaded {
+    let mut loaded = Loaded {
+        max_file_bytes: limits.max_file_bytes,
+        ..Loaded::default()
+    };
     for (index, source) in sources.iter().enumerate() {
+        // Left unread by the front end, or handed over whole but too large: either way not
+        // one byte of it is parsed, so the size of one file cannot stall the run.
+        let oversized = source.unread_size().or_else(|| {
+            let len = source.text().len() as u64;
+            (len > limits.max_file_bytes).then_some(UnreadSize::Exactly(len))
+        });
+        if let Some(size) = oversized {
+            loaded.oversized.push((index, size));
+            continue;
+        }
         if let Some(at) = source.invalid_utf8_at() {
             loaded.not_text.push((index, at));
             continue;
@@ -33,7 +57,7 @@ pub fn load(sources: &[Source]) -> Loaded {
             loaded.acl_sources.push(index);
             continue;
         }
-        let (syntax, parsed) = parse_source(source);
+        let (syntax, parsed) = parse_source(source, limits);
         // Only comments, whitespace or empty documents: nothing to lint.
         if parsed.problems.is_empty() && parsed.roots.iter().all(|r| r.is_null()) {
             loaded.empty_sources.push(index);
@@ -58,22 +82,22 @@ pub fn load(sources: &[Source]) -> Loaded {
     loaded
 }
 
-fn parse_source(source: &Source) -> (Syntax, Parsed) {
+fn parse_source(source: &Source, limits: &Limits) -> (Syntax, Parsed) {
     let name = source.name().to_ascii_lowercase();
     if name.ends_with(".json") {
-        return (Syntax::Json, parse_json(source.text()));
+        return (Syntax::Json, parse_json_with(source.text(), limits));
     }
     // Unnamed input (stdin) that looks like JSON is read as JSON when it parses as such.
     if !name.ends_with(".yaml") && !name.ends_with(".yml") {
         let first = source.text().trim_start().chars().next();
         if matches!(first, Some('{') | Some('[')) {
-            let parsed = parse_json(source.text());
+            let parsed = parse_json_with(source.text(), limits);
             if parsed.problems.is_empty() {
                 return (Syntax::Json, parsed);
             }
         }
     }
-    (Syntax::Yaml, parse_yaml(source.text()))
+    (Syntax::Yaml, parse_yaml_with(source.text(), limits))
 }
 
 /// What rules see: the sources, the documents and the typed views of the resources.
@@ -124,7 +148,7 @@ impl<'d> Bundle<'d> {
         let dragonflies: Vec<DragonflyCr<'d>> = resources
             .iter()
             .filter(|r| r.kind == Kind::Dragonfly)
-            .map(|r| DragonflyCr::new(*r))
+            .map(|r| DragonflyCr::new(*r, &config.limits))
             .collect();
         let (acls, undecodable_acls) = crate::acl::found::collect(
             sources,

@@ -2,6 +2,7 @@
 
 use crate::acl::Dialect;
 use crate::diagnostic::Severity;
+pub use crate::limits::Limits;
 
 #[derive(Clone, Debug)]
 pub struct LintConfig {
@@ -22,6 +23,8 @@ pub struct LintConfig {
     pub operator_namespace: Option<String>,
     /// Pods allowed to reach the admin port for `/metrics` (empty: well-known scrapers).
     pub metrics_scrapers: Vec<ScraperSelector>,
+    /// How much of the input is read; front ends check it with [`Limits::validate`].
+    pub limits: Limits,
 }
 
 /// A metrics scraper: pods with these labels, in this namespace (any when `None`).
@@ -42,6 +45,7 @@ impl Default for LintConfig {
             infer_acl_admins: true,
             operator_namespace: None,
             metrics_scrapers: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod document;
 pub mod dragonfly;
 pub mod flags;
 pub mod k8s;
+pub mod limits;
 pub mod lint;
 pub mod netpol;
 pub mod output;

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::bundle::{load, Bundle};
+use crate::bundle::{load_with, Bundle};
 use crate::config::LintConfig;
 use crate::netpol::peer::classify;
 use crate::netpol::reach::Path;
@@ -82,7 +82,7 @@ fn class_name(class: PeerClass) -> &'static str {
 
 /// Builds the table for the sources (the findings come from [`crate::lint`]).
 pub fn reach_report(sources: &[Source], config: &LintConfig) -> ReachReport {
-    let loaded = load(sources);
+    let loaded = load_with(sources, &config.limits);
     let bundle = Bundle::new(sources, &loaded, config);
     table(&bundle.network, sources, config)
 }

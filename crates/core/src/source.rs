@@ -1,5 +1,6 @@
 //! Source texts and the mapping from byte offsets to 1-based line/column positions.
 
+use crate::limits::UnreadSize;
 use std::sync::Arc;
 
 /// A byte range `[start, end)` into a source text.
@@ -51,6 +52,9 @@ pub struct Source {
     multibyte: Vec<(usize, usize)>,
     invalid_utf8_at: Option<usize>,
     acl: bool,
+    /// Set when the front end left the input unread because it is larger than
+    /// `Limits::max_file_bytes`; the text is then empty.
+    unread: Option<UnreadSize>,
 }
 
 impl Source {
@@ -82,8 +86,23 @@ impl Source {
             multibyte,
             invalid_utf8_at: None,
             acl: false,
+            unread: None,
         }
         .detect_acl()
+    }
+
+    /// An input the front end did not read because it is larger than
+    /// `Limits::max_file_bytes` (checked from its size before reading): it holds no text,
+    /// and the linter reports its size instead of linting it.
+    pub fn unread(name: impl Into<Arc<str>>, size: UnreadSize) -> Self {
+        let mut source = Source::new(name, String::new());
+        source.unread = Some(size);
+        source
+    }
+
+    /// The size of an input left unread ([`Source::unread`]).
+    pub fn unread_size(&self) -> Option<UnreadSize> {
+        self.unread
     }
 
     fn detect_acl(mut self) -> Self {

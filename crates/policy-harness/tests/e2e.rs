@@ -508,7 +508,7 @@ fn dragonfly_with_annotation(bytes: usize) -> Value {
 fn object_over_the_default_limit_is_rejected() {
     let resp = validate_with(&dragonfly_with_annotation(4 * 1024 * 1024), &json!({}));
     assert_rejected(&resp, 413);
-    assert!(message(&resp).contains("3145728"), "{resp}");
+    assert!(message(&resp).contains("2097152"), "{resp}");
 }
 
 fn secret_request(name: &str, data: Value) -> Value {

@@ -8,15 +8,18 @@ use std::collections::BTreeMap;
 
 use dflint_core::acl::Dialect;
 use dflint_core::config::ScraperSelector;
+use dflint_core::limits::Limits;
 use dflint_core::{LintConfig, Severity};
 use serde::{Deserialize, Serialize};
 
 /// Objects above this size (JSON text) are rejected unread: a little more than the 1.5 MiB
-/// the API server accepts by default, so real objects never hit it.
-pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 3 * 1024 * 1024;
+/// the API server stores by default, so real objects never hit it.
+pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 2 * 1024 * 1024;
 /// The limit cannot be raised beyond this: linting must stay well inside policy-server's
-/// evaluation timeout.
-pub const MAX_OBJECT_BYTES_CEILING: u64 = 32 * 1024 * 1024;
+/// default 2 s evaluation timeout. An ACL Secret of 12,700 tenants this large takes under
+/// half of it in the compiled policy (crates/policy-harness/tests/hostile_inputs.rs proves
+/// the margin); 32 MiB, the ceiling before, took about 10 s, and 4 MiB 2.3 s.
+pub const MAX_OBJECT_BYTES_CEILING: u64 = 2 * 1024 * 1024;
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -45,6 +48,9 @@ pub struct Settings {
     /// Read the Secret a CR's `aclFromSecret` names, and the Dragonfly CRs a network policy's
     /// namespace holds, through the `kubernetes` host capability.
     pub context_aware: bool,
+    /// How much of an object the linter reads (nesting, aliases, findings per rule…), as
+    /// the command line's `--max-*` flags set it; each one exceeded is a finding.
+    pub limits: Limits,
 }
 
 impl Default for Settings {
@@ -61,6 +67,7 @@ impl Default for Settings {
             max_object_bytes: DEFAULT_MAX_OBJECT_BYTES,
             acl_label: None,
             context_aware: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -196,6 +203,12 @@ impl Settings {
                 "settings `maxObjectBytes`: must be between 1 and {MAX_OBJECT_BYTES_CEILING}"
             ));
         }
+        if let Err(invalid) = self.limits.validate() {
+            return Err(format!(
+                "settings `limits.{}`: {invalid}",
+                invalid.limit.key()
+            ));
+        }
         if !self.context_aware && !self.select.is_empty() {
             let runs_something = dflint_core::rules::registry().iter().any(|rule| {
                 let meta = rule.meta();
@@ -239,6 +252,7 @@ impl Settings {
                         .collect(),
                 })
                 .collect(),
+            limits: self.limits.clone(),
         }
     }
 }
@@ -338,6 +352,82 @@ mod tests {
         assert!(Settings::from_json(br#"{"select":["DF305"],"contextAware":true}"#).is_ok());
         assert_eq!(error("[1]"), "settings: must be a JSON object");
         assert!(error("{").starts_with("settings: not JSON"));
+    }
+
+    #[test]
+    fn limits_read_with_camel_case_names_numbers_or_sizes() {
+        let settings = Settings::from_json(
+            br#"{"limits":{"maxFileBytes":"1MiB","maxDocumentsPerFile":10,"maxFindingsPerRule":"2k",
+                "maxDepth":64,"maxAliasNodes":1000,"maxAliasBytes":"1Mi","maxAnchorNodes":2000,
+                "maxAnchorBytes":4096,"maxExpansionReferences":50,"maxNetworkPolicyListEntries":500,
+                "maxAclOverlapPairs":20}}"#,
+        )
+        .unwrap();
+        let expected = Limits {
+            max_file_bytes: 1 << 20,
+            max_documents_per_file: 10,
+            max_findings_per_rule: 2_000,
+            max_depth: 64,
+            max_alias_nodes: 1_000,
+            max_alias_bytes: 1 << 20,
+            max_anchor_nodes: 2_000,
+            max_anchor_bytes: 4_096,
+            max_expansion_references: 50,
+            max_network_policy_list_entries: 500,
+            max_acl_overlap_pairs: 20,
+        };
+        assert_eq!(settings.limits, expected);
+        assert_eq!(settings.lint_config().limits, expected);
+        // Keys left out keep their defaults; so does `maxObjectBytes`, which is no limit of
+        // the linter's but the policy's own.
+        let partial = Settings::from_json(br#"{"limits":{"maxDepth":100}}"#).unwrap();
+        assert_eq!(
+            partial.limits,
+            Limits {
+                max_depth: 100,
+                ..Limits::default()
+            }
+        );
+        assert_eq!(partial.max_object_bytes, DEFAULT_MAX_OBJECT_BYTES);
+        assert_eq!(
+            Settings::from_json(br#"{"limits":{}}"#),
+            Ok(Settings::default())
+        );
+        assert_eq!(Settings::default().lint_config().limits, Limits::default());
+    }
+
+    #[test]
+    fn invalid_limits_name_the_field() {
+        assert_eq!(
+            error(r#"{"limits":{"maxDepth":0}}"#),
+            "settings `limits.maxDepth`: must be between 1 and 1024, not 0"
+        );
+        assert_eq!(
+            error(r#"{"limits":{"maxFindingsPerRule":100000000}}"#),
+            "settings `limits.maxFindingsPerRule`: must be between 1 and 10000000, not 100000000"
+        );
+        let wrong_type = error(r#"{"limits":{"maxFileBytes":true}}"#);
+        assert!(
+            wrong_type.starts_with("settings `limits.maxFileBytes`:"),
+            "{wrong_type}"
+        );
+        let bad_unit = error(r#"{"limits":{"maxFileBytes":"3 parsecs"}}"#);
+        assert!(
+            bad_unit.starts_with("settings `limits.maxFileBytes`:")
+                && bad_unit.contains("unknown unit `parsecs`"),
+            "{bad_unit}"
+        );
+        let unknown = error(r#"{"limits":{"maxDeep":3}}"#);
+        assert!(
+            unknown.starts_with("settings `limits.maxDeep`: unknown field `maxDeep`, expected one of `maxFileBytes`"),
+            "{unknown}"
+        );
+        let negative = error(r#"{"limits":{"maxDepth":-1}}"#);
+        assert!(
+            negative.starts_with("settings `limits.maxDepth`:"),
+            "{negative}"
+        );
+        assert!(error(r#"{"limits":"big"}"#).starts_with("settings `limits`:"));
     }
 
     #[test]

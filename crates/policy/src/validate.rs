@@ -456,6 +456,73 @@ mod tests {
         assert!(answer["message"].as_str().unwrap().contains("10000 bytes"));
     }
 
+    #[test]
+    fn the_limits_setting_reaches_the_linter() {
+        // Nesting: the CR's JSON nests 4 levels (object, spec, resources, limits) before
+        // its scalars; a limit of 3 refuses it with a DF003 that names the setting.
+        let spec: Value = serde_json::from_str(CLEAN).unwrap();
+        let answer = run(
+            cr(spec.clone()),
+            serde_json::json!({"limits": {"maxDepth": 3}}),
+            &NoCluster,
+        );
+        assert_eq!(answer["accepted"], false, "{answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("dflint: DF003 document nests deeper than 3 levels"),
+            "{message}"
+        );
+        assert!(message.contains("`limits.maxDepth`"), "{message}");
+        let fits = run(
+            cr(spec),
+            serde_json::json!({"limits": {"maxDepth": 4}}),
+            &NoCluster,
+        );
+        assert_eq!(fits["accepted"], true, "{fits}");
+
+        // Findings per rule: three unknown fields, one shown, the other two summed up.
+        let answer = run(
+            cr(serde_json::json!({"a": 1, "b": 2, "c": 3})),
+            serde_json::json!({"limits": {"maxFindingsPerRule": 1}}),
+            &NoCluster,
+        );
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains("DF010 `a` is not a field"), "{message}");
+        assert!(!message.contains("`b` is not a field"), "{message}");
+        assert!(
+            message.contains("DF010 2 more `crd-schema` findings are not shown"),
+            "{message}"
+        );
+        assert!(message.contains("`limits.maxFindingsPerRule`"), "{message}");
+
+        // Object size: `maxFileBytes` below the object's size refuses it as a DF003, unread.
+        let answer = run(
+            cr(serde_json::json!({"volumes": []})),
+            serde_json::json!({"limits": {"maxFileBytes": 100}}),
+            &NoCluster,
+        );
+        let message = answer["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("dflint: DF003 this file is "),
+            "{message}"
+        );
+        assert!(!message.contains("DF010"), "{message}");
+    }
+
+    #[test]
+    fn invalid_limits_are_bad_settings() {
+        let answer = run(
+            cr(Value::Null),
+            serde_json::json!({"limits": {"maxDocumentsPerFile": 0}}),
+            &NoCluster,
+        );
+        assert_eq!(answer["code"], 500);
+        assert_eq!(
+            answer["message"],
+            "dflint: invalid settings `limits.maxDocumentsPerFile`: must be between 1 and 10000000, not 0"
+        );
+    }
+
     struct Recording {
         secret: Value,
         calls: RefCell<Vec<String>>,

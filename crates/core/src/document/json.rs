@@ -1,18 +1,27 @@
 //! A small JSON reader that keeps byte spans (serde_json does not expose them).
 //!
-//! Recursion is bounded by `MAX_DEPTH`, duplicate keys are reported like in YAML, and the
-//! first syntax error ends the document with a precise location.
+//! Recursion is bounded by `Limits::max_depth`, duplicate keys are reported like in YAML,
+//! and the first syntax error ends the document with a precise location.
 
 use super::keys::KeyIndex;
-use super::{Entry, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value, MAX_DEPTH};
+use super::{Entry, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value};
+use crate::limits::{Limit, Limits};
 use crate::source::Span;
 
+/// [`parse_json_with`] the default limits.
 pub fn parse_json(text: &str) -> Parsed {
+    parse_json_with(text, &Limits::default())
+}
+
+/// Reads one JSON value, nesting at most `limits.max_depth` levels (a JSON text holds one
+/// document, so the document limit never applies).
+pub fn parse_json_with(text: &str, limits: &Limits) -> Parsed {
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),
         pos: 0,
         problems: Vec::new(),
+        max_depth: limits.max_depth,
     };
     let mut parsed = Parsed::default();
     reader.skip_ws();
@@ -43,6 +52,7 @@ struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     problems: Vec<SyntaxProblem>,
+    max_depth: usize,
 }
 
 type Result<T> = std::result::Result<T, SyntaxProblem>;
@@ -64,10 +74,18 @@ impl Reader<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Node> {
-        if depth >= MAX_DEPTH {
-            let mut problem = self.error(format!("nesting deeper than {MAX_DEPTH} levels"));
-            problem.kind = SyntaxProblemKind::TooLarge;
-            return Err(problem);
+        // Collections count, as in YAML: `max_depth` open collections may hold a scalar.
+        let opens_collection = matches!(self.bytes.get(self.pos), Some(b'{' | b'['));
+        if opens_collection && depth >= self.max_depth {
+            let max = self.max_depth;
+            return Err(SyntaxProblem {
+                kind: SyntaxProblemKind::TooLarge,
+                message: format!(
+                    "document nests deeper than {max} levels; it is not linted ({})",
+                    Limit::Depth.hint(max)
+                ),
+                span: self.error("").span,
+            });
         }
         let start = self.pos;
         match self.bytes.get(self.pos) {

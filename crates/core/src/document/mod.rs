@@ -6,9 +6,9 @@ mod path;
 mod scalar;
 mod yaml;
 
-pub use json::parse_json;
+pub use json::{parse_json, parse_json_with};
 pub use path::{path_to, JsonPath};
-pub use yaml::parse_yaml;
+pub use yaml::{parse_yaml, parse_yaml_with};
 
 use crate::source::Span;
 
@@ -222,7 +222,8 @@ pub enum SyntaxProblemKind {
     Invalid,
     /// A mapping repeats a key; the later value wins.
     DuplicateKey,
-    /// Nesting or alias expansion beyond the configured limits.
+    /// Nesting, alias expansion or the number of documents beyond the configured
+    /// [`crate::limits::Limits`].
     TooLarge,
 }
 
@@ -232,16 +233,3 @@ pub struct Parsed {
     pub roots: Vec<Node>,
     pub problems: Vec<SyntaxProblem>,
 }
-
-/// Limits that keep hostile input bounded.
-pub const MAX_DEPTH: usize = 256;
-/// Upper bound on nodes created by alias expansion, per source.
-pub const MAX_ALIAS_NODES: usize = 200_000;
-/// Upper bound on string bytes (keys and values) copied by alias expansion, per source: a
-/// long scalar aliased many times is a "billion laughs" too.
-pub const MAX_ALIAS_BYTES: usize = 32 << 20;
-/// Upper bound on nodes kept as copies of anchored values (for later aliases), per source.
-/// Nested anchors would otherwise copy the same nodes once per level.
-pub const MAX_ANCHOR_NODES: usize = 1_000_000;
-/// Upper bound on string bytes kept as copies of anchored values, per source.
-pub const MAX_ANCHOR_BYTES: usize = 32 << 20;

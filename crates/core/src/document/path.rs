@@ -79,7 +79,9 @@ fn search<'a>(
     if std::ptr::eq(node, target) {
         return true;
     }
-    if depth > super::MAX_DEPTH {
+    // Parsing never builds trees deeper than the highest depth limit allows; the bound only
+    // keeps the recursion finite for trees built some other way.
+    if depth > crate::limits::MAX_DEPTH_CEILING {
         return false;
     }
     let contains =

@@ -1,27 +1,32 @@
 //! YAML streams → span-aware node trees, on top of `saphyr-parser`'s event stream.
 //!
-//! The builder is iterative (no recursion on input depth), bounds nesting and alias
-//! expansion, reports duplicate keys, applies `<<` merge keys like Kubernetes' YAML 1.1
-//! decoder, and after a syntax error resumes at the next `---` so the remaining documents
-//! of a multi-document file are still linted.
+//! The builder is iterative (no recursion on input depth), bounds nesting, alias expansion
+//! and the number of documents by [`Limits`], reports duplicate keys, applies `<<` merge keys
+//! like Kubernetes' YAML 1.1 decoder, and after a syntax error resumes at the next `---` so
+//! the remaining documents of a multi-document file are still linted.
 
 use super::keys::{key_text, KeyIndex};
 use super::scalar::resolve_plain;
-use super::{
-    Entry, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value, MAX_ALIAS_BYTES,
-    MAX_ALIAS_NODES, MAX_ANCHOR_BYTES, MAX_ANCHOR_NODES, MAX_DEPTH,
-};
+use super::{Entry, Node, Parsed, ScalarStyle, SyntaxProblem, SyntaxProblemKind, Value};
+use crate::limits::{Limit, Limits};
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle};
 use std::collections::HashMap;
 
+/// [`parse_yaml_with`] the default limits.
 pub fn parse_yaml(text: &str) -> Parsed {
+    parse_yaml_with(text, &Limits::default())
+}
+
+/// Reads every document of a YAML stream within `limits`: what exceeds them is reported as a
+/// [`SyntaxProblemKind::TooLarge`] problem where it happens, and left out.
+pub fn parse_yaml_with(text: &str, limits: &Limits) -> Parsed {
     let mut parsed = Parsed::default();
-    let mut budget = CopyBudget::default();
+    let mut budget = Budget::new(limits);
     let offsets = Offsets::new(text);
     let mut base = 0;
     while base < text.len() {
-        match parse_stream(text, base, &offsets, &mut parsed, &mut budget) {
+        match parse_stream(text, base, &offsets, &mut parsed, &mut budget, limits) {
             None => break,
             Some(error_at) => match next_document_start(text, error_at, base) {
                 Some(next) => base = next,
@@ -109,21 +114,24 @@ impl StreamOffsets<'_, '_> {
     }
 }
 
-/// What aliases and anchors may still copy in one source.
-struct CopyBudget {
+/// What one source may still use: copies by aliases and anchors, and documents. Shared by
+/// the restarts after syntax errors, so a broken document cannot reset it.
+struct Budget {
     alias_nodes: usize,
     alias_bytes: usize,
     anchor_nodes: usize,
     anchor_bytes: usize,
+    documents: usize,
 }
 
-impl Default for CopyBudget {
-    fn default() -> Self {
-        CopyBudget {
-            alias_nodes: MAX_ALIAS_NODES,
-            alias_bytes: MAX_ALIAS_BYTES,
-            anchor_nodes: MAX_ANCHOR_NODES,
-            anchor_bytes: MAX_ANCHOR_BYTES,
+impl Budget {
+    fn new(limits: &Limits) -> Self {
+        Budget {
+            alias_nodes: limits.max_alias_nodes,
+            alias_bytes: limits.max_alias_bytes,
+            anchor_nodes: limits.max_anchor_nodes,
+            anchor_bytes: limits.max_anchor_bytes,
+            documents: limits.max_documents_per_file,
         }
     }
 }
@@ -193,23 +201,40 @@ enum CopyLimit {
 }
 
 impl CopyLimit {
-    fn message(self) -> String {
+    fn message(self, limits: &Limits) -> String {
         match self {
             CopyLimit::AliasNodes => format!(
-                "alias expansion exceeds {MAX_ALIAS_NODES} nodes (a \"billion laughs\" document?); the document is not linted"
+                "alias expansion exceeds {} nodes (a \"billion laughs\" document?); the document is not linted ({})",
+                limits.max_alias_nodes,
+                Limit::AliasNodes.hint(limits.max_alias_nodes)
             ),
             CopyLimit::AliasBytes => format!(
-                "alias expansion exceeds {} MiB of text (a \"billion laughs\" document?); the document is not linted",
-                MAX_ALIAS_BYTES >> 20
+                "alias expansion exceeds {} of text (a \"billion laughs\" document?); the document is not linted ({})",
+                mebibytes(limits.max_alias_bytes),
+                Limit::AliasBytes.hint(limits.max_alias_bytes)
             ),
             CopyLimit::AnchorCopies => format!(
-                "the anchors of this file hold more than {MAX_ANCHOR_NODES} nodes or {} MiB of text, so this alias cannot be expanded; the document is not linted",
-                MAX_ANCHOR_BYTES >> 20
+                "the anchors of this file hold more than {} nodes or {} of text, so this alias cannot be expanded; the document is not linted ({}; {})",
+                limits.max_anchor_nodes,
+                mebibytes(limits.max_anchor_bytes),
+                Limit::AnchorNodes.hint(limits.max_anchor_nodes),
+                Limit::AnchorBytes.hint(limits.max_anchor_bytes)
             ),
             CopyLimit::Depth => format!(
-                "alias expansion nests deeper than {MAX_DEPTH} levels; the document is not linted"
+                "alias expansion nests deeper than {} levels; the document is not linted ({})",
+                limits.max_depth,
+                Limit::Depth.hint(limits.max_depth)
             ),
         }
+    }
+}
+
+/// A byte count in MiB when it is a whole number of them (the defaults are), else in bytes.
+fn mebibytes(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -248,7 +273,8 @@ struct Builder<'p> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchor>,
     parsed: &'p mut Parsed,
-    budget: &'p mut CopyBudget,
+    budget: &'p mut Budget,
+    limits: &'p Limits,
     /// Set when the current document was abandoned (too deep / too large).
     skipping: bool,
 }
@@ -325,10 +351,14 @@ impl Builder<'_> {
     }
 
     fn open(&mut self, frame: Frame, span: Span) {
-        if self.stack.len() >= MAX_DEPTH {
+        let max = self.limits.max_depth;
+        if self.stack.len() >= max {
             self.problem(
                 SyntaxProblemKind::TooLarge,
-                format!("document nests deeper than {MAX_DEPTH} levels; it is not linted"),
+                format!(
+                    "document nests deeper than {max} levels; it is not linted ({})",
+                    Limit::Depth.hint(max)
+                ),
                 span,
             );
             self.skipping = true;
@@ -432,9 +462,9 @@ impl Builder<'_> {
             Some(CopyLimit::AliasNodes)
         } else if cost.bytes > self.budget.alias_bytes {
             Some(CopyLimit::AliasBytes)
-        } else if self.stack.len() + cost.height > MAX_DEPTH + 1 {
-            // Literal nesting stops at MAX_DEPTH open collections, so no node lies deeper
-            // than MAX_DEPTH + 1 levels; copies obey the same bound.
+        } else if self.stack.len() + cost.height > self.limits.max_depth + 1 {
+            // Literal nesting stops at `max_depth` open collections, so no node lies deeper
+            // than `max_depth + 1` levels; copies obey the same bound.
             Some(CopyLimit::Depth)
         } else {
             None
@@ -449,19 +479,22 @@ impl Builder<'_> {
     }
 
     fn refuse_alias(&mut self, limit: CopyLimit, span: Span) {
-        self.problem(SyntaxProblemKind::TooLarge, limit.message(), span);
+        let message = limit.message(self.limits);
+        self.problem(SyntaxProblemKind::TooLarge, message, span);
         self.skipping = true;
     }
 }
 
 /// Parses the whole source `text` from byte `base` until the end, or until a syntax error,
-/// whose byte offset is returned.
+/// whose byte offset is returned. A document beyond `limits.max_documents_per_file` ends
+/// the source as its end would (the rest is not read at all).
 fn parse_stream(
     text: &str,
     base: usize,
     offsets: &Offsets<'_>,
     parsed: &mut Parsed,
-    budget: &mut CopyBudget,
+    budget: &mut Budget,
+    limits: &Limits,
 ) -> Option<usize> {
     let offsets = StreamOffsets {
         offsets,
@@ -473,6 +506,7 @@ fn parse_stream(
         anchors: HashMap::new(),
         parsed,
         budget,
+        limits,
         skipping: false,
     };
     while let Some(next) = parser.next_event() {
@@ -480,11 +514,12 @@ fn parse_stream(
             Ok(ok) => ok,
             Err(error) => {
                 let at = offsets.byte(error.marker().index());
-                // The parser has its own nesting limit for flow collections.
+                // The parser has its own nesting limit for flow collections, below the
+                // highest `maxDepth`: say which one stopped it.
                 let (kind, message) = if error.info().contains("recursion limit") {
                     (
                         SyntaxProblemKind::TooLarge,
-                        "document nests too deeply; it is not linted".to_string(),
+                        "document nests more than 255 levels of flow collections (`[…]`, `{…}`), the most dflint's YAML parser reads: a fixed bound, which `--max-depth` and `limits.maxDepth` do not raise; it is not linted".to_string(),
                     )
                 } else {
                     (
@@ -499,6 +534,19 @@ fn parse_stream(
         let span = offsets.span(span);
         match event {
             Event::DocumentStart(_) => {
+                if builder.budget.documents == 0 {
+                    let max = limits.max_documents_per_file;
+                    builder.problem(
+                        SyntaxProblemKind::TooLarge,
+                        format!(
+                            "this file holds more than {max} documents; this one and the ones after it are not linted ({})",
+                            Limit::DocumentsPerFile.hint(max)
+                        ),
+                        span,
+                    );
+                    return None;
+                }
+                builder.budget.documents -= 1;
                 builder.stack.clear();
                 builder.anchors.clear();
                 builder.skipping = false;

@@ -9,6 +9,7 @@ use crate::args::{
 };
 use crate::document::{Document, Node};
 use crate::k8s::node_quantity;
+use crate::limits::Limits;
 use crate::resource::Resource;
 use crate::source::Span;
 use crate::target::Target;
@@ -47,13 +48,17 @@ pub struct DragonflyCr<'d> {
 }
 
 impl<'d> DragonflyCr<'d> {
-    pub fn new(resource: Resource<'d>) -> Self {
+    /// Reads the CR; `$(VAR)` expansion stops at `limits.max_expansion_references`.
+    pub fn new(resource: Resource<'d>, limits: &Limits) -> Self {
         let spec = resource.root.get("spec").filter(|s| s.as_map().is_some());
         let memory_limit = spec
             .and_then(|s| s.at(&["resources", "limits", "memory"]))
             .and_then(node_quantity);
         // One budget for the container: env values and args reference each other.
-        let mut budget = ExpansionBudget::for_input(resource.root.span.len());
+        let mut budget = ExpansionBudget::for_input_within(
+            resource.root.span.len(),
+            limits.max_expansion_references,
+        );
         let (env, env_index) = spec
             .and_then(|s| s.get("env"))
             .and_then(Node::as_seq)

@@ -59,12 +59,32 @@ pub struct Problem<'d> {
     pub message: String,
 }
 
-#[derive(Default, Debug)]
-pub struct Problems<'d>(pub Vec<Problem<'d>>);
+/// What the policy readers could not read. It also carries the list limit, because every
+/// reader that reads a list reports its problems here.
+#[derive(Debug)]
+pub struct Problems<'d> {
+    pub found: Vec<Problem<'d>>,
+    /// Lists longer than this are read only this far (and reported), so a generated policy
+    /// with millions of peers cannot stall a run (`Limits::max_network_policy_list_entries`).
+    pub max_list_entries: usize,
+}
+
+impl Default for Problems<'_> {
+    fn default() -> Self {
+        Problems::new(crate::limits::Limits::default().max_network_policy_list_entries)
+    }
+}
 
 impl<'d> Problems<'d> {
+    pub fn new(max_list_entries: usize) -> Self {
+        Problems {
+            found: Vec::new(),
+            max_list_entries,
+        }
+    }
+
     pub fn push(&mut self, site: Site<'d>, message: impl Into<String>) {
-        self.0.push(Problem {
+        self.found.push(Problem {
             site,
             message: message.into(),
         });
@@ -221,7 +241,7 @@ impl<'d> NetworkModel<'d> {
         dragonflies: &[DragonflyCr<'d>],
         config: &LintConfig,
     ) -> NetworkModel<'d> {
-        let mut problems = Problems::default();
+        let mut problems = Problems::new(config.limits.max_network_policy_list_entries);
         let mut policies = Vec::new();
         for resource in resources {
             parse::read_policies(*resource, &mut policies, &mut problems);
@@ -299,7 +319,7 @@ impl<'d> NetworkModel<'d> {
         NetworkModel {
             policies,
             instances,
-            problems: problems.0,
+            problems: problems.found,
             namespaces,
             selecting,
             selects_any,

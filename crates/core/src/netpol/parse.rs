@@ -9,11 +9,8 @@ use super::{Direction, Instance, NamespaceLabels, Policy, PolicyKind, PolicyRule
 use crate::document::{Document, Node};
 use crate::dragonfly::operator::{ADMIN_PORT, DATA_PORT};
 use crate::dragonfly::DragonflyCr;
+use crate::limits::Limit;
 use crate::resource::{Kind, Resource};
-
-/// Lists longer than this are read only this far (and reported), so a generated policy with
-/// millions of peers cannot stall a run.
-const MAX_LIST: usize = 10_000;
 
 pub fn read_policies<'d>(
     resource: Resource<'d>,
@@ -98,16 +95,18 @@ fn list<'d>(site: Site<'d>, what: &str, problems: &mut Problems<'d>) -> &'d [Nod
     if site.node.is_null() {
         return &[];
     }
+    let max = problems.max_list_entries;
     match site.node.as_seq() {
-        Some(items) if items.len() > MAX_LIST => {
+        Some(items) if items.len() > max => {
             problems.push(
                 site,
                 format!(
-                    "`{what}` has {} entries; only the first {MAX_LIST} are analysed",
-                    items.len()
+                    "`{what}` has {} entries; only the first {max} are analysed ({})",
+                    items.len(),
+                    Limit::NetworkPolicyListEntries.hint(max)
                 ),
             );
-            &items[..MAX_LIST]
+            &items[..max]
         }
         Some(items) => items,
         None => {

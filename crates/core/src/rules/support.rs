@@ -2,14 +2,29 @@
 
 use super::RuleMeta;
 use crate::diagnostic::{doc_url, Diagnostic, Location, Related, Severity};
+use crate::limits::Limit;
 use crate::source::Source;
 pub use crate::target::{locate, Target};
 
-/// Collects the diagnostics of one rule.
+/// Collects the diagnostics of one rule, at most `Limits::max_findings_per_rule` of them:
+/// the limit is kept here, where every finding passes, so no rule has to count. Findings
+/// past it are counted, and [`Emitter::finish`] reports how many there were.
 pub struct Emitter<'a> {
     sources: &'a [Source],
     meta: &'static RuleMeta,
     diagnostics: &'a mut Vec<Diagnostic>,
+    max_findings: usize,
+    /// Findings this rule may still add.
+    room: usize,
+    /// Findings past the limit: how many, where the first one is, and the highest severity
+    /// among them (the note about them must survive a severity filter whenever one of them
+    /// would have).
+    dropped: usize,
+    first_dropped: Option<Location>,
+    dropped_severity: Severity,
+    /// The latest finding past the limit: rules still add help and related locations to
+    /// what `report` returns, so it needs a place to live until the next one replaces it.
+    discarded: Option<Diagnostic>,
 }
 
 impl<'a> Emitter<'a> {
@@ -17,11 +32,18 @@ impl<'a> Emitter<'a> {
         sources: &'a [Source],
         meta: &'static RuleMeta,
         diagnostics: &'a mut Vec<Diagnostic>,
+        max_findings: usize,
     ) -> Self {
         Emitter {
             sources,
             meta,
             diagnostics,
+            max_findings,
+            room: max_findings,
+            dropped: 0,
+            first_dropped: None,
+            dropped_severity: Severity::Info,
+            discarded: None,
         }
     }
 
@@ -33,7 +55,7 @@ impl<'a> Emitter<'a> {
     /// help, related locations or another severity.
     pub fn report(&mut self, target: &Target, message: impl Into<String>) -> &mut Diagnostic {
         let location = self.location(target);
-        self.diagnostics.push(Diagnostic {
+        let diagnostic = Diagnostic {
             code: self.meta.code,
             rule: self.meta.name,
             severity: self.meta.severity,
@@ -42,8 +64,53 @@ impl<'a> Emitter<'a> {
             location,
             related: Vec::new(),
             doc_url: doc_url(self.meta.code, self.meta.name),
+        };
+        if self.room > 0 {
+            self.room -= 1;
+            self.diagnostics.push(diagnostic);
+            return self.diagnostics.last_mut().expect("just pushed");
+        }
+        self.settle_discarded();
+        self.dropped += 1;
+        if self.first_dropped.is_none() {
+            self.first_dropped = Some(diagnostic.location.clone());
+        }
+        self.discarded.insert(diagnostic)
+    }
+
+    /// Counts the severity the rule gave the latest finding past the limit.
+    fn settle_discarded(&mut self) {
+        if let Some(discarded) = self.discarded.take() {
+            self.dropped_severity = self.dropped_severity.max(discarded.severity);
+        }
+    }
+
+    /// Ends the rule's run: when findings were dropped, one more finding of the rule, where
+    /// the first dropped one was, says how many and which setting shows them.
+    pub(crate) fn finish(mut self) {
+        self.settle_discarded();
+        let Some(location) = self.first_dropped.take() else {
+            return;
+        };
+        let name = self.meta.name;
+        let count = match self.dropped {
+            1 => format!("1 more `{name}` finding is not shown (it is here)"),
+            n => format!("{n} more `{name}` findings are not shown (the first of them is here)"),
+        };
+        let max = self.max_findings;
+        self.diagnostics.push(Diagnostic {
+            code: self.meta.code,
+            rule: name,
+            severity: self.dropped_severity,
+            message: format!(
+                "{count}: at most {max} findings are reported per rule ({})",
+                Limit::FindingsPerRule.hint(max)
+            ),
+            help: None,
+            location,
+            related: Vec::new(),
+            doc_url: doc_url(self.meta.code, self.meta.name),
         });
-        self.diagnostics.last_mut().expect("just pushed")
     }
 
     /// Builds a related location for [`Diagnostic::related`].
@@ -54,6 +121,9 @@ impl<'a> Emitter<'a> {
         }
     }
 }
+
+/// Related places listed with one finding.
+pub const MAX_RELATED: usize = 50;
 
 impl Diagnostic {
     pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
@@ -67,12 +137,29 @@ impl Diagnostic {
     }
 
     pub fn with_related(&mut self, related: Related) -> &mut Self {
-        self.related.push(related);
-        self
+        self.with_related_all([related])
     }
 
+    /// Adds related places, at most [`MAX_RELATED`] in all: past that, the last one kept says
+    /// how many more there are (a user defined on 100,000 lines must not print 100,000
+    /// snippets, and nothing is left out without a word).
     pub fn with_related_all(&mut self, related: impl IntoIterator<Item = Related>) -> &mut Self {
-        self.related.extend(related);
+        let mut omitted = 0usize;
+        for place in related {
+            if self.related.len() < MAX_RELATED {
+                self.related.push(place);
+            } else {
+                omitted += 1;
+            }
+        }
+        if omitted > 0 {
+            if let Some(last) = self.related.last_mut() {
+                last.label = format!(
+                    "{} (and {omitted} more places like it, not listed)",
+                    last.label
+                );
+            }
+        }
         self
     }
 }

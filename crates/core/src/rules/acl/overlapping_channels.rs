@@ -1,4 +1,6 @@
-use super::support::{is_tenant, overlapping_pairs, Granted};
+use super::support::{
+    is_tenant, more_pairs_message, overlapping_pairs, split_reported_pairs, Granted,
+};
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -52,7 +54,10 @@ impl Rule for OverlappingChannels {
                     })
                 })
                 .collect();
-            for (a, b, witness) in overlapping_pairs(&granted) {
+            let max = bundle.config.limits.max_acl_overlap_pairs;
+            let (pairs, beyond) =
+                split_reported_pairs(overlapping_pairs(&granted, max.saturating_add(1)), max);
+            for (a, b, witness) in pairs {
                 let (ua, ub) = (&acl.users[a.user], &acl.users[b.user]);
                 let related = out.related(
                     &acl.token_target(a.token),
@@ -68,6 +73,12 @@ impl Rule for OverlappingChannels {
                     ),
                 )
                 .with_related(related);
+            }
+            if let Some((_, b, _)) = beyond {
+                out.report(
+                    &acl.token_target(b.token),
+                    more_pairs_message("channel patterns", max),
+                );
             }
         }
     }

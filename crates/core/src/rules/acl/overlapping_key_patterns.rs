@@ -1,5 +1,6 @@
 use super::support::{
-    is_tenant, keyspace, namespace_note, overlapping_pairs, Granted, MAX_OVERLAP_FINDINGS,
+    is_tenant, keyspace, more_pairs_message, namespace_note, overlapping_pairs,
+    split_reported_pairs, Granted,
 };
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
@@ -45,10 +46,14 @@ impl Rule for OverlappingKeyPatterns {
                     .or_default()
                     .push(grant);
             }
+            // One pair past the limit, to know whether there are more and where.
+            let max = bundle.config.limits.max_acl_overlap_pairs;
             let pairs = by_space
                 .values()
-                .flat_map(|grants| overlapping_pairs(grants))
-                .take(MAX_OVERLAP_FINDINGS);
+                .flat_map(|grants| overlapping_pairs(grants, max.saturating_add(1)))
+                .take(max.saturating_add(1))
+                .collect();
+            let (pairs, beyond) = split_reported_pairs(pairs, max);
             for (a, b, witness) in pairs {
                 let (ua, ub) = (&acl.users[a.user], &acl.users[b.user]);
                 let related = out.related(
@@ -67,6 +72,12 @@ impl Rule for OverlappingKeyPatterns {
                 )
                 .with_related(related)
                 .with_help("give every tenant its own prefix that no other tenant's pattern can match (e.g. `~tenant-a:*` and `~tenant-b:*`)");
+            }
+            if let Some((_, b, _)) = beyond {
+                out.report(
+                    &acl.token_target(b.token),
+                    more_pairs_message("key patterns", max),
+                );
             }
         }
     }

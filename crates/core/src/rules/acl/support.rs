@@ -208,8 +208,6 @@ pub struct Granted<'a> {
     pub token: crate::acl::eval::TokenRef,
 }
 
-/// Most pairs of overlapping patterns reported for one ACL text.
-pub const MAX_OVERLAP_FINDINGS: usize = 200;
 /// Most exact intersection checks for one ACL text (keeps 100,000-user files bounded).
 const MAX_INTERSECTION_CHECKS: usize = 2_000_000;
 
@@ -221,11 +219,13 @@ fn literal_prefix(pattern: &[u8]) -> &[u8] {
     &pattern[..end]
 }
 
-/// Pairs of patterns of different users that match a common string, with an example string.
-/// Two globs can only intersect when one's literal prefix is a prefix of the other's, so
-/// candidates come from ranges of the patterns sorted by literal prefix instead of all pairs.
+/// Pairs of patterns of different users that match a common string, with an example string,
+/// at most `max_pairs` of them. Two globs can only intersect when one's literal prefix is a
+/// prefix of the other's, so candidates come from ranges of the patterns sorted by literal
+/// prefix instead of all pairs.
 pub fn overlapping_pairs<'a>(
     granted: &'a [Granted<'a>],
+    max_pairs: usize,
 ) -> Vec<(&'a Granted<'a>, &'a Granted<'a>, Vec<u8>)> {
     let mut order: Vec<usize> = (0..granted.len()).collect();
     order.sort_by(|&a, &b| {
@@ -261,7 +261,7 @@ pub fn overlapping_pairs<'a>(
                 seen_users.insert(pair);
                 let (first, second) = if a.user < b.user { (a, b) } else { (b, a) };
                 found.push((first, second, witness));
-                if found.len() >= MAX_OVERLAP_FINDINGS {
+                if found.len() >= max_pairs {
                     return found;
                 }
             }
@@ -269,6 +269,26 @@ pub fn overlapping_pairs<'a>(
     }
     found.sort_by_key(|(a, b, _)| (a.user, b.user));
     found
+}
+
+/// Takes the pairs to report, at most `Limits::max_acl_overlap_pairs`, from pairs that run
+/// one past it: the one past it, when there is one, is where the note that more exist points.
+pub fn split_reported_pairs<T>(mut pairs: Vec<T>, max: usize) -> (Vec<T>, Option<T>) {
+    let beyond = if pairs.len() > max {
+        pairs.truncate(max + 1);
+        pairs.pop()
+    } else {
+        None
+    };
+    (pairs, beyond)
+}
+
+/// The note reported where overlapping pairs stop being reported.
+pub fn more_pairs_message(what: &str, max: usize) -> String {
+    format!(
+        "more than {max} pairs of users have overlapping {what} in this ACL text; the others are not reported ({})",
+        crate::limits::Limit::AclOverlapPairs.hint(max)
+    )
 }
 
 /// The secret part of a password token (`>secret`, `#hash`), without its sigil.

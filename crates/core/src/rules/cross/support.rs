@@ -220,7 +220,7 @@ impl Labels {
 /// the network model's reader. `None` when it is malformed: it then selects nothing (the
 /// reader's problems are for the network-policy rules; here they only mean "no match").
 pub fn read_selector(resource: &Resource<'_>, node: &Node) -> Option<Selector> {
-    let mut ignored = Problems(Vec::new());
+    let mut ignored = Problems::default();
     selector::read(Site::new(resource.doc, node), &mut ignored)
 }
 

@@ -1,7 +1,9 @@
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::document::SyntaxProblemKind;
+use crate::limits::file_too_large_message;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
+use crate::source::Span;
 
 pub struct InputLimit;
 
@@ -9,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     code: "DF003",
     name: "input-limit-exceeded",
     severity: Severity::Error,
-    summary: "A document nests too deeply, or its aliases or `$(VAR)` references expand beyond dflint's limits; what exceeds them is not linted.",
+    summary: "A file is too large or holds too many documents, or a document nests too deeply or its aliases or `$(VAR)` references expand beyond dflint's limits; what exceeds them is not linted.",
     docs: include_str!("input_limit.md"),
 };
 
@@ -19,6 +21,13 @@ impl Rule for InputLimit {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        // Nothing of an oversized file was read: its first position is all there is to point at.
+        for &(source, size) in &bundle.loaded.oversized {
+            out.report(
+                &Target::span(source, Span::empty(0)),
+                file_too_large_message(size, bundle.loaded.max_file_bytes),
+            );
+        }
         for (source, problem) in &bundle.loaded.syntax_problems {
             if problem.kind == SyntaxProblemKind::TooLarge {
                 out.report(
