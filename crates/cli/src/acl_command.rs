@@ -6,11 +6,15 @@ use dflint_core::acl::eval::{evaluate, EffectiveUser, Permissions, TokenRef};
 use dflint_core::acl::found::is_acl_file_name;
 use dflint_core::acl::parse::{parse_file_with, AclFile, ServerLimits};
 use dflint_core::acl::{commands, Dialect};
+use dflint_core::limits::{file_too_large_message, Limits};
 use serde_json::json;
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
+
+use crate::inputs::{read_path, Bounded};
+use crate::limit_flags::LimitFlags;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum DialectArg {
@@ -67,6 +71,8 @@ pub enum AclCommand {
         format: Format,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        input_limits: LimitFlags,
     },
     /// May USER run CMD ARGS…? Exit 0 allowed, 1 denied, 2 error.
     Can {
@@ -83,6 +89,8 @@ pub enum AclCommand {
         format: Format,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        input_limits: LimitFlags,
     },
 }
 
@@ -97,23 +105,31 @@ pub fn run(command: AclCommand) -> ExitCode {
             dialect,
             format,
             limits,
+            input_limits,
         } => explain(
             &file,
             user.as_deref(),
             dialect.into(),
             format,
             limits.into(),
+            &input_limits.limits(),
         ),
         AclCommand::Can {
             cases: Some(cases),
             words,
             dialect,
             limits,
+            input_limits,
             ..
         } => {
             let acl = match words.as_slice() {
                 [] => None,
-                [file] => match load(&PathBuf::from(file), dialect.into(), limits.into()) {
+                [file] => match load(
+                    &PathBuf::from(file),
+                    dialect.into(),
+                    limits.into(),
+                    &input_limits.limits(),
+                ) {
                     Ok(mut acls) if acls.len() == 1 => Some(acls.swap_remove(0)),
                     Ok(_) => {
                         eprintln!("dflint: {file} holds several ACL texts; give one");
@@ -133,8 +149,15 @@ pub fn run(command: AclCommand) -> ExitCode {
             dialect,
             format,
             limits,
+            input_limits,
             ..
-        } => can(&words, dialect.into(), format, limits.into()),
+        } => can(
+            &words,
+            dialect.into(),
+            format,
+            limits.into(),
+            &input_limits.limits(),
+        ),
     }
 }
 
@@ -148,14 +171,26 @@ struct LoadedAcl {
 /// Reads the ACL texts of a path: the file itself when it is ACL text, or every ACL text
 /// `dflint check` finds in a YAML/JSON file (Secrets, ConfigMaps), with the same recognition.
 fn load(
-    path: &PathBuf,
+    path: &Path,
     dialect: Dialect,
     limits: ServerLimits,
+    input_limits: &Limits,
 ) -> Result<Vec<LoadedAcl>, ExitCode> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let read = read_path(path, input_limits.max_file_bytes).map_err(|e| {
         eprintln!("dflint: {}: {e}", path.display());
         ExitCode::from(EXIT_ERROR)
     })?;
+    let bytes = match read {
+        Bounded::Read(bytes) => bytes,
+        Bounded::TooLarge(size) => {
+            eprintln!(
+                "dflint: {}: {}",
+                path.display(),
+                file_too_large_message(size, input_limits.max_file_bytes)
+            );
+            return Err(ExitCode::from(EXIT_ERROR));
+        }
+    };
     let name = path.to_string_lossy().to_string();
     let lower = name.to_ascii_lowercase();
     let manifest = [".yaml", ".yml", ".json"]
@@ -169,9 +204,10 @@ fn load(
         }]);
     }
     let sources = vec![dflint_core::Source::from_bytes(name.clone(), &bytes)];
-    let loaded = dflint_core::lint::load(&sources);
+    let loaded = dflint_core::lint::load_with(&sources, input_limits);
     let config = dflint_core::config::LintConfig {
         acl_dialect: dialect,
+        limits: input_limits.clone(),
         ..Default::default()
     };
     let bundle = dflint_core::lint::Bundle::new(&sources, &loaded, &config);
@@ -220,18 +256,27 @@ fn token_text(file: &AclFile, token: Option<TokenRef>) -> Option<String> {
 }
 
 fn explain(
-    path: &PathBuf,
+    path: &Path,
     only: Option<&str>,
     dialect: Dialect,
     format: Format,
     limits: ServerLimits,
+    input_limits: &Limits,
 ) -> ExitCode {
-    let acls = match load(path, dialect, limits) {
+    let acls = match load(path, dialect, limits, input_limits) {
         Ok(a) => a,
         Err(code) => return code,
     };
     let several = acls.len() > 1;
-    let mut described: Vec<serde_json::Value> = Vec::new();
+    // Written one user at a time: an ACL of 100,000 users described at once held every
+    // user's command list in memory (gigabytes) before printing anything.
+    let mut out = UserWriter {
+        out: std::io::BufWriter::new(std::io::stdout().lock()),
+        format,
+        written: 0,
+    };
+    // With `--user`, the (few) matches are kept until it is known whether there are any.
+    let mut matches = Vec::new();
     for acl in &acls {
         let file = &acl.file;
         for problem in &file.problems {
@@ -255,28 +300,66 @@ fn explain(
             if several {
                 value["acl"] = json!(acl.label);
             }
-            described.push(value);
+            if only.is_some() {
+                matches.push(value);
+            } else if out.user(&value).is_err() {
+                return ExitCode::from(EXIT_ERROR);
+            }
         }
     }
     if let Some(name) = only {
-        if described.is_empty() {
+        if matches.is_empty() {
             eprintln!("dflint: no user `{name}` in {}", path.display());
             return ExitCode::from(EXIT_ERROR);
         }
+        if matches.iter().any(|value| out.user(value).is_err()) {
+            return ExitCode::from(EXIT_ERROR);
+        }
     }
-    let mut out = std::io::stdout().lock();
-    let result = match format {
-        Format::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&described).expect("JSON")
-        ),
-        Format::Pretty => writeln!(out, "{}", pretty(&described)),
-    };
-    if result.is_err() {
+    if out.finish().is_err() {
         return ExitCode::from(EXIT_ERROR);
     }
     ExitCode::SUCCESS
+}
+
+/// Writes described users as they come: the JSON array (the same text as the whole array
+/// pretty-printed at once) or the pretty blocks.
+struct UserWriter<W: Write> {
+    out: W,
+    format: Format,
+    written: usize,
+}
+
+impl<W: Write> UserWriter<W> {
+    fn user(&mut self, value: &serde_json::Value) -> std::io::Result<()> {
+        match self.format {
+            Format::Json => {
+                self.out
+                    .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+                let text = serde_json::to_string_pretty(value).expect("JSON");
+                for (i, line) in text.split('\n').enumerate() {
+                    if i > 0 {
+                        self.out.write_all(b"\n")?;
+                    }
+                    write!(self.out, "  {line}")?;
+                }
+            }
+            Format::Pretty => self
+                .out
+                .write_all(pretty(std::slice::from_ref(value)).as_bytes())?,
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        match (self.format, self.written) {
+            (Format::Json, 0) => writeln!(self.out, "[]")?,
+            (Format::Json, _) => writeln!(self.out, "\n]")?,
+            (Format::Pretty, _) => writeln!(self.out)?,
+        }
+        self.out.flush()
+    }
 }
 
 /// A user's effective permissions as JSON: categories fully granted, every command allowed
@@ -345,7 +428,7 @@ fn describe_permissions(
             json!({
                 "command": table[i].name,
                 "dangerous": dangerous(&table[i]),
-                "granted_by": if by_rule { token_text(file, perms.decided_by[i]) } else { None },
+                "granted_by": if by_rule { token_text(file, perms.decided_by.get(i)) } else { None },
                 "always_allowed": (!by_rule).then_some("no_auth command: Redis never checks it"),
             })
         })
@@ -355,7 +438,7 @@ fn describe_permissions(
         .map(|i| {
             json!({
                 "command": table[i].name,
-                "decided_by": token_text(file, perms.decided_by[i]),
+                "decided_by": token_text(file, perms.decided_by.get(i)),
             })
         })
         .collect();
@@ -600,12 +683,18 @@ impl EvaluatedCache {
     }
 }
 
-fn can(words: &[String], dialect: Dialect, format: Format, limits: ServerLimits) -> ExitCode {
+fn can(
+    words: &[String],
+    dialect: Dialect,
+    format: Format,
+    limits: ServerLimits,
+    input_limits: &Limits,
+) -> ExitCode {
     let [file, user, command, args @ ..] = words else {
         eprintln!("dflint: usage: dflint acl can FILE USER CMD [ARGS…]  (or --cases FILE.jsonl)");
         return ExitCode::from(EXIT_ERROR);
     };
-    let mut acls = match load(&PathBuf::from(file), dialect, limits) {
+    let mut acls = match load(&PathBuf::from(file), dialect, limits, input_limits) {
         Ok(a) => a,
         Err(code) => return code,
     };

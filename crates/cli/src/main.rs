@@ -2,6 +2,7 @@
 
 mod acl_command;
 mod inputs;
+mod limit_flags;
 mod netpol_command;
 mod pretty_output;
 mod rules_command;
@@ -82,6 +83,8 @@ struct CheckArgs {
     /// (repeatable; default: well-known scrapers such as Prometheus by their labels).
     #[arg(long = "metrics-scraper", value_name = "SELECTOR", value_parser = parse_scraper)]
     metrics_scrapers: Vec<ScraperSelector>,
+    #[command(flatten)]
+    limits: limit_flags::LimitFlags,
 }
 
 pub(crate) fn parse_scraper(text: &str) -> Result<ScraperSelector, String> {
@@ -180,7 +183,13 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let (sources, io_errors) = inputs::read_all(&paths, &args.acl_files, &args.stdin_name);
+    let limits = args.limits.limits();
+    let (sources, io_errors) = inputs::read_all(
+        &paths,
+        &args.acl_files,
+        &args.stdin_name,
+        limits.max_file_bytes,
+    );
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
@@ -197,18 +206,22 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         operator_namespace: args.operator_namespace,
         metrics_scrapers: args.metrics_scrapers,
+        limits,
     };
-    let report = dflint_core::lint(&sources, &config);
-    let rendered = match args.format {
-        Format::Json => dflint_core::output::json::render(&report),
-        Format::Pretty => pretty_output::render(&report, &sources, color_enabled(args.color)),
+    // JSON shows no source text: the spans of secrets to mask are needed for snippets only.
+    let report = match args.format {
+        Format::Json => dflint_core::lint_without_redactions(&sources, &config),
+        Format::Pretty => dflint_core::lint(&sources, &config),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(rendered.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match args.format {
+        // Streamed: the report of a large input is tens of megabytes.
+        Format::Json => dflint_core::output::json::write(&report, &mut stdout),
+        Format::Pretty => stdout.write_all(
+            pretty_output::render(&report, &sources, color_enabled(args.color)).as_bytes(),
+        ),
+    };
+    if written.and_then(|_| stdout.flush()).is_err() {
         return ExitCode::from(EXIT_USAGE_OR_IO);
     }
     if !io_errors.is_empty() {

@@ -309,7 +309,7 @@ fn reference_df218_replay_from_scratch(text: &str, dialect: Dialect) -> Vec<(usi
         };
         let mut later = None;
         for i in denied {
-            let decided = full.root.decided_by[i]?;
+            let decided = full.root.decided_by.get(i)?;
             if !full.root.allows(i) || decided.token as usize <= token {
                 return None;
             }

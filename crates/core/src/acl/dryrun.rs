@@ -197,7 +197,7 @@ fn check(
         .find(|(i, arg, _)| *i == index && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(arg)))
         .map(|(_, _, token)| *token);
     let granted_by = if perms.allows(index) {
-        perms.decided_by[index]
+        perms.decided_by.get(index)
     } else if no_auth {
         None
     } else if let Some(token) = first_arg {
@@ -206,7 +206,7 @@ fn check(
         return deny(
             DeniedOn::Command,
             command.name.to_string(),
-            perms.decided_by[index],
+            perms.decided_by.get(index),
             0,
         );
     };

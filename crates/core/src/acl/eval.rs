@@ -100,7 +100,7 @@ pub struct ChannelGrant {
 pub struct Permissions {
     pub allowed: CommandSet,
     /// For each command, the token that last allowed or denied it (`None`: the default).
-    pub decided_by: Vec<Option<TokenRef>>,
+    pub decided_by: Provenance,
     pub all_commands: bool,
     /// `+cmd|firstarg` grants (Redis), by command index.
     pub first_args: Vec<(usize, Vec<u8>, TokenRef)>,
@@ -115,6 +115,78 @@ pub struct Permissions {
     /// Redis: where each pattern sits in `keys`, built once a user has many patterns, so a
     /// repeated pattern is found without scanning the list (20,000 patterns stay linear).
     key_slots: KeySlots,
+}
+
+/// For each command (by index in [`commands::all`]), the token that last allowed or denied it.
+///
+/// Stored as a small slot number per command into the few distinct tokens that decided
+/// anything: a line decides all its commands with a handful of tokens, and an
+/// `Option<TokenRef>` per command made 100,000 users cost 360 MB.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// Per command: 0 = no token decided it, k = `tokens[k - 1]`.
+    slots: Vec<u16>,
+    tokens: Vec<TokenRef>,
+}
+
+impl Provenance {
+    fn new(commands: usize) -> Self {
+        Provenance {
+            slots: vec![0; commands],
+            tokens: Vec::new(),
+        }
+    }
+
+    /// The token that last decided the command, or `None` when it has its default.
+    pub fn get(&self, index: usize) -> Option<TokenRef> {
+        match self.slots.get(index).copied().unwrap_or(0) {
+            0 => None,
+            slot => Some(self.tokens[usize::from(slot) - 1]),
+        }
+    }
+
+    fn set(&mut self, index: usize, token: TokenRef) {
+        if self.tokens.last() != Some(&token) {
+            if self.tokens.len() == usize::from(u16::MAX) {
+                self.compact();
+            }
+            self.tokens.push(token);
+        }
+        self.slots[index] = self.tokens.len() as u16;
+    }
+
+    fn fill(&mut self, token: TokenRef) {
+        self.tokens.clear();
+        self.tokens.push(token);
+        self.slots.fill(1);
+    }
+
+    /// Drops the tokens no command refers to any more (at most one per command remains), so
+    /// slot numbers stay small however many tokens a line has.
+    fn compact(&mut self) {
+        let mut renumbered = vec![0u16; self.tokens.len() + 1];
+        let mut kept = Vec::new();
+        for slot in &mut self.slots {
+            if *slot == 0 {
+                continue;
+            }
+            let old = usize::from(*slot);
+            if renumbered[old] == 0 {
+                kept.push(self.tokens[old - 1]);
+                renumbered[old] = kept.len() as u16;
+            }
+            *slot = renumbered[old];
+        }
+        self.tokens = kept;
+    }
+}
+
+impl PartialEq for Provenance {
+    /// Equal when every command has the same deciding token, however the slots are numbered.
+    fn eq(&self, other: &Self) -> bool {
+        self.slots.len() == other.slots.len()
+            && (0..self.slots.len()).all(|i| self.get(i) == other.get(i))
+    }
 }
 
 /// A lookup cache over [`Permissions::keys`]: never part of what permissions mean.
@@ -134,7 +206,7 @@ impl Permissions {
     fn new(dialect: Dialect) -> Self {
         Permissions {
             allowed: CommandSet::empty(dialect),
-            decided_by: vec![None; commands::all(dialect).len()],
+            decided_by: Provenance::new(commands::all(dialect).len()),
             all_commands: false,
             first_args: Vec::new(),
             keys: Vec::new(),
@@ -170,7 +242,7 @@ impl Permissions {
 
     fn set_command(&mut self, index: usize, allow: bool, token: TokenRef) {
         self.allowed.set(index, allow);
-        self.decided_by[index] = Some(token);
+        self.decided_by.set(index, token);
     }
 
     /// Only the command bitmap and its provenance; the first-args are [`apply_to_patterns`]'.
@@ -180,7 +252,7 @@ impl Permissions {
         } else {
             CommandSet::empty(dialect)
         };
-        self.decided_by.fill(Some(token));
+        self.decided_by.fill(token);
         self.all_commands = allow;
     }
 
@@ -205,7 +277,7 @@ impl Permissions {
     pub(crate) fn patterns_clone(&self) -> Permissions {
         Permissions {
             allowed: CommandSet { words: Vec::new() },
-            decided_by: Vec::new(),
+            decided_by: Provenance::default(),
             all_commands: self.all_commands,
             first_args: self.first_args.clone(),
             keys: self.keys.clone(),
@@ -297,9 +369,35 @@ pub struct EffectiveUser {
     pub root: Permissions,
     /// Redis selectors, each an alternative set of permissions.
     pub selectors: Vec<Permissions>,
+    password_index: PasswordIndex,
 }
 
+/// A lookup cache over [`EffectiveUser::passwords`], built once a user has many (one user
+/// redefined on 100,000 lines gathers 100,000 passwords, and a scan per password made that
+/// quadratic): never part of what a user is.
+#[derive(Clone, Debug, Default)]
+struct PasswordIndex(std::collections::HashSet<[u8; 32]>);
+
+impl PartialEq for PasswordIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// Up to this many passwords a scan is cheaper than an index.
+const SCANNED_PASSWORDS: usize = 32;
+
 impl EffectiveUser {
+    fn has_password(&mut self, fingerprint: &[u8; 32]) -> bool {
+        if self.passwords.len() <= SCANNED_PASSWORDS {
+            return self.passwords.iter().any(|p| &p.fingerprint == fingerprint);
+        }
+        if self.password_index.0.len() != self.passwords.len() {
+            self.password_index.0 = self.passwords.iter().map(|p| p.fingerprint).collect();
+        }
+        self.password_index.0.contains(fingerprint)
+    }
+
     /// A user as the server creates it before applying rules: off, no passwords, `-@all`, no
     /// keys, `resetchannels`.
     pub fn fresh(name: &str, dialect: Dialect) -> Self {
@@ -334,6 +432,7 @@ impl EffectiveUser {
             namespace: None,
             root: Permissions::new(dialect),
             selectors: Vec::new(),
+            password_index: PasswordIndex::default(),
         }
     }
 
@@ -451,7 +550,13 @@ fn apply(
             user.enabled_by = Some(token);
         }
         Op::AddPassword(fingerprint) | Op::AddHash(Some(fingerprint)) => {
-            if !user.passwords.iter().any(|p| &p.fingerprint == fingerprint) {
+            if !user.has_password(fingerprint) {
+                // Keep the index in step when it is in use.
+                if !user.password_index.0.is_empty()
+                    && user.password_index.0.len() == user.passwords.len()
+                {
+                    user.password_index.0.insert(*fingerprint);
+                }
                 user.passwords.push(PasswordGrant {
                     fingerprint: *fingerprint,
                     hashed: matches!(op, Op::AddHash(_)),
@@ -468,6 +573,7 @@ fn apply(
         Op::RemovePassword(fingerprint) | Op::RemoveHash(Some(fingerprint)) => {
             let before = user.passwords.len();
             user.passwords.retain(|p| &p.fingerprint != fingerprint);
+            user.password_index.0.clear();
             if dialect == Dialect::Redis && before == user.passwords.len() {
                 return Err(ApplyError {
                     token,
@@ -479,10 +585,12 @@ fn apply(
         Op::RemoveHash(None) => {}
         Op::NoPass => {
             user.passwords.clear();
+            user.password_index.0.clear();
             user.nopass = Some(token);
         }
         Op::ResetPass => {
             user.passwords.clear();
+            user.password_index.0.clear();
             // Dragonfly keeps the nopass flag; Redis clears it.
             if dialect == Dialect::Redis {
                 user.nopass = None;
@@ -495,6 +603,7 @@ fn apply(
         Op::Namespace(ns) => user.namespace = Some(ns.clone()),
         Op::Reset => {
             user.passwords.clear();
+            user.password_index.0.clear();
             user.nopass = None;
             user.enabled = false;
             user.enabled_by = Some(token);
@@ -571,7 +680,7 @@ fn apply_to_commands(perms: &mut Permissions, dialect: Dialect, op: &Op, token: 
                     }
                 }
                 for &index in commands::category_member_indexes(dialect, *bit) {
-                    perms.decided_by[usize::from(index)] = Some(token);
+                    perms.decided_by.set(usize::from(index), token);
                 }
             }
             if !allow {

@@ -98,7 +98,7 @@ impl Rule for DangerousCommand {
                             let index = w * 64 + bits.trailing_zeros() as usize;
                             bits &= bits - 1;
                             let command = &table[index];
-                            let key = perms.decided_by[index].map(|t| (t.line, t.token));
+                            let key = perms.decided_by.get(index).map(|t| (t.line, t.token));
                             let list = by_token.entry(key).or_default();
                             if !list.contains(&command.name) {
                                 list.push(command.name);

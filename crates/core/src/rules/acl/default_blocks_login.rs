@@ -64,7 +64,10 @@ impl Rule for DefaultBlocksLogin {
                 [one, rest @ ..] => format!("`{one}` and {} other users", rest.len()),
                 [] => unreachable!("checked above"),
             };
-            let target = default.root.decided_by[first]
+            let target = default
+                .root
+                .decided_by
+                .get(first)
                 .filter(|t| acl.token(*t).is_some())
                 .map_or_else(|| acl.user_target(default), |t| acl.token_target(t));
             let effect = if missing.len() == LOGIN_COMMANDS.len() {

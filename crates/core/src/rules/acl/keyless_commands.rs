@@ -34,7 +34,7 @@ impl Rule for KeylessCommands {
                 for &(index, command) in &keyless {
                     if user.root.allows(index) {
                         names.push(format!("`{}`", command.name.to_ascii_uppercase()));
-                        first_token = first_token.or(user.root.decided_by[index]);
+                        first_token = first_token.or(user.root.decided_by.get(index));
                     }
                 }
                 let Some(token) = first_token else { continue };

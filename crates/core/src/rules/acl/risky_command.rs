@@ -46,7 +46,7 @@ impl Rule for RiskyCommand {
                     let Some(perms) = user.permission_sets().find(|p| p.allows(index)) else {
                         continue;
                     };
-                    let Some(token) = perms.decided_by[index] else {
+                    let Some(token) = perms.decided_by.get(index) else {
                         continue;
                     };
                     match by_token.iter_mut().find(|(t, _)| *t == token) {

@@ -82,7 +82,7 @@ fn regranted_later(full: &EffectiveUser, dialect: Dialect, op: &Op, token: usize
     let mut later = None;
     for &i in denied {
         let i = usize::from(i);
-        let decided = full.root.decided_by[i]?;
+        let decided = full.root.decided_by.get(i)?;
         if !full.root.allows(i) || decided.token as usize <= token {
             return None;
         }
@@ -588,7 +588,7 @@ fn undone_later(
             while bits != 0 {
                 let i = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                if full.root.decided_by[i] == Some(token) {
+                if full.root.decided_by.get(i) == Some(token) {
                     return false;
                 }
             }

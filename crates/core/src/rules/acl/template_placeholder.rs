@@ -20,20 +20,21 @@ impl Rule for TemplatePlaceholder {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for acl in &bundle.acls {
+            // In order of appearance, each once (a set beside the list: a templated file of
+            // 100,000 users must not compare each name with every other).
             let mut users: Vec<&str> = Vec::new();
+            let mut listed_users = std::collections::HashSet::new();
             let mut first = None;
             for line in &acl.file.users {
                 for rule in &line.rules {
                     let token = &line.tokens[rule.token];
-                    if password_text(&token.text).is_some_and(is_placeholder)
-                        && matches!(
-                            rule.op,
-                            crate::acl::parse::Op::AddPassword(_)
-                                | crate::acl::parse::Op::AddHash(_)
-                        )
+                    if matches!(
+                        rule.op,
+                        crate::acl::parse::Op::AddPassword(_) | crate::acl::parse::Op::AddHash(_)
+                    ) && password_text(&token.text).is_some_and(is_placeholder)
                     {
                         first.get_or_insert(token.span);
-                        if !users.contains(&line.name()) {
+                        if listed_users.insert(line.name()) {
                             users.push(line.name());
                         }
                     }
