@@ -29,7 +29,9 @@ pub fn mask(text: &str, spans: &[Span]) -> String {
 /// YAML or YAML read as ACL): what is secret is decided by position, not by a parse that
 /// failed. It errs on the side of masking:
 ///
-/// * everything below a `data:` or `stringData:` key (by indentation);
+/// * everything below a `data:` or `stringData:` key (by indentation, until a `key:` line
+///   indented no more than it), and inside a
+///   `data`/`stringData` flow object wherever it sits (`{"kind":"Secret","data":{…}}`);
 /// * the value of a key, or of the `value:` after a `name:`, that names a credential;
 /// * the value of a `--flag=value` (or `"--flag value"`) whose flag may hold a secret;
 /// * ACL password and hash words: `>pw`, `<pw`, `on>pw`, `#<hex>`, `!<hex>`.
@@ -53,7 +55,10 @@ pub fn textual_secret_spans(text: &str) -> Vec<Span> {
             continue;
         }
         if let Some(block_indent) = block {
-            if indent > block_indent {
+            // Only a `key:` line ends the block: a stray line that is not one (an ACL line
+            // pasted without indentation) no longer uncovers the values below it (found by
+            // fuzzing: tests/data/fuzz-regressions/secret_base64-unindented-line-in-data).
+            if indent > block_indent || key_of(content).0.is_empty() {
                 spans.push(Span::new(start + indent, start + line.len()));
                 continue;
             }
@@ -91,7 +96,85 @@ pub fn textual_secret_spans(text: &str) -> Vec<Span> {
         }
         words(line, start, &mut spans, &mut mask_next);
     }
+    // The scan above reads one key per line, so it missed `data`/`stringData` objects that
+    // do not start a line (minified JSON, YAML flow style): a one-line Secret with a
+    // duplicate data key showed the earlier value, which the parse drops (found by fuzzing:
+    // crates/core/tests/data/fuzz-regressions/secret_base64-minified-json-duplicate-key).
+    inline_data_objects(text, &mut spans);
     spans
+}
+
+/// The contents of every `data: {…}` and `stringData: {…}` flow object, anywhere in the text,
+/// from its `{` to the matching `}` (to the end of the text when it is not closed). Linear:
+/// the text inside an object found is not searched again.
+fn inline_data_objects(text: &str, spans: &mut Vec<Span>) {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = bytes[from..]
+        .windows(4)
+        .position(|w| w.eq_ignore_ascii_case(b"data"))
+    {
+        let at = from + found;
+        from = at + 4;
+        // The key `data` or `stringData`, quoted or not, after a delimiter.
+        let key_start = match at.checked_sub(6) {
+            Some(s) if bytes[s..at].eq_ignore_ascii_case(b"string") => s,
+            _ => at,
+        };
+        let before = key_start.checked_sub(1).map(|i| bytes[i]);
+        if !matches!(
+            before,
+            None | Some(b'"' | b'\'' | b'{' | b',' | b' ' | b'\t' | b'\n' | b'\r')
+        ) {
+            continue;
+        }
+        let mut i = at + 4;
+        if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+            i += 1;
+        }
+        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'{') {
+            continue;
+        }
+        let close = matching_brace(bytes, i);
+        spans.push(Span::new(i + 1, close));
+        from = close;
+    }
+}
+
+/// The offset of the `}` that closes the `{` at `open`, or the end of the text. Braces in
+/// quoted strings do not count (`\` escapes in double quotes; `''` in single quotes needs
+/// no special case).
+fn matching_brace(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut i = open;
+    while i < bytes.len() {
+        match (bytes[i], quote) {
+            (b'\\', Some(b'"')) => i += 1,
+            (q @ (b'"' | b'\''), None) => quote = Some(q),
+            (q, Some(open_quote)) if q == open_quote => quote = None,
+            (b'{', None) => depth += 1,
+            (b'}', None) => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// Whether a `name:` naming a credential sits within three lines of a `value:`: the `value`
