@@ -2,6 +2,9 @@
 //! (rendered by dflint-core), the browser facade (dflint-web) and the admission policy's
 //! `validate` (dflint-policy, natively; crates/policy-harness checks the compiled .wasm).
 
+#[path = "../parity/table.rs"]
+mod table;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -60,4 +63,43 @@ fn dragonfly_cr_gives_the_same_codes_everywhere() {
     assert_eq!(codes_of_json(&cli), expected);
     assert_eq!(codes_of_json(&web), expected);
     assert_eq!(policy, expected);
+}
+
+/// The parity table (tests/parity/expected.json, see tests/parity/README.md) through the
+/// browser facade: every case the facade can take — one file, since `lint` lints one text —
+/// gives exactly the table's findings, codes and lines. The multi-file cases need a facade
+/// that takes several files; they are named in the output until it does.
+#[test]
+fn the_browser_facade_reports_the_parity_table() {
+    let table = table::load_table();
+    assert_eq!(
+        table.keys().cloned().collect::<Vec<_>>(),
+        table::case_names(),
+        "the table and the case directories differ: bless it (tests/parity/README.md)"
+    );
+    let mut failures = Vec::new();
+    let mut multi_file = Vec::new();
+    for (case, expected) in &table {
+        let files = table::case_files(case);
+        let [(name, text)] = files.as_slice() else {
+            multi_file.push(case.as_str());
+            continue;
+        };
+        let found = table::findings_of_report(&dflint_web::lint(name, text));
+        if &found != expected {
+            failures.push(format!(
+                "{case}: the facade reports {found:?}, the table {expected:?}"
+            ));
+        }
+    }
+    eprintln!(
+        "{} single-file cases through dflint_web::lint; multi-file cases the facade cannot take yet: {}",
+        table.len() - multi_file.len(),
+        multi_file.join(", ")
+    );
+    assert!(
+        table.len() > multi_file.len(),
+        "no single-file case in the table"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
