@@ -377,6 +377,24 @@ impl Policy {
         Ok(Policy { pre })
     }
 
+    /// Like [`Policy::from_bytes`], with instances whose linear memory may not grow beyond
+    /// `max_memory_bytes` (policy-server's per-policy memory limit): a guest that needs more
+    /// traps instead of answering.
+    pub fn from_bytes_with_memory_limit(
+        wasm: &[u8],
+        max_memory_bytes: usize,
+    ) -> Result<Policy, String> {
+        let pre = WasmtimeEngineProviderBuilder::new()
+            .module_bytes(wasm)
+            .enable_resource_limits(wasmtime_provider::ResourceLimits {
+                max_memory_size: Some(max_memory_bytes),
+                max_table_elements: None,
+            })
+            .build_pre()
+            .map_err(|e| format!("cannot compile the policy module: {e}"))?;
+        Ok(Policy { pre })
+    }
+
     /// Reads, compiles and pre-instantiates a module file.
     pub fn load(path: &Path) -> Result<Policy, String> {
         let wasm =
