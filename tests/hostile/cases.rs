@@ -34,6 +34,8 @@ pub struct Case {
     pub can: Option<Vec<String>>,
     /// How the policy receives it: the file as the object, or wrapped in a Secret.
     pub wrap_in_secret: bool,
+    /// The kind of the object sent as is (`Dragonfly` unless the case says otherwise).
+    pub policy_kind: String,
     pub policy: PolicyExpectation,
 }
 
@@ -97,6 +99,7 @@ fn case(value: &Value) -> Case {
             .as_array()
             .map(|_| strings(&value["cli"]["can"])),
         wrap_in_secret: policy["object"].as_str() == Some("secret"),
+        policy_kind: policy["kind"].as_str().unwrap_or("Dragonfly").to_string(),
         policy: expectation,
     }
 }

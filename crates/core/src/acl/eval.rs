@@ -145,14 +145,28 @@ impl Provenance {
         }
     }
 
-    fn set(&mut self, index: usize, token: TokenRef) {
+    /// The slot standing for `token`, added when it is not the latest one.
+    fn slot_for(&mut self, token: TokenRef) -> u16 {
         if self.tokens.last() != Some(&token) {
             if self.tokens.len() == usize::from(u16::MAX) {
                 self.compact();
             }
             self.tokens.push(token);
         }
-        self.slots[index] = self.tokens.len() as u16;
+        self.tokens.len() as u16
+    }
+
+    fn set(&mut self, index: usize, token: TokenRef) {
+        let slot = self.slot_for(token);
+        self.slots[index] = slot;
+    }
+
+    /// [`Provenance::set`] for every command of a category: the slot is found once.
+    fn set_each(&mut self, indexes: &[u16], token: TokenRef) {
+        let slot = self.slot_for(token);
+        for &index in indexes {
+            self.slots[usize::from(index)] = slot;
+        }
     }
 
     fn fill(&mut self, token: TokenRef) {
@@ -679,9 +693,9 @@ fn apply_to_commands(perms: &mut Permissions, dialect: Dialect, op: &Op, token: 
                         *word &= !m;
                     }
                 }
-                for &index in commands::category_member_indexes(dialect, *bit) {
-                    perms.decided_by.set(usize::from(index), token);
-                }
+                perms
+                    .decided_by
+                    .set_each(commands::category_member_indexes(dialect, *bit), token);
             }
             if !allow {
                 perms.all_commands = false;
