@@ -10,14 +10,13 @@
 //!   documents); fixtures contain no NUL, so a fixture is one part.
 //! * Where a part needs a choice (a file name, a dialect), its first byte is a control byte.
 
-use std::collections::HashMap;
 use std::io::{BufRead, Write};
-use std::rc::Rc;
 
 use base64::Engine;
-use dflint_core::acl::dryrun::{dry_run, resolve, Verdict};
-use dflint_core::acl::eval::{apply_rules, evaluate, EffectiveUser, Permissions, TokenRef};
+use dflint_core::acl::dryrun::{dry_run, resolve};
+use dflint_core::acl::eval::{apply_rules, evaluate, EffectiveUser, Permissions};
 use dflint_core::acl::parse::{parse_file_with, parse_setuser, AclFile, Rule, ServerLimits};
+use dflint_core::acl::queries::{answer_case_line, token_text, EvaluatedAcl, EvaluatedCache};
 use dflint_core::acl::{commands, glob, Dialect};
 use dflint_core::config::ScraperSelector;
 use dflint_core::lint::{lint_loaded, load, Bundle, Report};
@@ -25,7 +24,6 @@ use dflint_core::netpol::peer::classify;
 use dflint_core::netpol::ports::{PortQuery, Protocol};
 use dflint_core::reach_report::reach_report;
 use dflint_core::{lint, LintConfig, Source};
-use serde_json::json;
 
 /// Splits an input into parts.
 pub const SEPARATOR: &[u8] = b"\0\0";
@@ -285,15 +283,6 @@ pub fn acl_engine(data: &[u8]) {
             }
         }
     }
-}
-
-/// The text of a token (passwords masked), as the CLI shows provenance.
-fn token_text(file: &AclFile, token: Option<TokenRef>) -> Option<String> {
-    let token = token?;
-    Some(
-        file.token(token)
-            .map_or_else(|| "(built-in default user)".to_string(), |t| t.shown()),
-    )
 }
 
 /// Reads everything `acl explain` reads of a user.
@@ -737,89 +726,12 @@ pub fn network_model(data: &[u8]) {
 // ----------------------------------------------------------------------------------------
 // acl_can_cases
 
-struct Evaluated {
-    file: AclFile,
-    users: Vec<EffectiveUser>,
-    by_name: HashMap<String, usize>,
-    rejected: Option<String>,
-}
-
-impl Evaluated {
-    fn new(file: AclFile) -> Self {
-        let (users, errors) = evaluate(&file);
-        let rejected = file
-            .problems
-            .first()
-            .map(|p| p.message.clone())
-            .or_else(|| errors.first().map(|e| e.message.clone()));
-        let by_name = users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.name.clone(), i))
-            .collect();
-        Evaluated {
-            file,
-            users,
-            by_name,
-            rejected,
-        }
-    }
-
-    fn answer(&self, user: &str, argv: &[&[u8]]) -> serde_json::Value {
-        if let Some(why) = &self.rejected {
-            return json!({ "error": format!("ACL rejected: {why}") });
-        }
-        let Some(&found) = self.by_name.get(user) else {
-            return json!({ "error": format!("user '{user}' not found") });
-        };
-        match dry_run(&self.users[found], self.file.dialect, argv) {
-            Ok(verdict) => verdict_json(&self.file, &verdict),
-            Err(error) => json!({ "error": error.to_string() }),
-        }
-    }
-}
-
-fn verdict_json(file: &AclFile, verdict: &Verdict) -> serde_json::Value {
-    json!({
-        "allowed": verdict.allowed,
-        "denied_on": verdict.denied_on.map(|d| d.as_str()),
-        "item": verdict.item,
-        "token": token_text(file, verdict.token),
-        "always_allowed": verdict.always_allowed.then_some("no_auth command: Redis never checks it"),
-        "user_enabled": verdict.user_enabled,
-    })
-}
-
-/// By ACL text, then dialect and limits; bounded like the CLI's cache.
-type Cache = HashMap<String, Vec<(Dialect, ServerLimits, Rc<Evaluated>)>>;
-const CACHED_TEXTS: usize = 256;
-
-fn cached(cache: &mut Cache, acl: &str, dialect: Dialect, limits: ServerLimits) -> Rc<Evaluated> {
-    if let Some(found) = cache
-        .get(acl)
-        .and_then(|v| v.iter().find(|(d, l, _)| *d == dialect && *l == limits))
-    {
-        return found.2.clone();
-    }
-    if cache.len() >= CACHED_TEXTS {
-        cache.clear();
-    }
-    let evaluated = Rc::new(Evaluated::new(parse_file_with(acl, dialect, limits)));
-    cache
-        .entry(acl.to_string())
-        .or_default()
-        .push((dialect, limits, evaluated.clone()));
-    evaluated
-}
-
 /// The `dflint acl can --cases FILE.jsonl` line format: one JSON query per line
 /// (`acl`, `user`, `command`, `args`, `dialect`, `dbnum`, `cluster_mode`), one JSON answer
 /// per line, each ACL text parsed and evaluated once.
 ///
-/// The case loop lives in the CLI binary (`run_cases` in crates/cli/src/acl_command.rs,
-/// which is not a library); this target replays the same steps on the library functions it
-/// calls: line splitting and JSON decoding, `parse_file_with`, `evaluate`, `dry_run` and the
-/// answer's JSON.
+/// Each line goes through `answer_case_line`, the function `dflint acl can --cases` calls per
+/// line (the CLI only reads the lines and writes the answers).
 ///
 /// Input: the JSONL text, optionally followed by `\0\0` and an ACL file shared by queries
 /// without `"acl"` (`--cases q.jsonl users.acl`).
@@ -832,14 +744,14 @@ pub fn acl_can_cases(data: &[u8]) {
     let default_limits = ServerLimits::default();
     // The ACL file beside `--cases` is read lossily, as `acl can` reads files.
     let shared = shared.map(|bytes| {
-        Evaluated::new(parse_file_with(
+        EvaluatedAcl::new(parse_file_with(
             &String::from_utf8_lossy(bytes),
             default_dialect,
             default_limits,
         ))
     });
     let mut out = Vec::new();
-    let mut cache = Cache::new();
+    let mut cache = EvaluatedCache::default();
     for line in cases.lines() {
         // A line that is not UTF-8 ends the run with an error, as in the CLI.
         let Ok(line) = line else {
@@ -848,41 +760,13 @@ pub fn acl_can_cases(data: &[u8]) {
         if line.trim().is_empty() {
             continue;
         }
-        let result = match serde_json::from_str::<serde_json::Value>(&line) {
-            Err(e) => json!({ "error": format!("invalid case: {e}") }),
-            Ok(case) => {
-                let dialect = match case["dialect"].as_str() {
-                    Some("redis") => Dialect::Redis,
-                    Some("dragonfly") => Dialect::Dragonfly,
-                    _ => default_dialect,
-                };
-                let command = case["command"].as_str().unwrap_or("");
-                let args: Vec<String> = case["args"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|a| a.as_str().unwrap_or("").to_string())
-                    .collect();
-                let limits = ServerLimits {
-                    dbnum: case["dbnum"]
-                        .as_u64()
-                        .and_then(|n| u32::try_from(n).ok())
-                        .unwrap_or(default_limits.dbnum),
-                    cluster_mode: case["cluster_mode"]
-                        .as_bool()
-                        .unwrap_or(default_limits.cluster_mode),
-                };
-                let mut argv: Vec<&[u8]> = vec![command.as_bytes()];
-                argv.extend(args.iter().map(|a| a.as_bytes()));
-                let user = case["user"].as_str().unwrap_or("");
-                match (case["acl"].as_str(), &shared) {
-                    (None, Some(shared)) => shared.answer(user, &argv),
-                    (acl, _) => {
-                        cached(&mut cache, acl.unwrap_or(""), dialect, limits).answer(user, &argv)
-                    }
-                }
-            }
-        };
+        let result = answer_case_line(
+            &line,
+            shared.as_ref(),
+            &mut cache,
+            default_dialect,
+            default_limits,
+        );
         writeln!(out, "{result}").expect("writing to memory cannot fail");
         // An answer is one line of JSON.
         let last = out[..out.len() - 1]

@@ -1,17 +1,16 @@
 //! `dflint acl explain` and `dflint acl can`: the ACL engine of dflint-core on the command line.
 
 use clap::{Subcommand, ValueEnum};
-use dflint_core::acl::dryrun::{dry_run, Verdict};
-use dflint_core::acl::eval::{evaluate, EffectiveUser, Permissions, TokenRef};
+use dflint_core::acl::eval::{evaluate, EffectiveUser, Permissions};
 use dflint_core::acl::found::is_acl_file_name;
 use dflint_core::acl::parse::{parse_file_with, AclFile, ServerLimits};
+use dflint_core::acl::queries::{answer_case_line, token_text, EvaluatedAcl, EvaluatedCache};
 use dflint_core::acl::{commands, Dialect};
 use dflint_core::limits::{file_too_large_message, Limits};
 use serde_json::json;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::rc::Rc;
 
 use crate::inputs::{read_path, Bounded};
 use crate::limit_flags::LimitFlags;
@@ -244,15 +243,6 @@ fn load(
         return Err(ExitCode::from(EXIT_ERROR));
     }
     Ok(found)
-}
-
-/// The text of a token for output (passwords masked), or what the built-in user stands for.
-fn token_text(file: &AclFile, token: Option<TokenRef>) -> Option<String> {
-    let token = token?;
-    Some(
-        file.token(token)
-            .map_or_else(|| "(built-in default user)".to_string(), |t| t.shown()),
-    )
 }
 
 fn explain(
@@ -594,95 +584,6 @@ fn permissions(out: &mut String, p: &serde_json::Value, indent: &str) {
     }
 }
 
-fn verdict_json(file: &AclFile, verdict: &Verdict) -> serde_json::Value {
-    json!({
-        "allowed": verdict.allowed,
-        "denied_on": verdict.denied_on.map(|d| d.as_str()),
-        "item": verdict.item,
-        "token": token_text(file, verdict.token),
-        "always_allowed": verdict.always_allowed.then_some("no_auth command: Redis never checks it"),
-        "user_enabled": verdict.user_enabled,
-    })
-}
-
-/// Answers one query on a parsed file; `error` carries what the server would answer instead.
-/// An ACL text parsed and evaluated once, to answer any number of queries.
-struct Evaluated {
-    file: AclFile,
-    users: Vec<EffectiveUser>,
-    /// User name → index in `users`.
-    by_name: std::collections::HashMap<String, usize>,
-    /// Why the server refuses the text, when it does.
-    rejected: Option<String>,
-}
-
-impl Evaluated {
-    fn new(file: AclFile) -> Self {
-        let (users, errors) = evaluate(&file);
-        let rejected = file
-            .problems
-            .first()
-            .map(|p| p.message.clone())
-            .or_else(|| errors.first().map(|e| e.message.clone()));
-        let by_name = users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.name.clone(), i))
-            .collect();
-        Evaluated {
-            file,
-            users,
-            by_name,
-            rejected,
-        }
-    }
-
-    fn answer(&self, user: &str, argv: &[&[u8]]) -> serde_json::Value {
-        if let Some(why) = &self.rejected {
-            return json!({ "error": format!("ACL rejected: {why}") });
-        }
-        let Some(&found) = self.by_name.get(user) else {
-            return json!({ "error": format!("user '{user}' not found") });
-        };
-        match dry_run(&self.users[found], self.file.dialect, argv) {
-            Ok(verdict) => verdict_json(&self.file, &verdict),
-            Err(error) => json!({ "error": error.to_string() }),
-        }
-    }
-}
-
-/// The ACL texts of a `--cases` run, each parsed and evaluated once however many queries
-/// ask about it (a test suite sends thousands of queries about a few files). Bounded: past
-/// [`CACHED_TEXTS`] different texts the cache starts over.
-#[derive(Default)]
-struct EvaluatedCache {
-    /// By ACL text (looked up without copying it), then by dialect and server limits.
-    entries: std::collections::HashMap<String, Vec<(Dialect, ServerLimits, Rc<Evaluated>)>>,
-}
-
-const CACHED_TEXTS: usize = 256;
-
-impl EvaluatedCache {
-    fn get(&mut self, acl: &str, dialect: Dialect, limits: ServerLimits) -> Rc<Evaluated> {
-        if let Some(found) = self
-            .entries
-            .get(acl)
-            .and_then(|v| v.iter().find(|(d, l, _)| *d == dialect && *l == limits))
-        {
-            return found.2.clone();
-        }
-        if self.entries.len() >= CACHED_TEXTS {
-            self.entries.clear();
-        }
-        let evaluated = Rc::new(Evaluated::new(parse_file_with(acl, dialect, limits)));
-        self.entries
-            .entry(acl.to_string())
-            .or_default()
-            .push((dialect, limits, evaluated.clone()));
-        evaluated
-    }
-}
-
 fn can(
     words: &[String],
     dialect: Dialect,
@@ -709,7 +610,7 @@ fn can(
     }
     let mut argv: Vec<&[u8]> = vec![command.as_bytes()];
     argv.extend(args.iter().map(|a| a.as_bytes()));
-    let result = Evaluated::new(acls.swap_remove(0).file).answer(user, &argv);
+    let result = EvaluatedAcl::new(acls.swap_remove(0).file).answer(user, &argv);
     match format {
         Format::Json => println!("{result}"),
         Format::Pretty => match (&result["error"], result["allowed"].as_bool()) {
@@ -749,7 +650,7 @@ fn run_cases(
     default_limits: ServerLimits,
 ) -> ExitCode {
     // The ACL file given beside `--cases`, evaluated once for every query without `"acl"`.
-    let shared = shared.map(|acl| Evaluated::new(acl.file));
+    let shared = shared.map(|acl| EvaluatedAcl::new(acl.file));
     let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
@@ -770,41 +671,13 @@ fn run_cases(
         if line.trim().is_empty() {
             continue;
         }
-        let result = match serde_json::from_str::<serde_json::Value>(&line) {
-            Err(e) => json!({ "error": format!("invalid case: {e}") }),
-            Ok(case) => {
-                let dialect = match case["dialect"].as_str() {
-                    Some("redis") => Dialect::Redis,
-                    Some("dragonfly") => Dialect::Dragonfly,
-                    _ => default_dialect,
-                };
-                let command = case["command"].as_str().unwrap_or("");
-                let args: Vec<String> = case["args"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|a| a.as_str().unwrap_or("").to_string())
-                    .collect();
-                let limits = ServerLimits {
-                    dbnum: case["dbnum"]
-                        .as_u64()
-                        .and_then(|n| u32::try_from(n).ok())
-                        .unwrap_or(default_limits.dbnum),
-                    cluster_mode: case["cluster_mode"]
-                        .as_bool()
-                        .unwrap_or(default_limits.cluster_mode),
-                };
-                let mut argv: Vec<&[u8]> = vec![command.as_bytes()];
-                argv.extend(args.iter().map(|a| a.as_bytes()));
-                let user = case["user"].as_str().unwrap_or("");
-                match (case["acl"].as_str(), &shared) {
-                    (None, Some(shared)) => shared.answer(user, &argv),
-                    (acl, _) => cache
-                        .get(acl.unwrap_or(""), dialect, limits)
-                        .answer(user, &argv),
-                }
-            }
-        };
+        let result = answer_case_line(
+            &line,
+            shared.as_ref(),
+            &mut cache,
+            default_dialect,
+            default_limits,
+        );
         if writeln!(out, "{result}").is_err() {
             return ExitCode::from(EXIT_ERROR);
         }

@@ -186,7 +186,10 @@ fn the_doc_derived_cases_are_the_documented_examples() {
             if *count > 1 {
                 name.push_str(&format!("-{count}"));
             }
-            wanted.insert(name, vec![(file_name_for(&info), body)]);
+            wanted.insert(
+                name,
+                vec![(dflint_core::rules::doc_example_file_name(&info), body)],
+            );
         }
     }
     let on_disk: BTreeMap<String, Vec<(String, String)>> = case_names()
@@ -206,16 +209,6 @@ fn the_doc_derived_cases_are_the_documented_examples() {
         stale.is_empty(),
         "doc-derived parity cases differ from the rule docs: {stale:?}; run scripts/gen-parity-cases, then bless ({BLESS_ENV}=1 cargo test -p dflint --test parity_table)"
     );
-}
-
-/// `file_name_for` of crates/core/tests/rule_docs.rs (and of scripts/gen-parity-cases).
-fn file_name_for(info: &str) -> String {
-    let mut parts = info.split_whitespace();
-    let lang = parts.next().unwrap_or("yaml");
-    parts
-        .find_map(|p| p.strip_prefix("file="))
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("example.{lang}"))
 }
 
 /// The `seed-cluster` case is a copy of examples/seed-cluster (a real cluster's manifests).

@@ -4,15 +4,6 @@
 use dflint_core::rules::{doc_examples, registry};
 use dflint_core::{lint, LintConfig, Source};
 
-fn file_name_for(info: &str) -> String {
-    let mut parts = info.split_whitespace();
-    let lang = parts.next().unwrap_or("yaml");
-    parts
-        .find_map(|p| p.strip_prefix("file="))
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("example.{lang}"))
-}
-
 #[test]
 fn every_rule_has_a_failing_and_a_passing_example_that_behave_as_documented() {
     let mut failures = Vec::new();
@@ -29,7 +20,10 @@ fn every_rule_has_a_failing_and_a_passing_example_that_behave_as_documented() {
             continue;
         }
         for (is_failing, info, body) in examples {
-            let source = Source::new(file_name_for(&info), body.clone());
+            let source = Source::new(
+                dflint_core::rules::doc_example_file_name(&info),
+                body.clone(),
+            );
             let report = lint(&[source], &LintConfig::default());
             let fired = report.diagnostics.iter().any(|d| d.code == meta.code);
             if fired != is_failing {

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod found;
 pub mod glob;
 pub mod parse;
+pub mod queries;
 pub mod text;
 
 pub use commands::Dialect;

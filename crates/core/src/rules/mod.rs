@@ -133,6 +133,17 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
     })
 }
 
+/// The file name an example is linted under: the info string's `file=NAME`, else
+/// `example.<language>` (`acl`, `yaml`, …).
+pub fn doc_example_file_name(info: &str) -> String {
+    let mut parts = info.split_whitespace();
+    let lang = parts.next().unwrap_or("yaml");
+    parts
+        .find_map(|p| p.strip_prefix("file="))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("example.{lang}"))
+}
+
 /// The fenced examples of a rule's docs: `(is_failing, info_string, body)`.
 pub fn doc_examples(docs: &str) -> Vec<(bool, String, String)> {
     let mut examples = Vec::new();
