@@ -73,7 +73,7 @@ pub enum Bounded {
 impl Bounded {
     fn into_source(self, name: String) -> Source {
         match self {
-            Bounded::Read(bytes) => Source::from_bytes(name, &bytes),
+            Bounded::Read(bytes) => Source::from_vec(name, bytes),
             Bounded::TooLarge(size) => Source::unread(name, size),
         }
     }

@@ -234,8 +234,8 @@ impl miette::Diagnostic for Shown<'_> {
         let d = self.diagnostic;
         let help = d.help.as_deref().unwrap_or("");
         let text = match help {
-            "" => format!("see {}", d.doc_url),
-            _ => format!("{help}\nsee {}", d.doc_url),
+            "" => format!("see {}", d.doc_url()),
+            _ => format!("{help}\nsee {}", d.doc_url()),
         };
         Some(Box::new(text))
     }

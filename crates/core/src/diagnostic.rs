@@ -2,6 +2,7 @@
 
 use crate::source::Span;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -64,19 +65,52 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// One sentence naming the thing; never contains secret material.
     pub message: String,
-    pub help: Option<String>,
+    /// Most rules' help is a fixed sentence: borrowed, it costs no allocation per finding.
+    pub help: Option<Cow<'static, str>>,
     pub location: Location,
     pub related: Vec<Related>,
-    pub doc_url: String,
+}
+
+impl Diagnostic {
+    /// The link to the rule's documentation. Made when shown, not stored: a report of a large
+    /// input holds tens of thousands of findings, and the link follows from the code.
+    pub fn doc_url(&self) -> DocUrl<'static> {
+        DocUrl {
+            code: self.code,
+            rule: self.rule,
+        }
+    }
 }
 
 /// Base of the per-rule documentation links.
 pub const DOC_BASE_URL: &str = "https://github.com/dflint/dflint/blob/main/docs/rules.md";
 
 pub fn doc_url(code: &str, rule: &str) -> String {
-    format!(
-        "{DOC_BASE_URL}#{}-{}",
-        code.to_ascii_lowercase(),
-        rule.to_ascii_lowercase()
-    )
+    DocUrl { code, rule }.to_string()
+}
+
+/// A rule's documentation link, written out without an intermediate string.
+#[derive(Clone, Copy, Debug)]
+pub struct DocUrl<'a> {
+    code: &'a str,
+    rule: &'a str,
+}
+
+impl fmt::Display for DocUrl<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(DOC_BASE_URL)?;
+        f.write_str("#")?;
+        for part in [self.code, "-", self.rule] {
+            for c in part.chars() {
+                fmt::Write::write_char(f, c.to_ascii_lowercase())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for DocUrl<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }

@@ -49,9 +49,15 @@ impl Target {
 
 /// The file, line and column of a target (for reports other than diagnostics).
 pub fn locate(sources: &[Source], target: &Target) -> Location {
+    locate_from(sources, target, 1)
+}
+
+/// Like [`locate`], its line search starting at 1-based line `hint` of the target's source
+/// when the target is there or later (see [`Source::line_col_from`]).
+pub fn locate_from(sources: &[Source], target: &Target, hint: usize) -> Location {
     let source = &sources[target.source];
-    let (line, column) = source.line_col(target.span.start);
-    let (end_line, end_column) = source.line_col(target.span.end);
+    let (line, column) = source.line_col_from(hint, target.span.start);
+    let (end_line, end_column) = source.line_col_from(line, target.span.end);
     Location {
         file: source.shared_name(),
         span: target.span,

@@ -39,7 +39,9 @@ fn parse_int(text: &str) -> Option<i64> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    if body.is_empty() || body.starts_with('_') {
+    // Every form (decimal, `0x…`, `0b…`, octal) starts with a digit: most plain scalars are
+    // words and are ruled out here, before anything is allocated.
+    if !body.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
     let digits: String = body.chars().filter(|&c| c != '_').collect();

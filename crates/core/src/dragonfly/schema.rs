@@ -18,6 +18,7 @@
 //! be secrets).
 
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// The operator release the schema was generated from.
@@ -133,16 +134,17 @@ pub fn validate_spec(spec: &Value) -> Vec<SchemaViolation> {
     walk.violations
 }
 
-struct Walk {
-    /// Where the walk is, relative to `spec`.
-    path: Vec<String>,
+struct Walk<'v> {
+    /// Where the walk is, relative to `spec`: keys borrowed from the value (a string per
+    /// field walked was most of the walk's cost), array indices written out.
+    path: Vec<Cow<'v, str>>,
     violations: Vec<SchemaViolation>,
 }
 
-impl Walk {
+impl<'v> Walk<'v> {
     /// Checks `value` against `schema`; `in_object` says whether it is the value of an
     /// object key (not an array element).
-    fn check(&mut self, schema: &SchemaNode, value: &Value, in_object: bool) {
+    fn check(&mut self, schema: &SchemaNode, value: &'v Value, in_object: bool) {
         if !type_matches(schema.types, value) {
             if value.is_null() && in_object {
                 // The API server prunes null values of fields that are not nullable.
@@ -158,7 +160,7 @@ impl Walk {
                 with_article(json_type(value)),
             );
             self.violations.push(SchemaViolation {
-                instance_path: self.path.clone(),
+                instance_path: self.owned_path(),
                 kind: ViolationKind::WrongType { expected },
                 message,
             });
@@ -177,7 +179,7 @@ impl Walk {
                             )
                         };
                         self.violations.push(SchemaViolation {
-                            instance_path: self.path.clone(),
+                            instance_path: self.owned_path(),
                             kind: ViolationKind::Other,
                             message,
                         });
@@ -192,7 +194,7 @@ impl Walk {
                             continue;
                         }
                     };
-                    self.path.push(key.clone());
+                    self.path.push(Cow::Borrowed(key));
                     self.check(child_schema, child, true);
                     self.path.pop();
                 }
@@ -200,7 +202,7 @@ impl Walk {
             Value::Array(elements) => {
                 if let Some(items) = schema.items {
                     for (i, element) in elements.iter().enumerate() {
-                        self.path.push(i.to_string());
+                        self.path.push(Cow::Owned(i.to_string()));
                         self.check(node(items), element, false);
                         self.path.pop();
                     }
@@ -208,7 +210,7 @@ impl Walk {
             }
             Value::String(text) if schema.quantity && !is_quantity(text) => {
                 self.violations.push(SchemaViolation {
-                    instance_path: self.path.clone(),
+                    instance_path: self.owned_path(),
                     kind: ViolationKind::Other,
                     message: format!(
                         "{} must be a Kubernetes quantity (for example `512Mi`, `2Gi` or `500m`)",
@@ -220,13 +222,20 @@ impl Walk {
         }
     }
 
+    fn owned_path(&self) -> Vec<String> {
+        self.path
+            .iter()
+            .map(|segment| segment.to_string())
+            .collect()
+    }
+
     /// `field` is a key of the object at `self.path`, described by `parent`, which is closed.
     fn unknown_field(&mut self, parent: &SchemaNode, field: &str) {
         let suggestion = closest(field, parent.properties.iter().map(|(name, _)| *name));
         let hint = suggestion
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
-        let mut path = self.path.clone();
+        let mut path = self.owned_path();
         path.push(field.to_string());
         self.violations.push(SchemaViolation {
             message: format!(
@@ -319,12 +328,19 @@ fn is_decimal(text: &str) -> bool {
 
 /// A known field close to `unknown` (a typo or a case slip), when there is exactly one.
 fn closest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = if unknown.chars().count() <= 4 { 1 } else { 2 };
+    let length = unknown.chars().count();
+    let limit = if length <= 4 { 1 } else { 2 };
     let lower = unknown.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     let mut tie = false;
     for candidate in known {
-        let distance = if candidate.to_lowercase() == lower {
+        // Field names are ASCII, so a case slip keeps the length, and an edit distance is at
+        // least the difference in length: most names are ruled out without computing it (a
+        // file of 10,000 CRs with one unknown field each spent 7 % of its time here).
+        if candidate.len().abs_diff(length) > limit {
+            continue;
+        }
+        let distance = if candidate.eq_ignore_ascii_case(&lower) {
             0
         } else {
             edit_distance(unknown, candidate)
@@ -373,12 +389,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// `snapshot.cron`, `additionalContainers[0].image`, `nodeSelector["kubernetes.io/os"]`,
 /// in backticks; the spec itself is `spec`.
-fn field_name(path: &[String]) -> String {
+fn field_name<S: AsRef<str>>(path: &[S]) -> String {
     if path.is_empty() {
         return "`spec`".to_string();
     }
     let mut name = String::new();
     for segment in path {
+        let segment = segment.as_ref();
         let plain = !segment.is_empty()
             && segment
                 .chars()
@@ -393,7 +410,7 @@ fn field_name(path: &[String]) -> String {
             }
             name.push_str(segment);
         } else {
-            name.push_str(&format!("[{}]", Value::String(segment.clone())));
+            name.push_str(&format!("[{}]", Value::String(segment.to_string())));
         }
     }
     format!("`{}`", name.replace('`', "'"))

@@ -251,6 +251,7 @@ impl<'d> NetworkModel<'d> {
         if instances.is_empty() {
             instances = instance::from_label_conventions(&policies);
         }
+        policies.reserve(instances.iter().filter(|i| i.operator_policy).count());
         for (index, inst) in instances.iter().enumerate() {
             if let (true, Some(cr)) = (inst.operator_policy, inst.cr) {
                 policies.push(parse::operator_policy(

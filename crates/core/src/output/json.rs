@@ -1,15 +1,26 @@
 //! The JSON report: the stable contract other tools depend on (`dflint check --format json`,
 //! the playground). Field order follows the contract in DESIGN.md.
 
+use crate::diagnostic::{Diagnostic, DocUrl};
 use crate::lint::Report;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: JsonSummary<'a>,
+}
+
+/// The findings, each turned into its JSON shape only as it is written: a large report is
+/// never held twice.
+struct Diagnostics<'a>(&'a [Diagnostic]);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(json_diagnostic))
+    }
 }
 
 #[derive(Serialize)]
@@ -25,7 +36,7 @@ struct JsonDiagnostic<'a> {
     end_line: usize,
     end_column: usize,
     json_path: Option<&'a str>,
-    doc_url: &'a str,
+    doc_url: DocUrl<'a>,
     /// Further places the finding concerns (every other token of a rejected ACL file, the
     /// token a later grant undoes…). Left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -70,36 +81,7 @@ fn contract(report: &Report) -> Output<'_> {
     let s = &report.summary;
     Output {
         version: 1,
-        diagnostics: report
-            .diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic {
-                code: d.code,
-                rule: d.rule,
-                severity: d.severity.as_str(),
-                message: &d.message,
-                help: d.help.as_deref(),
-                file: &d.location.file,
-                line: d.location.line,
-                column: d.location.column,
-                end_line: d.location.end_line,
-                end_column: d.location.end_column,
-                json_path: d.location.json_path.as_deref(),
-                doc_url: &d.doc_url,
-                related: d
-                    .related
-                    .iter()
-                    .map(|r| JsonRelated {
-                        label: &r.label,
-                        file: &r.location.file,
-                        line: r.location.line,
-                        column: r.location.column,
-                        end_line: r.location.end_line,
-                        end_column: r.location.end_column,
-                    })
-                    .collect(),
-            })
-            .collect(),
+        diagnostics: Diagnostics(&report.diagnostics),
         summary: JsonSummary {
             files: s.files,
             documents: s.documents,
@@ -108,5 +90,34 @@ fn contract(report: &Report) -> Output<'_> {
             warnings: s.warnings,
             infos: s.infos,
         },
+    }
+}
+
+fn json_diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
+    JsonDiagnostic {
+        code: d.code,
+        rule: d.rule,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        help: d.help.as_deref(),
+        file: &d.location.file,
+        line: d.location.line,
+        column: d.location.column,
+        end_line: d.location.end_line,
+        end_column: d.location.end_column,
+        json_path: d.location.json_path.as_deref(),
+        doc_url: d.doc_url(),
+        related: d
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                label: &r.label,
+                file: &r.location.file,
+                line: r.location.line,
+                column: r.location.column,
+                end_line: r.location.end_line,
+                end_column: r.location.end_column,
+            })
+            .collect(),
     }
 }

@@ -1,10 +1,13 @@
 //! What rules use to point at things and report them.
 
 use super::RuleMeta;
-use crate::diagnostic::{doc_url, Diagnostic, Location, Related, Severity};
+use crate::diagnostic::{Diagnostic, Location, Related, Severity};
 use crate::limits::Limit;
 use crate::source::Source;
+use crate::target::locate_from;
 pub use crate::target::{locate, Target};
+use std::borrow::Cow;
+use std::cell::Cell;
 
 /// Collects the diagnostics of one rule, at most `Limits::max_findings_per_rule` of them:
 /// the limit is kept here, where every finding passes, so no rule has to count. Findings
@@ -25,6 +28,9 @@ pub struct Emitter<'a> {
     /// The latest finding past the limit: rules still add help and related locations to
     /// what `report` returns, so it needs a place to live until the next one replaces it.
     discarded: Option<Diagnostic>,
+    /// The source and line of the latest place located: a rule mostly goes through a file
+    /// in order, so the next line search starts there.
+    last_line: Cell<(usize, usize)>,
 }
 
 impl<'a> Emitter<'a> {
@@ -44,11 +50,16 @@ impl<'a> Emitter<'a> {
             first_dropped: None,
             dropped_severity: Severity::Info,
             discarded: None,
+            last_line: Cell::new((usize::MAX, 1)),
         }
     }
 
     pub fn location(&self, target: &Target) -> Location {
-        locate(self.sources, target)
+        let (source, line) = self.last_line.get();
+        let hint = if source == target.source { line } else { 1 };
+        let location = locate_from(self.sources, target, hint);
+        self.last_line.set((target.source, location.line));
+        location
     }
 
     /// Reports a finding at the rule's default severity; the returned diagnostic can be given
@@ -63,7 +74,6 @@ impl<'a> Emitter<'a> {
             help: None,
             location,
             related: Vec::new(),
-            doc_url: doc_url(self.meta.code, self.meta.name),
         };
         if self.room > 0 {
             self.room -= 1;
@@ -109,7 +119,6 @@ impl<'a> Emitter<'a> {
             help: None,
             location,
             related: Vec::new(),
-            doc_url: doc_url(self.meta.code, self.meta.name),
         });
     }
 
@@ -126,7 +135,7 @@ impl<'a> Emitter<'a> {
 pub const MAX_RELATED: usize = 50;
 
 impl Diagnostic {
-    pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
+    pub fn with_help(&mut self, help: impl Into<Cow<'static, str>>) -> &mut Self {
         self.help = Some(help.into());
         self
     }

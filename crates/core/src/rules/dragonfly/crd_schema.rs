@@ -50,10 +50,10 @@ impl Rule for CrdSchema {
                 let diagnostic = out.report(&target, violation.message.clone());
                 match &violation.kind {
                     ViolationKind::UnknownField { field } => {
-                        let help = match field.as_str() {
-                            "volumes" => "extra volumes go in `spec.additionalVolumes`; the operator mounts the ACL file itself when you use `spec.aclFromSecret`".to_string(),
-                            "volumeMounts" => "the CRD has no volume mounts for the Dragonfly container; use `spec.aclFromSecret` for an ACL file and `spec.snapshot` for snapshot storage".to_string(),
-                            _ => format!("remove it or fix its name; fields are checked against dragonfly-operator {OPERATOR_VERSION}"),
+                        let help: std::borrow::Cow<'static, str> = match field.as_str() {
+                            "volumes" => "extra volumes go in `spec.additionalVolumes`; the operator mounts the ACL file itself when you use `spec.aclFromSecret`".into(),
+                            "volumeMounts" => "the CRD has no volume mounts for the Dragonfly container; use `spec.aclFromSecret` for an ACL file and `spec.snapshot` for snapshot storage".into(),
+                            _ => format!("remove it or fix its name; fields are checked against dragonfly-operator {OPERATOR_VERSION}").into(),
                         };
                         diagnostic.with_help(help);
                     }
