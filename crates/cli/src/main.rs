@@ -217,7 +217,8 @@ fn check(args: CheckArgs) -> ExitCode {
         Format::Json => dflint_core::lint_without_redactions(&sources, &config),
         Format::Pretty => dflint_core::lint(&sources, &config),
     };
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    // A large buffer: a report can be tens of megabytes, written in few system calls.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = match args.format {
         // Streamed: the report of a large input is tens of megabytes.
         Format::Json => dflint_core::output::json::write(&report, &mut stdout),
