@@ -7,6 +7,7 @@ mod scalar;
 mod yaml;
 
 pub use json::{parse_json, parse_json_with};
+pub(crate) use keys::key_text;
 pub use path::{path_to, JsonPath};
 pub use yaml::{parse_yaml, parse_yaml_with};
 
@@ -133,6 +134,44 @@ impl Node {
             Value::Seq(_) => "array",
             Value::Map(_) => "object",
         }
+    }
+
+    /// A node for a plain JSON value, with empty spans (for checks written against nodes that
+    /// are also given JSON, as the schema tests are).
+    pub fn from_json(value: &serde_json::Value) -> Node {
+        use serde_json::Value as J;
+        let (value, style) = match value {
+            J::Null => (Value::Null, ScalarStyle::Plain),
+            J::Bool(b) => (Value::Bool(*b), ScalarStyle::Plain),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => (Value::Int(i), ScalarStyle::Plain),
+                None => (
+                    Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+                    ScalarStyle::Plain,
+                ),
+            },
+            J::String(s) => (Value::Str(s.as_str().into()), ScalarStyle::Quoted),
+            J::Array(items) => (
+                Value::Seq(items.iter().map(Node::from_json).collect()),
+                ScalarStyle::Plain,
+            ),
+            J::Object(map) => (
+                Value::Map(
+                    map.iter()
+                        .map(|(key, value)| Entry {
+                            key: Node::new(
+                                Value::Str(key.as_str().into()),
+                                Span::default(),
+                                ScalarStyle::Quoted,
+                            ),
+                            value: Node::from_json(value),
+                        })
+                        .collect(),
+                ),
+                ScalarStyle::Plain,
+            ),
+        };
+        Node::new(value, Span::default(), style)
     }
 
     /// Converts to a plain JSON value (for schema validation).

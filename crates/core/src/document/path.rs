@@ -22,29 +22,41 @@ impl JsonPath {
     }
 
     pub fn key(&self, key: &str) -> Self {
-        let simple = !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            && !key.starts_with(|c: char| c.is_ascii_digit());
         let mut out = String::with_capacity(self.as_str().len() + key.len() + 4);
         out.push_str(self.as_str());
-        if simple {
-            if !self.is_root() {
-                out.push('.');
-            }
-            out.push_str(key);
-        } else {
-            out.push('[');
-            out.push_str(&serde_json::Value::String(key.to_string()).to_string());
-            out.push(']');
-        }
+        push_key(&mut out, key);
         JsonPath(Some(out.into()))
     }
 
     pub fn index(&self, index: usize) -> Self {
-        JsonPath(Some(format!("{}[{index}]", self.as_str()).into()))
+        let mut out = self.as_str().to_string();
+        push_index(&mut out, index);
+        JsonPath(Some(out.into()))
     }
+}
+
+/// Appends `.key`, or `["key"]` for a key that is not a plain name, to a path's text.
+fn push_key(out: &mut String, key: &str) {
+    let simple = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !key.starts_with(|c: char| c.is_ascii_digit());
+    if simple {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(key);
+    } else {
+        out.push('[');
+        out.push_str(&serde_json::Value::String(key.to_string()).to_string());
+        out.push(']');
+    }
+}
+
+fn push_index(out: &mut String, index: usize) {
+    use std::fmt::Write;
+    write!(out, "[{index}]").expect("writing to a string cannot fail");
 }
 
 enum Segment<'a> {
@@ -59,13 +71,17 @@ pub fn path_to(root: &Node, target: &Node) -> Option<JsonPath> {
     let mut segments = Vec::new();
     let found = search(root, target, &mut segments, true, 0)
         || search(root, target, &mut segments, false, 0);
+    // Written into one string: a path per finding, and a string per level was most of the
+    // cost of locating findings in a large file.
     found.then(|| {
-        segments
-            .iter()
-            .fold(JsonPath::root(), |path, segment| match segment {
-                Segment::Key(key) => path.key(&key.key_text()),
-                Segment::Index(i) => path.index(*i),
-            })
+        let mut out = String::new();
+        for segment in &segments {
+            match segment {
+                Segment::Key(key) => push_key(&mut out, &super::keys::key_text(key)),
+                Segment::Index(i) => push_index(&mut out, *i),
+            }
+        }
+        JsonPath((!segments.is_empty()).then(|| out.into()))
     })
 }
 

@@ -1,6 +1,6 @@
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::dragonfly::schema::{validate_spec, ViolationKind, OPERATOR_VERSION};
+use crate::dragonfly::schema::{validate_spec_node, ViolationKind, OPERATOR_VERSION};
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct CrdSchema;
@@ -32,7 +32,7 @@ impl Rule for CrdSchema {
                 );
                 continue;
             }
-            for violation in validate_spec(&spec_node.to_json()) {
+            for violation in validate_spec_node(spec_node) {
                 let segments = violation.instance_path.iter().map(String::as_str);
                 let target = match &violation.kind {
                     // Point at the offending key itself.
