@@ -381,7 +381,8 @@ pub fn parse_setuser(args: &[&str], dialect: Dialect) -> Result<Vec<Op>, String>
 /// Dragonfly splits lines on single spaces and drops empty pieces; tabs and `\r` stay inside
 /// tokens.
 fn split_on_spaces(line: &str, base: usize) -> Vec<Token> {
-    let mut tokens = Vec::new();
+    // Sized once (at most one token per space, plus one) instead of grown token by token.
+    let mut tokens = Vec::with_capacity(line.bytes().filter(|&b| b == b' ').count() + 1);
     let mut offset = base;
     for piece in line.split(' ') {
         if !piece.is_empty() {

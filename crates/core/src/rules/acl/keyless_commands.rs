@@ -1,4 +1,6 @@
-use super::support::{is_tenant, keys_unchecked, keyspace, shares_keyspace};
+use super::support::{
+    command_list, denial_list, is_tenant, keys_unchecked, keyspace, shares_keyspace,
+};
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -29,11 +31,11 @@ impl Rule for KeylessCommands {
                     && u.root.all_keys.is_none()
                     && !u.root.keys.is_empty()
             }) {
-                let mut names = Vec::new();
+                let mut names: Vec<&str> = Vec::new();
                 let mut first_token = None;
                 for &(index, command) in &keyless {
                     if user.root.allows(index) {
-                        names.push(format!("`{}`", command.name.to_ascii_uppercase()));
+                        names.push(command.name);
                         first_token = first_token.or(user.root.decided_by.get(index));
                     }
                 }
@@ -47,10 +49,13 @@ impl Rule for KeylessCommands {
                     format!(
                         "`{}` is limited to its key patterns but can run {}, which ignore key patterns: it can list, read, move or delete other tenants' keys",
                         user.name,
-                        names.join(", ")
+                        command_list(names.iter().copied(), false)
                     ),
                 )
-                .with_help(format!("deny them explicitly, e.g. `{}`", names.iter().map(|n| format!("-{}", n.trim_matches('`').to_ascii_lowercase())).collect::<Vec<_>>().join(" ")));
+                .with_help(format!(
+                    "deny them explicitly, e.g. `{}`",
+                    denial_list(names.iter().copied())
+                ));
             }
         }
     }

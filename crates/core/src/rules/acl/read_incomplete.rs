@@ -1,4 +1,4 @@
-use super::support::indexed_commands;
+use super::support::{command_list, indexed_commands};
 use crate::acl::commands::{self, Command, Dialect};
 use crate::acl::parse::Op;
 use crate::bundle::Bundle;
@@ -63,14 +63,10 @@ impl Rule for ReadIncomplete {
                 if missing.len() < READERS_OUTSIDE_READ.len() / 2 {
                     continue;
                 }
-                // Formatted only for the users reported.
-                let missing: Vec<String> = missing
-                    .iter()
-                    .map(|c| format!("`{}`", c.name.to_ascii_uppercase()))
-                    .collect();
+                let missing = command_list(missing.iter().map(|c| c.name), false);
                 out.report(
                     &acl.target(acl.file.users[line as usize].tokens[rule.token].span),
-                    format!("`+@read` gives `{}` no {}: Dragonfly keeps these readers outside `@read`", user.name, missing.join(", ")),
+                    format!("`+@read` gives `{}` no {missing}: Dragonfly keeps these readers outside `@read`", user.name),
                 )
                 .with_help("grant the module categories you use (`+@json`, `+@bloom`, …) or the commands themselves");
             }

@@ -1,5 +1,7 @@
 use super::dangerous_command::undone_denial;
-use super::support::{dangerous_categories, indexed_commands, is_dangerous, is_tenant};
+use super::support::{
+    command_list, dangerous_categories, denial_list, indexed_commands, is_dangerous, is_tenant,
+};
 use super::support::{REDIS_RISKY_NOT_DANGEROUS, RISKY_NOT_DANGEROUS};
 use crate::acl::commands::{Command, Dialect};
 use crate::acl::eval::TokenRef;
@@ -71,23 +73,21 @@ impl Rule for RiskyCommand {
                                 })
                         })
                         .map(|d| out.related(&acl.token_target(d), "does not cover them"));
-                    let listed: Vec<String> = names
-                        .iter()
-                        .map(|n| format!("`{}`", n.to_ascii_uppercase().replace('|', " ")))
-                        .collect();
                     let diagnostic = out.report(
                         &acl.token_target(token),
                         format!(
                             "`{text}` lets non-admin user `{}` run {}, which {server} does not put in @dangerous",
                             user.name,
-                            listed.join(", ")
+                            command_list(names.iter().copied(), true)
                         ),
                     );
                     if let Some(related) = related {
                         diagnostic.with_related(related);
                     }
-                    let denials: Vec<String> = names.iter().map(|n| format!("-{n}")).collect();
-                    diagnostic.with_help(format!("deny them explicitly: `{}`", denials.join(" ")));
+                    diagnostic.with_help(format!(
+                        "deny them explicitly: `{}`",
+                        denial_list(names.iter().copied())
+                    ));
                 }
             }
         }

@@ -41,9 +41,53 @@ const ADMIN_NAME_WORDS: &[&str] = &["admin", "administrator", "root", "superuser
 
 /// Whether a user name says the account is an admin one.
 pub fn name_says_admin(name: &str) -> bool {
-    name.to_ascii_lowercase()
-        .split(['_', '-', '.', ':', '@'])
-        .any(|part| ADMIN_NAME_WORDS.contains(&part) || part.ends_with("admin"))
+    // Compared without case instead of lower-casing a copy: several rules ask for every user.
+    name.split(['_', '-', '.', ':', '@']).any(|part| {
+        ADMIN_NAME_WORDS
+            .iter()
+            .any(|word| part.eq_ignore_ascii_case(word))
+            || part
+                .len()
+                .checked_sub(5)
+                .is_some_and(|start| part.as_bytes()[start..].eq_ignore_ascii_case(b"admin"))
+    })
+}
+
+/// Command names for a message: each upper-cased in backticks, joined by `, `; with
+/// `pipes_as_spaces`, a subcommand's `|` is shown as the space it is typed with. Written into
+/// one string: these lists are built for every tenant reported.
+pub fn command_list<'a>(
+    names: impl Iterator<Item = &'a str> + Clone,
+    pipes_as_spaces: bool,
+) -> String {
+    let mut out = String::with_capacity(names.clone().map(|n| n.len() + 4).sum());
+    for (i, name) in names.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('`');
+        for c in name.chars() {
+            out.push(match c {
+                '|' if pipes_as_spaces => ' ',
+                c => c.to_ascii_uppercase(),
+            });
+        }
+        out.push('`');
+    }
+    out
+}
+
+/// The tokens that deny the named commands: `-name -name`, lower-cased.
+pub fn denial_list<'a>(names: impl Iterator<Item = &'a str> + Clone) -> String {
+    let mut out = String::with_capacity(names.clone().map(|n| n.len() + 2).sum());
+    for (i, name) in names.enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push('-');
+        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    out
 }
 
 /// Whether the user's own permissions allow every command on every key.
@@ -517,6 +561,23 @@ mod tests {
                 "{word}"
             );
         }
+    }
+
+    #[test]
+    fn command_lists_read_as_typed() {
+        let names = ["keys", "memory|usage"];
+        assert_eq!(
+            command_list(names.into_iter(), false),
+            "`KEYS`, `MEMORY|USAGE`"
+        );
+        assert_eq!(
+            command_list(names.into_iter(), true),
+            "`KEYS`, `MEMORY USAGE`"
+        );
+        assert_eq!(command_list([].into_iter(), true), "");
+        let names = ["KEYS", "client|kill"];
+        assert_eq!(denial_list(names.into_iter()), "-keys -client|kill");
+        assert!(name_says_admin("Ops_SysAdmin") && !name_says_admin("dmin"));
     }
 
     #[test]
