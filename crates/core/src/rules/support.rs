@@ -153,6 +153,14 @@ impl Diagnostic {
     /// how many more there are (a user defined on 100,000 lines must not print 100,000
     /// snippets, and nothing is left out without a word).
     pub fn with_related_all(&mut self, related: impl IntoIterator<Item = Related>) -> &mut Self {
+        let related = related.into_iter();
+        // Most findings have one related place: room for exactly what is coming, not the
+        // four places a growing vector starts with.
+        let coming = related
+            .size_hint()
+            .0
+            .min(MAX_RELATED - self.related.len().min(MAX_RELATED));
+        self.related.reserve_exact(coming);
         let mut omitted = 0usize;
         for place in related {
             if self.related.len() < MAX_RELATED {
