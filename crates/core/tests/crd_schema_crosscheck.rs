@@ -556,3 +556,50 @@ spec:
     assert!(!storage.message.contains("2 GB"), "{}", storage.message);
     assert_eq!(violations.len(), 3, "{violations:#?}");
 }
+
+/// The rule walks each spec's document node (`validate_spec_node`) instead of its JSON copy:
+/// on every Dragonfly spec of the repository's examples and fixtures, and on scalars JSON
+/// cannot hold or types differently (`.nan`, `.inf`, integer keys, `2.0`), both walks must
+/// report the same violations.
+#[test]
+fn the_node_walk_agrees_with_the_json_walk() {
+    use dflint_core::dragonfly::schema::validate_spec_node;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = Vec::new();
+    let mut pending = vec![root.join("examples"), root.join("tests")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable directory") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                files.push(std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    files.push(
+        "kind: Dragonfly\nspec:\n  replicas: .nan\n  memcachedPort: .inf\n  nodeSelector: {1: a, \"2\": b}\n  resources:\n    limits: {cpu: 2.0, memory: 1.5}\n  labels: {a: null}\n  volumes: []\n  snapshot: {cronn: x}\n".to_string(),
+    );
+    let sorted = |mut v: Vec<SchemaViolation>| {
+        v.sort_by(|a, b| (&a.instance_path, &a.message).cmp(&(&b.instance_path, &b.message)));
+        v
+    };
+    let mut specs = 0;
+    for text in &files {
+        for document in &parse_yaml(text).roots {
+            if document.get("kind").and_then(Node::as_str) != Some("Dragonfly") {
+                continue;
+            }
+            let Some(spec) = document.get("spec") else {
+                continue;
+            };
+            specs += 1;
+            assert_eq!(
+                sorted(validate_spec_node(spec)),
+                sorted(validate_spec(&spec.to_json())),
+                "{text}"
+            );
+        }
+    }
+    assert!(specs > 50, "only {specs} Dragonfly specs found");
+}
