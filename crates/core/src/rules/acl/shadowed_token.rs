@@ -447,12 +447,24 @@ struct Later {
 impl Later {
     fn of(dialect: Dialect, rules: &[AclRule]) -> Self {
         let numbered = Numbered::of(dialect, rules);
+        // Only first-arg grants (`+config|get`) are ever asked whether a later rule flushes
+        // them: a line without one needs no per-command table (filling it for every category
+        // token was a third of this rule's time on a typical tenant line).
+        let first_args = rules.iter().any(|rule| {
+            root_permission_ops(&rule.op)
+                .iter()
+                .any(|op| matches!(op, Op::FirstArg { .. }))
+        });
         let mut later = Later {
             dialect,
             keys_reset: None,
             channels_reset: None,
             all_flushed: None,
-            flushed: vec![None; commands::all(dialect).len()],
+            flushed: if first_args {
+                vec![None; commands::all(dialect).len()]
+            } else {
+                Vec::new()
+            },
             end: PatternState::fresh(dialect, &numbered),
             numbered,
         };
@@ -465,6 +477,7 @@ impl Later {
                     later.channels_reset = Some(index);
                 }
                 match Flush::of(dialect, op) {
+                    _ if !first_args => {}
                     Flush::Nothing => {}
                     Flush::All => later.all_flushed = Some(index),
                     Flush::One(i) => later.flushed[i] = Some(index),
