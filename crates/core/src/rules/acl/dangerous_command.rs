@@ -1,4 +1,4 @@
-use super::support::{dangerous_command_words, is_tenant};
+use super::support::{dangerous_categories, dangerous_command_words, is_tenant};
 use crate::acl::commands::{self, Dialect};
 use crate::acl::eval::TokenRef;
 use crate::acl::found::FoundAcl;
@@ -25,15 +25,12 @@ pub(super) fn undone_denial(
     token: TokenRef,
 ) -> Option<TokenRef> {
     let line = acl.file.users.get(token.line as usize)?;
-    let bits: Vec<u8> = ["dangerous", "admin"]
-        .iter()
-        .filter_map(|n| commands::category(dialect, n).map(|c| c.bit))
-        .collect();
+    let denied = dangerous_categories(dialect);
     line.rules
         .iter()
         .filter(|r| (r.token as u32) < token.token)
         .filter(|r| {
-            matches!(r.op, Op::Category { allow: false, bit } if bits.contains(&bit))
+            matches!(r.op, Op::Category { allow: false, bit } if denied & (1u64 << bit) != 0)
                 || r.op == Op::NoCommands
         })
         .map(|r| TokenRef {

@@ -66,11 +66,15 @@ pub fn command_list<'a>(
             out.push_str(", ");
         }
         out.push('`');
-        for c in name.chars() {
-            out.push(match c {
-                '|' if pipes_as_spaces => ' ',
-                c => c.to_ascii_uppercase(),
-            });
+        let start = out.len();
+        out.push_str(name);
+        // Upper-cased in place: ASCII case changes keep every byte boundary.
+        let added = &mut out[start..];
+        added.make_ascii_uppercase();
+        if pipes_as_spaces && added.contains('|') {
+            let spaced = added.replace('|', " ");
+            out.truncate(start);
+            out.push_str(&spaced);
         }
         out.push('`');
     }
