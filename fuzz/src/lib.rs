@@ -757,16 +757,15 @@ pub fn acl_can_cases(data: &[u8]) {
         let Ok(line) = line else {
             break;
         };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let result = answer_case_line(
+        let Some(result) = answer_case_line(
             &line,
             shared.as_ref(),
             &mut cache,
             default_dialect,
             default_limits,
-        );
+        ) else {
+            continue;
+        };
         writeln!(out, "{result}").expect("writing to memory cannot fail");
         // An answer is one line of JSON.
         let last = out[..out.len() - 1]

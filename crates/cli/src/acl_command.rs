@@ -668,16 +668,15 @@ fn run_cases(
         let Ok(line) = line else {
             return ExitCode::from(EXIT_ERROR);
         };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let result = answer_case_line(
+        let Some(result) = answer_case_line(
             &line,
             shared.as_ref(),
             &mut cache,
             default_dialect,
             default_limits,
-        );
+        ) else {
+            continue;
+        };
         if writeln!(out, "{result}").is_err() {
             return ExitCode::from(EXIT_ERROR);
         }

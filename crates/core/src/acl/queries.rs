@@ -112,9 +112,28 @@ impl EvaluatedCache {
 
 /// Answers one `--cases` line: a JSON object with `acl` (the ACL text; without it, the
 /// `shared` file answers), `user`, `command`, `args`, and optionally `dialect`, `dbnum` and
-/// `cluster_mode` overriding the run's defaults. A line that is not such JSON gets
-/// `{"error": …}`, never a panic.
+/// `cluster_mode` overriding the run's defaults. A blank line is skipped (`None`); a line
+/// that is not such JSON gets `{"error": …}`, never a panic.
 pub fn answer_case_line(
+    line: &str,
+    shared: Option<&EvaluatedAcl>,
+    cache: &mut EvaluatedCache,
+    default_dialect: Dialect,
+    default_limits: ServerLimits,
+) -> Option<Value> {
+    if line.trim().is_empty() {
+        return None;
+    }
+    Some(answer_case(
+        line,
+        shared,
+        cache,
+        default_dialect,
+        default_limits,
+    ))
+}
+
+fn answer_case(
     line: &str,
     shared: Option<&EvaluatedAcl>,
     cache: &mut EvaluatedCache,
@@ -169,6 +188,7 @@ mod tests {
             Dialect::Dragonfly,
             ServerLimits::default(),
         )
+        .expect("not a blank line")
     }
 
     #[test]
@@ -182,6 +202,20 @@ mod tests {
         );
         assert_eq!(got["allowed"], false, "{got}");
         assert_eq!(got["denied_on"], "key", "{got}");
+    }
+
+    #[test]
+    fn blank_lines_get_no_answer() {
+        for blank in ["", "   ", "\t\r"] {
+            let got = answer_case_line(
+                blank,
+                None,
+                &mut EvaluatedCache::default(),
+                Dialect::Dragonfly,
+                ServerLimits::default(),
+            );
+            assert_eq!(got, None, "{blank:?}");
+        }
     }
 
     #[test]
@@ -207,7 +241,8 @@ mod tests {
             &mut cache,
             Dialect::Dragonfly,
             ServerLimits::default(),
-        );
+        )
+        .expect("not a blank line");
         assert_eq!(got["allowed"], false, "{got}");
         let acl = "user a on nopass ~* +@all\n";
         let first = cache.get(acl, Dialect::Dragonfly, ServerLimits::default());
