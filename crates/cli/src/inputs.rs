@@ -29,7 +29,7 @@ pub fn read_all(
     }
     for path in paths {
         if path.as_os_str() == "-" {
-            match read_bounded(std::io::stdin().lock(), max_file_bytes) {
+            match read_bounded(std::io::stdin().lock(), max_file_bytes, 0) {
                 Ok(read) => sources.push(read.into_source(stdin_name.to_string())),
                 Err(e) => errors.push(format!("cannot read standard input: {e}")),
             }
@@ -87,14 +87,15 @@ pub fn read_path(path: &Path, max: u64) -> std::io::Result<Bounded> {
         return Ok(Bounded::TooLarge(UnreadSize::Exactly(size)));
     }
     // The size can be wrong (a file still growing, a pseudo-file that says 0): the read
-    // stops past the limit all the same.
-    read_bounded(file, max)
+    // stops past the limit all the same. Right, it sizes the buffer once: a buffer grown by
+    // doubling holds up to twice the file (8 MB for the 5 MB benchmark file).
+    read_bounded(file, max, size)
 }
 
 /// Reads at most `max + 1` bytes: one byte more than the limit is enough to know the input
 /// is over it, without holding the rest of it in memory.
-fn read_bounded(input: impl Read, max: u64) -> std::io::Result<Bounded> {
-    let mut bytes = Vec::new();
+fn read_bounded(input: impl Read, max: u64, size_hint: u64) -> std::io::Result<Bounded> {
+    let mut bytes = Vec::with_capacity(usize::try_from(size_hint).unwrap_or(0));
     input.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
         Ok(Bounded::TooLarge(UnreadSize::OverLimit))
@@ -177,7 +178,7 @@ mod tests {
     use super::*;
 
     fn read(input: &[u8], max: u64) -> Result<Vec<u8>, UnreadSize> {
-        match read_bounded(input, max).unwrap() {
+        match read_bounded(input, max, 0).unwrap() {
             Bounded::Read(bytes) => Ok(bytes),
             Bounded::TooLarge(size) => Err(size),
         }
@@ -190,7 +191,7 @@ mod tests {
         assert_eq!(read(b"123456", 5), Err(UnreadSize::OverLimit));
         // An endless input: only limit + 1 bytes are taken from it.
         let endless = std::io::repeat(b'x');
-        match read_bounded(endless, 1 << 20).unwrap() {
+        match read_bounded(endless, 1 << 20, 0).unwrap() {
             Bounded::TooLarge(size) => assert_eq!(size, UnreadSize::OverLimit),
             Bounded::Read(_) => panic!("an endless input cannot fit"),
         }
