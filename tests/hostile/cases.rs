@@ -36,6 +36,9 @@ pub struct Case {
     pub wrap_in_secret: bool,
     /// The kind of the object sent as is (`Dragonfly` unless the case says otherwise).
     pub policy_kind: String,
+    /// The ACL dialect the case is read in (`dragonfly` unless it says `redis`): the CLI's
+    /// `--acl-dialect`/`--dialect`, the policy's `aclDialect`.
+    pub dialect: String,
     pub policy: PolicyExpectation,
 }
 
@@ -100,6 +103,7 @@ fn case(value: &Value) -> Case {
             .map(|_| strings(&value["cli"]["can"])),
         wrap_in_secret: policy["object"].as_str() == Some("secret"),
         policy_kind: policy["kind"].as_str().unwrap_or("Dragonfly").to_string(),
+        dialect: value["dialect"].as_str().unwrap_or("dragonfly").to_string(),
         policy: expectation,
     }
 }

@@ -187,6 +187,16 @@ fn every_hostile_case_is_answered_in_bounded_time_and_memory_by_every_front_of_t
             args.extend(can.iter().cloned());
             runs.push(("acl can".into(), args, false));
         }
+        if case.dialect != "dragonfly" {
+            for (_, args, is_check) in &mut runs {
+                let flag = if *is_check {
+                    "--acl-dialect"
+                } else {
+                    "--dialect"
+                };
+                args.extend([flag.to_string(), case.dialect.clone()]);
+            }
+        }
         for (what, args, is_check) in &runs {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let run = run_measured(&bin, &args);

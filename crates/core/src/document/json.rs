@@ -169,7 +169,10 @@ impl Reader<'_> {
 
     fn string(&mut self) -> Result<String> {
         self.pos += 1; // opening quote
-        let mut out = String::new();
+                       // Sized once: the decoded text is never longer than its escaped form, so the raw
+                       // length up to the closing quote is enough (an ACL held in a Secret's `stringData` is
+                       // one long string with an escape per line, and grew a dozen times).
+        let mut out = String::with_capacity(self.raw_string_len());
         loop {
             let run_start = self.pos;
             while let Some(&b) = self.bytes.get(self.pos) {
@@ -210,6 +213,19 @@ impl Reader<'_> {
                 Some(_) => return Err(self.error("control character in string")),
             }
         }
+    }
+
+    /// Bytes from here to the closing quote (or to the end of the text), escapes included.
+    fn raw_string_len(&self) -> usize {
+        let mut at = self.pos;
+        while let Some(&b) = self.bytes.get(at) {
+            match b {
+                b'"' => break,
+                b'\\' => at += 2,
+                _ => at += 1,
+            }
+        }
+        at.min(self.bytes.len()) - self.pos
     }
 
     fn hex4(&mut self) -> Result<u32> {

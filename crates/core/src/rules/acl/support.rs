@@ -348,6 +348,11 @@ pub fn password_text(token: &str) -> Option<&str> {
 /// `${VAR:=default}` (Flux), `$VAR`, `{{ .Values.x }}` (Helm), `%{x}`, `<password>`,
 /// `__X__`, and the usual stand-in words (`CHANGEME`, `*_PLACEHOLDER`, `REPLACE_ME`…).
 pub fn is_placeholder(password: &str) -> bool {
+    // A hex digest or a hex password (the usual `#<sha256>`) can be none of these: every
+    // form below needs a character outside `0-9a-f`.
+    if password.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
     let variable = password.strip_prefix('$').is_some_and(|rest| {
         rest.starts_with('{')
             || rest
