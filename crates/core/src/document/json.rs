@@ -169,18 +169,21 @@ impl Reader<'_> {
 
     fn string(&mut self) -> Result<String> {
         self.pos += 1; // opening quote
-                       // Sized once: the decoded text is never longer than its escaped form, so the raw
-                       // length up to the closing quote is enough (an ACL held in a Secret's `stringData` is
-                       // one long string with an escape per line, and grew a dozen times).
+                       // Most strings have no escape: one scan finds the closing quote, and the string is
+                       // copied at its exact size.
+        let first_run = self.plain_run();
+        if self.bytes.get(self.pos + first_run) == Some(&b'"') {
+            let out = self.text[self.pos..self.pos + first_run].to_string();
+            self.pos += first_run + 1;
+            return Ok(out);
+        }
+        // Sized once: the decoded text is never longer than its escaped form, so the raw
+        // length up to the closing quote is enough (an ACL held in a Secret's `stringData` is
+        // one long string with an escape per line, and grew a dozen times).
         let mut out = String::with_capacity(self.raw_string_len());
         loop {
             let run_start = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos += self.plain_run();
             out.push_str(&self.text[run_start..self.pos]);
             match self.bytes.get(self.pos) {
                 None => return Err(self.error("unterminated string")),
@@ -215,17 +218,26 @@ impl Reader<'_> {
         }
     }
 
+    /// Bytes from here up to the next quote, backslash or control character.
+    fn plain_run(&self) -> usize {
+        let rest = &self.bytes[self.pos.min(self.bytes.len())..];
+        rest.iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(rest.len())
+    }
+
     /// Bytes from here to the closing quote (or to the end of the text), escapes included.
     fn raw_string_len(&self) -> usize {
-        let mut at = self.pos;
-        while let Some(&b) = self.bytes.get(at) {
+        let rest = &self.bytes[self.pos.min(self.bytes.len())..];
+        let mut at = 0;
+        while let Some(&b) = rest.get(at) {
             match b {
                 b'"' => break,
                 b'\\' => at += 2,
                 _ => at += 1,
             }
         }
-        at.min(self.bytes.len()) - self.pos
+        at.min(rest.len())
     }
 
     fn hex4(&mut self) -> Result<u32> {
