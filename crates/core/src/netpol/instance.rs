@@ -114,13 +114,15 @@ pub fn from_crs<'d>(crs: &[DragonflyCr<'d>]) -> Vec<Instance<'d>> {
             labels.insert("app".into(), name.clone());
             labels.insert("app.kubernetes.io/name".into(), "dragonfly".into());
             labels.insert("app.kubernetes.io/part-of".into(), "dragonfly".into());
+            labels.shrink_to_fit();
             let flag_port = |flag: &str| -> Option<i64> {
                 cr.command_line
                     .last_use(flag)
                     .and_then(|f| f.effective_value())
                     .and_then(|v| v.trim().parse::<i64>().ok())
             };
-            let mut ports = Vec::new();
+            // Data, admin and memcached at most.
+            let mut ports = Vec::with_capacity(3);
             let data = flag_port("port").unwrap_or(i64::from(DATA_PORT));
             if let Ok(number) = u16::try_from(data) {
                 if number != 0 {
@@ -180,11 +182,12 @@ pub fn from_crs<'d>(crs: &[DragonflyCr<'d>]) -> Vec<Instance<'d>> {
 }
 
 fn extend_labels(labels: &mut Labels, node: Option<&Node>) {
-    for entry in node.and_then(Node::as_map).unwrap_or(&[]) {
-        if let Some(value) = entry.value.scalar_text() {
-            labels.insert(entry.key.key_text(), value);
-        }
-    }
+    labels.extend(
+        node.and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|entry| Some((entry.key.key_text(), entry.value.scalar_text()?))),
+    );
 }
 
 /// Without CRs in the input, the pods a policy aims at with the operator's label

@@ -790,16 +790,13 @@ pub fn namespace_labels(documents: &[Document]) -> NamespaceLabels {
             let Some(name) = root.at(&["metadata", "name"]).and_then(Node::as_str) else {
                 continue;
             };
-            let mut map = Labels::new();
-            for entry in root
+            let map: Labels = root
                 .at(&["metadata", "labels"])
                 .and_then(Node::as_map)
                 .unwrap_or(&[])
-            {
-                if let Some(value) = entry.value.scalar_text() {
-                    map.insert(entry.key.key_text(), value);
-                }
-            }
+                .iter()
+                .filter_map(|entry| Some((entry.key.key_text(), entry.value.scalar_text()?)))
+                .collect();
             labels.add(name.to_string(), map);
         }
     }
