@@ -198,8 +198,9 @@ impl Labels {
         self.fixed.push((key.to_string(), value.to_string()));
     }
 
-    /// The concrete label sets these stand for (one per role).
-    fn variants(&self) -> Vec<crate::netpol::Labels> {
+    /// The concrete label sets these stand for (one per role). Checks that match many
+    /// selectors against the same labels make them once.
+    pub fn label_sets(&self) -> Vec<crate::netpol::Labels> {
         let base: crate::netpol::Labels = self.fixed.iter().cloned().collect();
         if self.roles.is_empty() {
             return vec![base];
@@ -212,11 +213,6 @@ impl Labels {
                 set
             })
             .collect()
-    }
-
-    /// Whether the selector matches a pod or object with these labels (for some role).
-    pub fn selected_by(&self, selector: &Selector) -> bool {
-        self.variants().iter().any(|set| selector.matches(set))
     }
 }
 
