@@ -368,10 +368,20 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Compiles and pre-instantiates a module.
+    /// Compiles and pre-instantiates a module. With `DFLINT_WASM_PERFMAP` set, the engine
+    /// writes `/tmp/perf-<pid>.map`, so `perf record` on the process names the guest's
+    /// functions (build the module with `CARGO_PROFILE_RELEASE_WASM_STRIP=false` to keep
+    /// their names, and point `DFLINT_POLICY_WASM` at it).
     pub fn from_bytes(wasm: &[u8]) -> Result<Policy, String> {
-        let pre = WasmtimeEngineProviderBuilder::new()
-            .module_bytes(wasm)
+        let mut builder = WasmtimeEngineProviderBuilder::new().module_bytes(wasm);
+        if std::env::var_os("DFLINT_WASM_PERFMAP").is_some() {
+            let mut config = wasmtime::Config::default();
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+            let engine = wasmtime::Engine::new(&config)
+                .map_err(|e| format!("cannot make a profiling engine: {e}"))?;
+            builder = builder.engine(engine);
+        }
+        let pre = builder
             .build_pre()
             .map_err(|e| format!("cannot compile the policy module: {e}"))?;
         Ok(Policy { pre })
