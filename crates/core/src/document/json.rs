@@ -168,9 +168,9 @@ impl Reader<'_> {
     }
 
     fn string(&mut self) -> Result<String> {
-        self.pos += 1; // opening quote
-                       // Most strings have no escape: one scan finds the closing quote, and the string is
-                       // copied at its exact size.
+        // Past the opening quote. Most strings have no escape: one scan finds the closing
+        // quote, and the string is copied at its exact size.
+        self.pos += 1;
         let first_run = self.plain_run();
         if self.bytes.get(self.pos + first_run) == Some(&b'"') {
             let out = self.text[self.pos..self.pos + first_run].to_string();

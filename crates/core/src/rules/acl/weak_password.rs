@@ -36,8 +36,8 @@ impl Rule for WeakPassword {
                     if line.name() == "default" && token.text == ">" {
                         continue;
                     }
-                    // Weak first, placeholder second: most passwords are not weak, and the
-                    // placeholder test upper-cases a copy and searches it a dozen times.
+                    // Weak first, placeholder second: most passwords are not weak, so the
+                    // placeholder test runs for few of them.
                     let Some(why) = trivial_password(&token.text, line.name()) else {
                         continue;
                     };
