@@ -292,8 +292,8 @@ fn explain(
             }
             if only.is_some() {
                 matches.push(value);
-            } else if out.user(&value).is_err() {
-                return ExitCode::from(EXIT_ERROR);
+            } else if let Err(error) = out.user(&value) {
+                return write_failure(error);
             }
         }
     }
@@ -302,14 +302,24 @@ fn explain(
             eprintln!("dflint: no user `{name}` in {}", path.display());
             return ExitCode::from(EXIT_ERROR);
         }
-        if matches.iter().any(|value| out.user(value).is_err()) {
-            return ExitCode::from(EXIT_ERROR);
+        for value in &matches {
+            if let Err(error) = out.user(value) {
+                return write_failure(error);
+            }
         }
     }
-    if out.finish().is_err() {
-        return ExitCode::from(EXIT_ERROR);
+    match out.finish() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => write_failure(error),
     }
-    ExitCode::SUCCESS
+}
+
+/// A reader that closed the pipe has read what it wanted: the command succeeded.
+fn write_failure(error: std::io::Error) -> ExitCode {
+    match crate::stdout::reader_gone_is_ok(Err(error)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(EXIT_ERROR),
+    }
 }
 
 /// Writes described users as they come: the JSON array (the same text as the whole array
@@ -611,12 +621,15 @@ fn can(
     let mut argv: Vec<&[u8]> = vec![command.as_bytes()];
     argv.extend(args.iter().map(|a| a.as_bytes()));
     let result = EvaluatedAcl::new(acls.swap_remove(0).file).answer(user, &argv);
-    match format {
-        Format::Json => println!("{result}"),
+    let text = match format {
+        Format::Json => format!("{result}\n"),
         Format::Pretty => match (&result["error"], result["allowed"].as_bool()) {
-            (serde_json::Value::String(e), _) => eprintln!("dflint: {e}"),
-            (_, Some(true)) => println!(
-                "allowed: `{user}` may run {} ({})",
+            (serde_json::Value::String(e), _) => {
+                eprintln!("dflint: {e}");
+                String::new()
+            }
+            (_, Some(true)) => format!(
+                "allowed: `{user}` may run {} ({})\n",
                 command.to_ascii_uppercase(),
                 match (result["always_allowed"].as_str(), result["token"].as_str()) {
                     (Some(why), _) => format!("always allowed: {why}"),
@@ -624,8 +637,8 @@ fn can(
                     (None, None) => "granted by the default".to_string(),
                 }
             ),
-            (_, _) => println!(
-                "denied: `{user}` may not run {} — no permission for the {} `{}` ({})",
+            (_, _) => format!(
+                "denied: `{user}` may not run {} — no permission for the {} `{}` ({})\n",
                 command.to_ascii_uppercase(),
                 result["denied_on"].as_str().unwrap_or("command"),
                 result["item"].as_str().unwrap_or(""),
@@ -634,6 +647,9 @@ fn can(
                     .map_or("never granted".to_string(), |t| format!("decided by {t}")),
             ),
         },
+    };
+    if crate::stdout::print(&text).is_err() {
+        return ExitCode::from(EXIT_ERROR);
     }
     match (result.get("error"), result["allowed"].as_bool()) {
         (Some(_), _) => ExitCode::from(EXIT_ERROR),
@@ -677,11 +693,11 @@ fn run_cases(
         ) else {
             continue;
         };
-        if writeln!(out, "{result}").is_err() {
+        if crate::stdout::reader_gone_is_ok(writeln!(out, "{result}")).is_err() {
             return ExitCode::from(EXIT_ERROR);
         }
     }
-    if out.flush().is_err() {
+    if crate::stdout::reader_gone_is_ok(out.flush()).is_err() {
         return ExitCode::from(EXIT_ERROR);
     }
     ExitCode::SUCCESS

@@ -6,6 +6,7 @@ mod limit_flags;
 mod netpol_command;
 mod pretty_output;
 mod rules_command;
+mod stdout;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use dflint_core::config::ScraperSelector;
@@ -226,7 +227,7 @@ fn check(args: CheckArgs) -> ExitCode {
             pretty_output::render(&report, &sources, color_enabled(args.color)).as_bytes(),
         ),
     };
-    if written.and_then(|_| stdout.flush()).is_err() {
+    if stdout::reader_gone_is_ok(written.and_then(|_| stdout.flush())).is_err() {
         return ExitCode::from(EXIT_USAGE_OR_IO);
     }
     if !io_errors.is_empty() {

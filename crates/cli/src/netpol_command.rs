@@ -1,7 +1,6 @@
 //! `dflint netpol reach`: who can connect to each Dragonfly port, and why.
 
 use std::fmt::Write as _;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -95,13 +94,7 @@ fn reach(args: ReachArgs) -> ExitCode {
             text
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(rendered.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-        || !io_errors.is_empty()
-    {
+    if crate::stdout::print(&rendered).is_err() || !io_errors.is_empty() {
         return ExitCode::from(crate::EXIT_USAGE_OR_IO);
     }
     match args.fail_on.threshold() {

@@ -7,16 +7,28 @@ use std::process::ExitCode;
 pub fn list(format: RulesFormat) -> ExitCode {
     let rules = registry();
     let text = match format {
-        RulesFormat::Text => rules
-            .iter()
-            .map(|r| {
-                let m = r.meta();
-                format!(
-                    "{}  {:<34} {:<8} {}\n",
-                    m.code, m.name, m.severity, m.summary
-                )
-            })
-            .collect::<String>(),
+        RulesFormat::Text => {
+            // Columns as wide as their longest entry, so the summaries line up.
+            let name_width = rules.iter().map(|r| r.meta().name.len()).max().unwrap_or(0);
+            let severity_width = rules
+                .iter()
+                .map(|r| r.meta().severity.as_str().len())
+                .max()
+                .unwrap_or(0);
+            rules
+                .iter()
+                .map(|r| {
+                    let m = r.meta();
+                    format!(
+                        "{}  {:<name_width$}  {:<severity_width$}  {}\n",
+                        m.code,
+                        m.name,
+                        m.severity.as_str(),
+                        m.summary
+                    )
+                })
+                .collect::<String>()
+        }
         RulesFormat::Json => {
             let list: Vec<_> = rules
                 .iter()
@@ -33,23 +45,28 @@ pub fn list(format: RulesFormat) -> ExitCode {
         }
         RulesFormat::Markdown => dflint_core::rules::docs::markdown_reference(),
     };
-    print!("{text}");
-    ExitCode::SUCCESS
+    match crate::stdout::print(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(crate::EXIT_USAGE_OR_IO),
+    }
 }
 
 pub fn explain(code_or_name: &str) -> ExitCode {
     match find(code_or_name) {
         Some(rule) => {
             let m = rule.meta();
-            println!(
-                "{} {} ({})\n\n{}\n\n{}",
+            let text = format!(
+                "{} {} ({})\n\n{}\n\n{}\n",
                 m.code,
                 m.name,
                 m.severity,
                 m.summary,
                 m.docs.trim_end()
             );
-            ExitCode::SUCCESS
+            match crate::stdout::print(&text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(crate::EXIT_USAGE_OR_IO),
+            }
         }
         None => {
             eprintln!("dflint: no rule `{code_or_name}`; `dflint rules` lists them");

@@ -438,6 +438,16 @@ fn rules_and_explain_print_the_declarations() {
     assert!(list
         .lines()
         .any(|l| l.starts_with("DF011") && l.contains("image-not-pinned")));
+    // Aligned: every summary starts in the same column, after the widest name and severity.
+    let summary_columns: std::collections::BTreeSet<usize> = list
+        .lines()
+        .map(|l| {
+            let code = l.split_whitespace().next().unwrap();
+            let summary = dflint_core::rules::find(code).unwrap().meta().summary;
+            l.find(summary).unwrap()
+        })
+        .collect();
+    assert_eq!(summary_columns.len(), 1, "{list}");
     let json_list: serde_json::Value =
         serde_json::from_slice(&dflint(&["rules", "--format", "json"]).stdout).unwrap();
     assert!(json_list.as_array().unwrap().len() >= 30);

@@ -73,7 +73,8 @@ pub fn render(report: &Report) -> String {
 /// Streams the report as JSON into `out` (no intermediate string: reports of large inputs can
 /// be tens of megabytes).
 pub fn write<W: std::io::Write>(report: &Report, mut out: W) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut out, &contract(report)).map_err(std::io::Error::other)?;
+    // `From` keeps the kind of an I/O error (a closed pipe stays `BrokenPipe`).
+    serde_json::to_writer_pretty(&mut out, &contract(report)).map_err(std::io::Error::from)?;
     out.write_all(b"\n")
 }
 
