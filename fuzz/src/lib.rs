@@ -164,10 +164,13 @@ pub fn lint_bundle(data: &[u8]) {
         .collect();
     debug_sources(&sources);
     let config = LintConfig {
-        acl_dialect: if first & 0x40 != 0 {
-            Dialect::Redis
-        } else {
-            Dialect::Dragonfly
+        acl: dflint_core::config::AclSettings {
+            dialect: if first & 0x40 != 0 {
+                Dialect::Redis
+            } else {
+                Dialect::Dragonfly
+            },
+            ..Default::default()
         },
         ..LintConfig::default()
     };
@@ -487,7 +490,10 @@ pub fn secret_base64(data: &[u8]) {
     }
     debug_sources(&sources);
     let config = LintConfig {
-        acl_dialect: dialect,
+        acl: dflint_core::config::AclSettings {
+            dialect,
+            ..Default::default()
+        },
         ..LintConfig::default()
     };
     let loaded = load(&sources);
@@ -657,11 +663,13 @@ pub fn network_model(data: &[u8]) {
     debug_sources(&sources);
     let config = if first & 0x80 != 0 {
         LintConfig {
-            operator_namespace: Some("dragonfly-operator-system".into()),
-            metrics_scrapers: vec![ScraperSelector {
-                namespace: Some("monitoring".into()),
-                labels: vec![("app.kubernetes.io/name".into(), "prometheus".into())],
-            }],
+            network: dflint_core::config::NetworkSettings {
+                operator_namespace: Some("dragonfly-operator-system".into()),
+                metrics_scrapers: vec![ScraperSelector {
+                    namespace: Some("monitoring".into()),
+                    match_labels: [("app.kubernetes.io/name".into(), "prometheus".into())].into(),
+                }],
+            },
             ..LintConfig::default()
         }
     } else {
@@ -684,7 +692,7 @@ pub fn network_model(data: &[u8]) {
                 for path in &reach.allowed {
                     let peer = model.peer(*path, true);
                     let _ = (peer.kind.describe(), model.explain(*path, true));
-                    let _ = classify(&peer.kind, instance, &config);
+                    let _ = classify(&peer.kind, instance, &config.network);
                 }
                 for (path, by) in &reach.denied {
                     let _ = model.explain(*path, true);

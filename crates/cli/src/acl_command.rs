@@ -14,8 +14,9 @@ use std::process::ExitCode;
 
 use crate::inputs::{read_path, Bounded};
 use crate::limit_flags::LimitFlags;
+use crate::settings_args::ConfigArgs;
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum DialectArg {
     Dragonfly,
     Redis,
@@ -30,7 +31,7 @@ impl From<DialectArg> for Dialect {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
     Pretty,
     Json,
@@ -64,14 +65,18 @@ pub enum AclCommand {
         file: PathBuf,
         #[arg(long)]
         user: Option<String>,
-        #[arg(long, value_enum, default_value_t = DialectArg::Dragonfly)]
-        dialect: DialectArg,
+        /// Which server's ACL rules apply [default: the configuration file's
+        /// `acl.dialect`, else dragonfly].
+        #[arg(long, visible_alias = "acl-dialect", value_enum)]
+        dialect: Option<DialectArg>,
         #[arg(long, value_enum, default_value_t = Format::Pretty)]
         format: Format,
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
         input_limits: LimitFlags,
+        #[command(flatten)]
+        source: ConfigArgs,
     },
     /// May USER run CMD ARGS…? Exit 0 allowed, 1 denied, 2 error.
     Can {
@@ -82,14 +87,18 @@ pub enum AclCommand {
         /// about the ACL file given as the only word (`--cases q.jsonl users.acl`).
         #[arg(long, value_name = "FILE.jsonl")]
         cases: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = DialectArg::Dragonfly)]
-        dialect: DialectArg,
+        /// Which server's ACL rules apply [default: the configuration file's
+        /// `acl.dialect`, else dragonfly].
+        #[arg(long, visible_alias = "acl-dialect", value_enum)]
+        dialect: Option<DialectArg>,
         #[arg(long, value_enum, default_value_t = Format::Pretty)]
         format: Format,
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
         input_limits: LimitFlags,
+        #[command(flatten)]
+        source: ConfigArgs,
     },
 }
 
@@ -105,30 +114,39 @@ pub fn run(command: AclCommand) -> ExitCode {
             format,
             limits,
             input_limits,
-        } => explain(
-            &file,
-            user.as_deref(),
-            dialect.into(),
-            format,
-            limits.into(),
-            &input_limits.limits(),
-        ),
+            source,
+        } => {
+            let (dialect, input_limits) =
+                match settings(&source, std::slice::from_ref(&file), dialect, &input_limits) {
+                    Ok(settings) => settings,
+                    Err(code) => return code,
+                };
+            explain(
+                &file,
+                user.as_deref(),
+                dialect,
+                format,
+                limits.into(),
+                &input_limits,
+            )
+        }
         AclCommand::Can {
             cases: Some(cases),
             words,
             dialect,
             limits,
             input_limits,
+            source,
             ..
         } => {
+            let near: Vec<PathBuf> = words.first().map(PathBuf::from).into_iter().collect();
+            let (dialect, input_limits) = match settings(&source, &near, dialect, &input_limits) {
+                Ok(settings) => settings,
+                Err(code) => return code,
+            };
             let acl = match words.as_slice() {
                 [] => None,
-                [file] => match load(
-                    &PathBuf::from(file),
-                    dialect.into(),
-                    limits.into(),
-                    &input_limits.limits(),
-                ) {
+                [file] => match load(&PathBuf::from(file), dialect, limits.into(), &input_limits) {
                     Ok(mut acls) if acls.len() == 1 => Some(acls.swap_remove(0)),
                     Ok(_) => {
                         eprintln!("dflint: {file} holds several ACL texts; give one");
@@ -141,7 +159,7 @@ pub fn run(command: AclCommand) -> ExitCode {
                     return ExitCode::from(EXIT_ERROR);
                 }
             };
-            run_cases(&cases, acl, dialect.into(), limits.into())
+            run_cases(&cases, acl, dialect, limits.into())
         }
         AclCommand::Can {
             words,
@@ -149,15 +167,37 @@ pub fn run(command: AclCommand) -> ExitCode {
             format,
             limits,
             input_limits,
+            source,
             ..
-        } => can(
-            &words,
-            dialect.into(),
-            format,
-            limits.into(),
-            &input_limits.limits(),
-        ),
+        } => {
+            let near: Vec<PathBuf> = words.first().map(PathBuf::from).into_iter().collect();
+            let (dialect, input_limits) = match settings(&source, &near, dialect, &input_limits) {
+                Ok(settings) => settings,
+                Err(code) => return code,
+            };
+            can(&words, dialect, format, limits.into(), &input_limits)
+        }
     }
+}
+
+/// The dialect and input limits: the flags', else the configuration file's (found above
+/// `near`, the ACL file), else the defaults.
+fn settings(
+    source: &ConfigArgs,
+    near: &[PathBuf],
+    dialect: Option<DialectArg>,
+    input_limits: &LimitFlags,
+) -> Result<(Dialect, Limits), ExitCode> {
+    let config = match source.read(near) {
+        Ok(file) => file.map_or_else(dflint_core::LintConfig::default, |f| f.config),
+        Err(error) => {
+            eprintln!("dflint: {error}");
+            return Err(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let mut limits = config.limits;
+    input_limits.apply(&mut limits);
+    Ok((dialect.map_or(config.acl.dialect, Dialect::from), limits))
 }
 
 /// One ACL text read from a file: where it is, and its parse.
@@ -204,11 +244,11 @@ fn load(
     }
     let sources = vec![dflint_core::Source::from_bytes(name.clone(), &bytes)];
     let loaded = dflint_core::lint::load_with(&sources, input_limits);
-    let config = dflint_core::config::LintConfig {
-        acl_dialect: dialect,
+    let mut config = dflint_core::config::LintConfig {
         limits: input_limits.clone(),
         ..Default::default()
     };
+    config.acl.dialect = dialect;
     let bundle = dflint_core::lint::Bundle::new(&sources, &loaded, &config);
     let found: Vec<LoadedAcl> = bundle
         .acls

@@ -1,6 +1,7 @@
 //! Finding and reading the inputs.
 
 use dflint_core::limits::UnreadSize;
+use dflint_core::path_glob::PathGlob;
 use dflint_core::Source;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,58 @@ use std::path::{Path, PathBuf};
 /// Manifests; ACL files (`*.acl`, `acl.conf`, `users.acl`) are picked up by name too.
 const LINTED_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 const MAX_DIRECTORY_DEPTH: usize = 64;
+
+/// The `exclude` and `extend-exclude` globs. They apply to what a directory walk finds;
+/// a file named on the command line is read whatever they say, as in ruff.
+pub struct Excludes {
+    globs: Vec<PathGlob>,
+    /// The configuration file's directory: globs with a `/` are written relative to it.
+    base: Option<PathBuf>,
+}
+
+impl Excludes {
+    pub fn new(resolved: &crate::settings_args::Resolved) -> Excludes {
+        Excludes::of(
+            &resolved.config,
+            resolved.file.as_ref().map(|f| f.path.as_path()),
+        )
+    }
+
+    /// The excludes of `config`, read from the configuration file at `file`.
+    pub fn of(config: &dflint_core::LintConfig, file: Option<&Path>) -> Excludes {
+        Excludes {
+            globs: config
+                .exclude
+                .iter()
+                .chain(&config.extend_exclude)
+                // Checked by `LintConfig::validate` before any file is read.
+                .filter_map(|glob| PathGlob::new(glob).ok())
+                .collect(),
+            base: file
+                .and_then(Path::parent)
+                .and_then(|dir| std::path::absolute(dir).ok()),
+        }
+    }
+
+    /// Whether a path found in a walk is excluded: matched as walked (`deploy/x.yaml`) and
+    /// relative to the configuration file's directory.
+    fn excludes(&self, path: &Path) -> bool {
+        if self.globs.is_empty() {
+            return false;
+        }
+        let walked = display_path(path);
+        let from_base = self.base.as_ref().and_then(|base| {
+            let absolute = std::path::absolute(path).ok()?;
+            absolute
+                .strip_prefix(base)
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned())
+        });
+        self.globs.iter().any(|glob| {
+            glob.matches(&walked) || from_base.as_deref().is_some_and(|p| glob.matches(p))
+        })
+    }
+}
 
 /// Reads every input; errors (missing paths, unreadable files) are returned, not fatal.
 /// `acl_files` are read as ACL files whatever their names. An input larger than
@@ -18,6 +71,7 @@ pub fn read_all(
     acl_files: &[PathBuf],
     stdin_name: &str,
     max_file_bytes: u64,
+    excludes: &Excludes,
 ) -> (Vec<Source>, Vec<String>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
@@ -39,7 +93,7 @@ pub fn read_all(
             Ok(meta) if meta.is_dir() => {
                 let mut files = Vec::new();
                 let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-                collect_files(path, &root, 0, &mut files, &mut errors);
+                collect_files(path, &root, 0, excludes, &mut files, &mut errors);
                 files.sort();
                 for file in files {
                     read_file(&file, max_file_bytes, &mut sources, &mut errors);
@@ -113,6 +167,7 @@ fn collect_files(
     dir: &Path,
     root: &Path,
     depth: usize,
+    excludes: &Excludes,
     files: &mut Vec<PathBuf>,
     errors: &mut Vec<String>,
 ) {
@@ -134,11 +189,11 @@ fn collect_files(
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        if hidden || !(kind.is_dir() || is_linted(&path)) {
+        if hidden || !(kind.is_dir() || is_linted(&path)) || excludes.excludes(&path) {
             continue;
         }
         if kind.is_dir() {
-            collect_files(&path, root, depth + 1, files, errors);
+            collect_files(&path, root, depth + 1, excludes, files, errors);
         } else if kind.is_file() {
             files.push(path);
         } else if kind.is_symlink() {

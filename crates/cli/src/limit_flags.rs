@@ -1,5 +1,5 @@
 //! The input-limit flags (`--max-file-bytes`, `--max-depth`…): the one place where flags
-//! become `dflint_core::limits::Limits`. A later configuration file will feed the same struct.
+//! change `dflint_core::limits::Limits`, on top of what `dflint.toml` sets.
 
 use dflint_core::limits::{parse_amount, Limit, Limits};
 
@@ -27,9 +27,10 @@ pub struct LimitFlags {
 }
 
 impl LimitFlags {
-    /// The default limits, with the ones given on the command line changed.
-    pub fn limits(&self) -> Limits {
-        let mut limits = Limits::default();
+    /// Changes the limits given on the command line; returns the settings they set
+    /// (`limits.max-depth`) and the flags' names.
+    pub fn apply(&self, limits: &mut Limits) -> Vec<(String, &'static str)> {
+        let mut set = Vec::new();
         for (limit, value) in [
             (Limit::FileBytes, self.max_file_bytes),
             (Limit::DocumentsPerFile, self.max_documents_per_file),
@@ -38,9 +39,11 @@ impl LimitFlags {
         ] {
             if let Some(value) = value {
                 limits.set(limit, value);
+                let flag = limit.flag().expect("these limits have flags");
+                set.push((format!("limits.{}", limit.file_key()), flag));
             }
         }
-        limits
+        set
     }
 }
 
@@ -69,7 +72,11 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Limits, String> {
         Probe::try_parse_from(std::iter::once("probe").chain(args.iter().copied()))
-            .map(|probe| probe.limits.limits())
+            .map(|probe| {
+                let mut limits = Limits::default();
+                probe.limits.apply(&mut limits);
+                limits
+            })
             .map_err(|e| e.to_string())
     }
 

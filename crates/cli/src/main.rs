@@ -1,16 +1,18 @@
 //! The `dflint` command line: reads files, hands them to dflint-core, renders the report.
 
 mod acl_command;
+mod config_command;
+mod config_file;
 mod inputs;
 mod limit_flags;
 mod netpol_command;
 mod pretty_output;
 mod rules_command;
+mod settings_args;
 mod stdout;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use dflint_core::config::ScraperSelector;
-use dflint_core::{LintConfig, Severity};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +49,8 @@ enum Command {
     /// Network policies around Dragonfly: who can reach which port, and why.
     #[command(subcommand)]
     Netpol(netpol_command::NetpolCommand),
+    /// The settings a run would use (`--show`), from `dflint.toml` and flags.
+    Config(config_command::ConfigCommandArgs),
 }
 
 #[derive(clap::Args)]
@@ -55,15 +59,6 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
-    /// Exit with 1 when a finding at or above this severity exists.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
-    /// Only run rules whose code or name starts with one of these (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    select: Vec<String>,
-    /// Never run rules whose code or name starts with one of these (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    ignore: Vec<String>,
     /// When to colour pretty output (`auto`: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -73,23 +68,8 @@ struct CheckArgs {
     /// Read this file as an ACL file whatever its name (repeatable).
     #[arg(long = "acl-file", value_name = "PATH")]
     acl_files: Vec<PathBuf>,
-    /// Which server's ACL rules apply.
-    #[arg(long, value_enum, default_value_t = acl_command::DialectArg::Dragonfly)]
-    acl_dialect: acl_command::DialectArg,
-    /// ACL users allowed dangerous/admin permissions (comma-separated). Without it: `default`,
-    /// plus users whose name says admin (`admin`, `root`, `*_admin`…) and who hold every
-    /// command on every key; given, the list is taken as complete.
-    #[arg(long, value_delimiter = ',')]
-    acl_admin: Vec<String>,
-    /// The namespace dragonfly-operator runs in (its pods may reach the admin port).
-    #[arg(long, value_name = "NAMESPACE")]
-    operator_namespace: Option<String>,
-    /// A metrics scraper allowed on the admin port: `[NAMESPACE/]KEY=VALUE[,KEY=VALUE…]`
-    /// (repeatable; default: well-known scrapers such as Prometheus by their labels).
-    #[arg(long = "metrics-scraper", value_name = "SELECTOR", value_parser = parse_scraper)]
-    metrics_scrapers: Vec<ScraperSelector>,
     #[command(flatten)]
-    limits: limit_flags::LimitFlags,
+    settings: settings_args::SettingsArgs,
 }
 
 pub(crate) fn parse_scraper(text: &str) -> Result<ScraperSelector, String> {
@@ -105,8 +85,11 @@ pub(crate) fn parse_scraper(text: &str) -> Result<ScraperSelector, String> {
                 .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
                 .ok_or_else(|| format!("`{pair}` is not KEY=VALUE"))
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(ScraperSelector { namespace, labels })
+        .collect::<Result<_, _>>()?;
+    Ok(ScraperSelector {
+        namespace,
+        match_labels: labels,
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -127,25 +110,6 @@ enum RulesFormat {
     Text,
     Json,
     Markdown,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub(crate) enum FailOn {
-    Error,
-    Warning,
-    Info,
-    None,
-}
-
-impl FailOn {
-    fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::None => None,
-        }
-    }
 }
 
 pub(crate) const EXIT_FINDINGS: u8 = 1;
@@ -170,49 +134,35 @@ fn main() -> ExitCode {
         Command::Explain { rule } => rules_command::explain(&rule),
         Command::Acl(command) => acl_command::run(command),
         Command::Netpol(command) => netpol_command::run(command),
+        Command::Config(args) => config_command::run(args),
     }
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    if let Some(unknown) = args
-        .select
-        .iter()
-        .chain(&args.ignore)
-        .find(|pattern| !matches_any_rule(pattern))
-    {
-        eprintln!("dflint: `{unknown}` matches no rule code, code prefix or rule name; `dflint rules` lists them");
-        return ExitCode::from(EXIT_USAGE_OR_IO);
-    }
     let paths = if args.paths.is_empty() && args.acl_files.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let limits = args.limits.limits();
+    let resolved = match args.settings.resolve(&paths) {
+        Ok(resolved) => resolved,
+        Err(error) => {
+            eprintln!("dflint: {error}");
+            return ExitCode::from(EXIT_USAGE_OR_IO);
+        }
+    };
+    let excludes = inputs::Excludes::new(&resolved);
+    let config = resolved.config;
     let (sources, io_errors) = inputs::read_all(
         &paths,
         &args.acl_files,
         &args.stdin_name,
-        limits.max_file_bytes,
+        config.limits.max_file_bytes,
+        &excludes,
     );
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
-    let config = LintConfig {
-        select: args.select,
-        ignore: args.ignore,
-        min_severity: None,
-        acl_dialect: args.acl_dialect.into(),
-        infer_acl_admins: args.acl_admin.is_empty(),
-        acl_admin_users: if args.acl_admin.is_empty() {
-            LintConfig::default().acl_admin_users
-        } else {
-            args.acl_admin
-        },
-        operator_namespace: args.operator_namespace,
-        metrics_scrapers: args.metrics_scrapers,
-        limits,
-    };
     // JSON shows no source text: the spans of secrets to mask are needed for snippets only.
     let report = match args.format {
         Format::Json => dflint_core::lint_without_redactions(&sources, &config),
@@ -233,20 +183,10 @@ fn check(args: CheckArgs) -> ExitCode {
     if !io_errors.is_empty() {
         return ExitCode::from(EXIT_USAGE_OR_IO);
     }
-    match args.fail_on.threshold() {
+    match config.fail_on.threshold() {
         Some(threshold) if report.count_at_least(threshold) > 0 => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
     }
-}
-
-fn matches_any_rule(pattern: &str) -> bool {
-    let probe = LintConfig {
-        select: vec![pattern.to_string()],
-        ..LintConfig::default()
-    };
-    dflint_core::rules::registry()
-        .iter()
-        .any(|rule| probe.enables(rule.meta()))
 }
 
 /// `auto` colours only on a terminal and never when `NO_COLOR` is set to anything non-empty;

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use dflint_core::config::ScraperSelector;
+use dflint_core::config::FailOn;
 use dflint_core::reach_report::{reach_report, PathReach, ReachReport};
 use dflint_core::LintConfig;
 
-use crate::{color_enabled, inputs, pretty_output, ColorChoice, FailOn, Format};
+use crate::settings_args::{ConfigArgs, NetworkArgs};
+use crate::{color_enabled, inputs, pretty_output, ColorChoice, Format};
 
 #[derive(Subcommand)]
 pub enum NetpolCommand {
@@ -25,17 +26,16 @@ pub struct ReachArgs {
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     format: Format,
-    /// Exit with 1 when a network-policy or cross-resource finding reaches this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::None)]
+    /// Exit with 1 when a network-policy or cross-resource finding reaches this severity
+    /// (a report, so `none` unless asked; the file's `fail-on` is for `check`).
+    #[arg(long, default_value = "none", value_parser = crate::settings_args::fail_on_parser())]
     fail_on: FailOn,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
-    /// The namespace dragonfly-operator runs in.
-    #[arg(long, value_name = "NAMESPACE")]
-    operator_namespace: Option<String>,
-    /// A metrics scraper allowed on the admin port: `[NAMESPACE/]KEY=VALUE[,KEY=VALUE…]`.
-    #[arg(long = "metrics-scraper", value_name = "SELECTOR", value_parser = crate::parse_scraper)]
-    metrics_scrapers: Vec<ScraperSelector>,
+    #[command(flatten)]
+    source: ConfigArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     #[command(flatten)]
     limits: crate::limit_flags::LimitFlags,
 }
@@ -47,20 +47,37 @@ pub fn run(command: NetpolCommand) -> ExitCode {
 }
 
 fn reach(args: ReachArgs) -> ExitCode {
-    let limits = args.limits.limits();
-    let (sources, io_errors) = inputs::read_all(&args.paths, &[], "<stdin>", limits.max_file_bytes);
+    // The file's network settings, limits, ignores and severities; the rules are the
+    // network ones, whatever it selects.
+    let (mut config, config_path) = match args.source.read(&args.paths) {
+        Ok(Some(file)) => {
+            let names_from = crate::settings_args::names_from(Some(&file));
+            let mut config = file.config;
+            config.names_from = names_from;
+            (config, Some(file.path))
+        }
+        Ok(None) => (LintConfig::default(), None),
+        Err(error) => {
+            eprintln!("dflint: {error}");
+            return ExitCode::from(crate::EXIT_USAGE_OR_IO);
+        }
+    };
+    // DF003 too: a file too large (or deep) to read would otherwise leave the table
+    // silently without what it holds.
+    config.select = vec!["DF003".into(), "DF3".into(), "DF4".into()];
+    config.extend_select.clear();
+    args.network.apply(&mut config);
+    args.limits.apply(&mut config.limits);
+    let (sources, io_errors) = inputs::read_all(
+        &args.paths,
+        &[],
+        "<stdin>",
+        config.limits.max_file_bytes,
+        &inputs::Excludes::of(&config, config_path.as_deref()),
+    );
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
-    let config = LintConfig {
-        // DF003 too: a file too large (or deep) to read would otherwise leave the table
-        // silently without what it holds.
-        select: vec!["DF003".into(), "DF3".into(), "DF4".into()],
-        operator_namespace: args.operator_namespace,
-        metrics_scrapers: args.metrics_scrapers,
-        limits,
-        ..LintConfig::default()
-    };
     let table = reach_report(&sources, &config);
     let findings = dflint_core::lint(&sources, &config);
     let rendered = match args.format {

@@ -155,7 +155,7 @@ impl<'d> Bundle<'d> {
             &loaded.acl_sources,
             &resources,
             &dragonflies,
-            config.acl_dialect,
+            config.acl.dialect,
         );
         let network =
             crate::netpol::NetworkModel::build(&resources, &loaded.documents, &dragonflies, config);
@@ -194,7 +194,7 @@ impl<'d> Bundle<'d> {
 
     /// Whether an ACL user may hold dangerous and admin permissions.
     pub fn is_acl_admin(&self, user: &str) -> bool {
-        self.config.acl_admin_users.iter().any(|a| a == user)
+        self.config.acl.admin_users().iter().any(|a| a == user)
     }
 
     /// Every Dragonfly command line in the input (CR `args` today).

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod lint;
 pub mod netpol;
 pub mod output;
+pub mod path_glob;
 pub mod reach_report;
 pub mod redact;
 pub mod resource;

@@ -8,48 +8,49 @@
 //! (`dflint check --max-depth`), and call [`Limits::validate`] before linting.
 
 use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How much one lint run reads. [`Default`] gives the values dflint has always used; each
-/// field is one setting, named in camelCase in settings (`maxFileBytes`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+/// field is one setting, named in kebab-case in `dflint.toml` (`max-file-bytes`) and in
+/// camelCase in the admission policy's settings (`maxFileBytes`); both spellings are read.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 pub struct Limits {
     /// A source larger than this is not parsed at all.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxFileBytes")]
     pub max_file_bytes: u64,
     /// Documents of one file (YAML streams hold several) beyond this are not linted.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxDocumentsPerFile")]
     pub max_documents_per_file: usize,
     /// Findings of one rule kept per run; the rest are counted in one last finding.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxFindingsPerRule")]
     pub max_findings_per_rule: usize,
     /// Nesting levels of a YAML/JSON document (aliases included).
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxDepth")]
     pub max_depth: usize,
     /// Nodes that YAML alias expansion may create, per file.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxAliasNodes")]
     pub max_alias_nodes: usize,
     /// String bytes (keys and values) that YAML alias expansion may copy, per file: a long
     /// scalar aliased many times is a "billion laughs" too.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxAliasBytes")]
     pub max_alias_bytes: usize,
     /// Nodes kept as copies of anchored values for later aliases, per file. Nested anchors
     /// would otherwise copy the same nodes once per level.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxAnchorNodes")]
     pub max_anchor_nodes: usize,
     /// String bytes kept as copies of anchored values, per file.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxAnchorBytes")]
     pub max_anchor_bytes: usize,
     /// Kubernetes `$(VAR)` references expanded per Dragonfly CR.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxExpansionReferences")]
     pub max_expansion_references: usize,
     /// Entries of one network-policy list (peers, ports, CIDRs…) that are analysed.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxNetworkPolicyListEntries")]
     pub max_network_policy_list_entries: usize,
     /// Pairs of users with overlapping key (or channel) patterns reported per ACL text.
-    #[serde(deserialize_with = "amount")]
+    #[serde(deserialize_with = "amount", alias = "maxAclOverlapPairs")]
     pub max_acl_overlap_pairs: usize,
 }
 
@@ -101,6 +102,23 @@ impl Limit {
         Limit::NetworkPolicyListEntries,
         Limit::AclOverlapPairs,
     ];
+
+    /// The setting's name in `dflint.toml`'s `[limits]` table (`max-depth`).
+    pub fn file_key(self) -> &'static str {
+        match self {
+            Limit::FileBytes => "max-file-bytes",
+            Limit::DocumentsPerFile => "max-documents-per-file",
+            Limit::FindingsPerRule => "max-findings-per-rule",
+            Limit::Depth => "max-depth",
+            Limit::AliasNodes => "max-alias-nodes",
+            Limit::AliasBytes => "max-alias-bytes",
+            Limit::AnchorNodes => "max-anchor-nodes",
+            Limit::AnchorBytes => "max-anchor-bytes",
+            Limit::ExpansionReferences => "max-expansion-references",
+            Limit::NetworkPolicyListEntries => "max-network-policy-list-entries",
+            Limit::AclOverlapPairs => "max-acl-overlap-pairs",
+        }
+    }
 
     /// The setting's name: a key of the policy's `limits` object.
     pub fn key(self) -> &'static str {
@@ -392,6 +410,19 @@ mod tests {
         }
         let keys: std::collections::BTreeSet<&str> = Limit::ALL.iter().map(|l| l.key()).collect();
         assert_eq!(keys.len(), Limit::ALL.len());
+    }
+
+    #[test]
+    fn both_spellings_of_every_key_set_its_limit() {
+        for (n, limit) in Limit::ALL.into_iter().enumerate() {
+            let value = 3 + n as u64;
+            assert_eq!(crate::config::camel_case(limit.file_key()), limit.key());
+            for key in [limit.key(), limit.file_key()] {
+                let limits: Limits =
+                    serde_json::from_str(&format!(r#"{{"{key}": {value}}}"#)).unwrap();
+                assert_eq!(limits.get(limit), value, "{key}");
+            }
+        }
     }
 
     #[test]

@@ -74,6 +74,7 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
         if !config.enables(meta) {
             continue;
         }
+        let first = diagnostics.len();
         let mut emitter = Emitter::new(
             sources,
             meta,
@@ -82,6 +83,20 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
         );
         rule.check(&bundle, &mut emitter);
         emitter.finish();
+        let found = &mut diagnostics[first..];
+        if let Some(severity) = config.severity_override(meta) {
+            found.iter_mut().for_each(|d| d.severity = severity);
+        }
+        if !config.per_file_ignores.is_empty() {
+            let mut kept = first;
+            for index in first..diagnostics.len() {
+                if !config.ignores_in_file(&diagnostics[index].location.file, meta) {
+                    diagnostics.swap(kept, index);
+                    kept += 1;
+                }
+            }
+            diagnostics.truncate(kept);
+        }
     }
     if let Some(min) = config.min_severity {
         diagnostics.retain(|d| d.severity >= min);

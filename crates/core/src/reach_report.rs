@@ -126,7 +126,11 @@ fn table(model: &NetworkModel<'_>, sources: &[Source], config: &LintConfig) -> R
                         .map(|port| {
                             let reach = model.ingress(index, *role, *port);
                             let class_of = |path: Path| {
-                                class_name(classify(&model.peer(path, true).kind, instance, config))
+                                class_name(classify(
+                                    &model.peer(path, true).kind,
+                                    instance,
+                                    &config.network,
+                                ))
                             };
                             PortReach {
                                 kind: port.kind.name(),

@@ -420,7 +420,10 @@ fn check_against_reference(
     for dialect in [Dialect::Dragonfly, Dialect::Redis] {
         let config = LintConfig {
             select: vec!["DF218".into()],
-            acl_dialect: dialect,
+            acl: dflint_core::config::AclSettings {
+                dialect,
+                ..Default::default()
+            },
             ..Default::default()
         };
         for _ in 0..files {

@@ -65,7 +65,10 @@ impl Line {
         self.text.push('\n');
         let config = LintConfig {
             select: vec!["DF218".into()],
-            acl_dialect: dialect,
+            acl: dflint_core::config::AclSettings {
+                dialect,
+                ..Default::default()
+            },
             ..Default::default()
         };
         let report = lint(&[Source::new("users.acl", self.text.clone())], &config);

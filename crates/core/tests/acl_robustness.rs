@@ -105,7 +105,10 @@ fn random_acl_text_never_panics() {
                 json::render(&lint(
                     &[source],
                     &LintConfig {
-                        acl_dialect: dialect,
+                        acl: dflint_core::config::AclSettings {
+                            dialect,
+                            ..Default::default()
+                        },
                         ..LintConfig::default()
                     },
                 ))
@@ -157,7 +160,10 @@ fn passwords_and_hashes_never_reach_any_output() {
         let report = lint(
             &[Source::new("users.acl", text)],
             &LintConfig {
-                acl_dialect: dialect,
+                acl: dflint_core::config::AclSettings {
+                    dialect,
+                    ..Default::default()
+                },
                 ..LintConfig::default()
             },
         );

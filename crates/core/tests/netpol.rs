@@ -320,13 +320,11 @@ fn scrapers_by_label_or_configuration_are_allowed_on_the_admin_port() {
         .collect();
     assert_eq!(admin.len(), 1);
     assert_eq!(admin[0].severity, dflint_core::Severity::Warning);
-    let config = LintConfig {
-        metrics_scrapers: vec![dflint_core::config::ScraperSelector {
-            namespace: Some("monitoring".into()),
-            labels: vec![("app".into(), "my-collector".into())],
-        }],
-        ..LintConfig::default()
-    };
+    let mut config = LintConfig::default();
+    config.network.metrics_scrapers = vec![dflint_core::config::ScraperSelector {
+        namespace: Some("monitoring".into()),
+        match_labels: [("app".into(), "my-collector".into())].into(),
+    }];
     let report = lint(&[Source::new("t.yaml", custom)], &config);
     assert!(!report.diagnostics.iter().any(|d| d.code == "DF301"));
 }

@@ -732,7 +732,7 @@ fn acl_in_configmap_is_rejected_without_leaking() {
 fn acl_dialect_redis_is_accepted_as_a_setting() {
     let resp = validate_with(
         &test_data("secret_acl_stringdata.json"),
-        &json!({"aclDialect": "redis", "aclAdminUsers": ["default", "langfuse"]}),
+        &json!({"acl": {"dialect": "redis", "adminUsers": ["default", "langfuse"]}}),
     );
     assert_shape(&resp);
     assert!(
@@ -775,9 +775,9 @@ fn metrics_scraper_setting_allows_the_admin_port() {
     assert_shape(&resp);
     assert_eq!(all_codes(&resp), set(&["DF301"]), "{resp}");
 
-    let settings = json!({"metricsScrapers": [
+    let settings = json!({"network": {"metricsScrapers": [
         {"namespace": "monitoring", "matchLabels": {"app": "metrics-agent"}}
-    ]});
+    ]}});
     assert_eq!(
         policy().validate_settings(settings.to_string().as_bytes())["valid"],
         true
@@ -982,40 +982,14 @@ fn core_codes(object: &Value, settings: &Value) -> BTreeSet<String> {
             return BTreeSet::new();
         }
     }
-    use dflint_core::{acl::Dialect, config::ScraperSelector, LintConfig, Severity, Source};
-    let strings = |key: &str| -> Option<Vec<String>> {
-        settings[key]
-            .as_array()
-            .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
-    };
-    let mut config = LintConfig {
-        select: strings("select").unwrap_or_default(),
-        ignore: strings("ignore").unwrap_or_default(),
-        ..LintConfig::default()
-    };
-    if let Some(admins) = strings("aclAdminUsers") {
-        config.acl_admin_users = admins;
+    use dflint_core::{LintConfig, Severity, Source};
+    // The lint settings are the shared model: every key but admission's own deserializes
+    // into it, as dflint.toml does.
+    let mut lint_settings = settings.as_object().cloned().unwrap_or_default();
+    for own in ["warnSeverity", "maxObjectBytes", "aclLabel", "contextAware"] {
+        lint_settings.remove(own);
     }
-    if settings["aclDialect"] == "redis" {
-        config.acl_dialect = Dialect::Redis;
-    }
-    config.operator_namespace = settings["operatorNamespace"].as_str().map(str::to_string);
-    if let Some(scrapers) = settings["metricsScrapers"].as_array() {
-        config.metrics_scrapers = scrapers
-            .iter()
-            .map(|s| ScraperSelector {
-                namespace: s["namespace"].as_str().map(str::to_string),
-                labels: s["matchLabels"]
-                    .as_object()
-                    .map(|m| {
-                        m.iter()
-                            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            })
-            .collect();
-    }
+    let config: LintConfig = serde_json::from_value(Value::Object(lint_settings)).unwrap();
     let lowest = match settings["warnSeverity"].as_str().unwrap_or("warning") {
         "info" => Some(Severity::Info),
         "warning" => Some(Severity::Warning),
@@ -1055,7 +1029,7 @@ fn codes_match_dflint_core() {
         test_data("settings_full.json"),
         test_data("settings_strict.json"),
         json!({"select": ["DF2", "DF3"], "ignore": ["acl-shared-password"], "warnSeverity": "info"}),
-        json!({"aclAdminUsers": ["default", "langfuse"], "aclDialect": "redis"}),
+        json!({"acl": {"adminUsers": ["default", "langfuse"], "dialect": "redis"}}),
     ];
     let mut failures = Vec::new();
     for settings in &settings_list {

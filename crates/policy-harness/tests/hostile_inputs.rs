@@ -73,7 +73,7 @@ fn every_hostile_case_is_answered_in_bounded_time_and_memory_by_the_compiled_pol
         };
         sent += 1;
         let settings = &format!(
-            r#"{{"warnSeverity":"info","aclDialect":"{}"}}"#,
+            r#"{{"warnSeverity":"info","acl":{{"dialect":"{}"}}}}"#,
             case.dialect
         );
         let text = case.text();
@@ -168,7 +168,7 @@ fn the_largest_object_the_settings_allow_is_answered_well_inside_the_timeout() {
     // Both dialects: Redis refuses a file that names a user twice, and that check must stay
     // linear too.
     for dialect in ["dragonfly", "redis"] {
-        let settings = format!(r#"{{"maxObjectBytes":{ceiling},"aclDialect":"{dialect}"}}"#);
+        let settings = format!(r#"{{"maxObjectBytes":{ceiling},"acl":{{"dialect":"{dialect}"}}}}"#);
         let request = payload(SECRET, &object, &settings);
         let start = Instant::now();
         let answer = policy

@@ -111,9 +111,9 @@ fn the_policy_never_answers_or_logs_a_secret() {
         json!({}),
         json!({"warnSeverity": "info"}),
         json!({"rejectSeverity": "info", "warnSeverity": "info"}),
-        json!({"rejectSeverity": "warning", "warnSeverity": "info", "aclDialect": "redis"}),
+        json!({"rejectSeverity": "warning", "warnSeverity": "info", "acl": {"dialect": "redis"}}),
         json!({"contextAware": true, "warnSeverity": "info"}),
-        json!({"contextAware": true, "rejectSeverity": "info", "aclAdminUsers": ["nobody"]}),
+        json!({"contextAware": true, "rejectSeverity": "info", "acl": {"adminUsers": ["nobody"]}}),
         json!({"maxObjectBytes": 64}),
     ];
     let mut leaks: Vec<Leak> = Vec::new();

@@ -62,7 +62,7 @@ pub fn reject(code: u16, message: String, warnings: Vec<String>) -> ValidationRe
 /// raised, such as a failed host call).
 pub fn from_findings(
     mut findings: Vec<Finding>,
-    reject_at: Severity,
+    reject_at: Option<Severity>,
     warn_at: Option<Severity>,
     mut notes: Vec<String>,
 ) -> ValidationResponse {
@@ -70,13 +70,13 @@ pub fn from_findings(
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let (rejecting, rest): (Vec<&Finding>, Vec<&Finding>) = findings
         .iter()
-        .partition(|f| f.severity >= reject_at && !f.already_present);
+        .partition(|f| reject_at.is_some_and(|r| f.severity >= r) && !f.already_present);
     // A finding already present before an UPDATE is warned about when it would have
     // rejected (so it stays visible) or reaches the warning level, like any other.
     let warned: Vec<&Finding> = rest
         .into_iter()
         .filter(|f| {
-            (f.already_present && f.severity >= reject_at)
+            (f.already_present && reject_at.is_some_and(|r| f.severity >= r))
                 || warn_at.is_some_and(|w| f.severity >= w)
         })
         .collect();
@@ -224,7 +224,7 @@ mod tests {
             .collect();
         let response = from_findings(
             findings,
-            Severity::Error,
+            Some(Severity::Error),
             Some(Severity::Warning),
             vec!["note".to_string()],
         );
@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(warnings[MAX_WARNINGS - 1], "… and 12 more findings");
         let few = from_findings(
             vec![finding("DF211", Severity::Warning, "one")],
-            Severity::Error,
+            Some(Severity::Error),
             Some(Severity::Warning),
             vec!["note".to_string()],
         );
@@ -259,7 +259,7 @@ mod tests {
                 finding("DF010", Severity::Error, "unknown field\n  volumes"),
                 finding("DF208", Severity::Info, "plaintext"),
             ],
-            Severity::Error,
+            Some(Severity::Error),
             Some(Severity::Warning),
             vec![],
         );
@@ -283,17 +283,22 @@ mod tests {
         let many: Vec<Finding> = (0..40)
             .map(|_| finding("DF301", Severity::Error, &"x".repeat(400)))
             .collect();
-        let response = from_findings(many.clone(), Severity::Error, Some(Severity::Info), vec![]);
+        let response = from_findings(
+            many.clone(),
+            Some(Severity::Error),
+            Some(Severity::Info),
+            vec![],
+        );
         let message = response.message.unwrap();
         assert!(message.len() <= MESSAGE_BYTES, "{}", message.len());
-        let warned = from_findings(many, Severity::Error, Some(Severity::Info), vec![])
+        let warned = from_findings(many, Some(Severity::Error), Some(Severity::Info), vec![])
             .warnings
             .is_none();
         assert!(warned, "rejected findings are not repeated as warnings");
         let lots: Vec<Finding> = (0..40)
             .map(|_| finding("DF303", Severity::Warning, &"y".repeat(400)))
             .collect();
-        let warnings = from_findings(lots, Severity::Error, Some(Severity::Warning), vec![])
+        let warnings = from_findings(lots, Some(Severity::Error), Some(Severity::Warning), vec![])
             .warnings
             .unwrap();
         assert_eq!(warnings.len(), MAX_WARNINGS);
@@ -305,7 +310,7 @@ mod tests {
     fn findings_already_present_warn_instead_of_rejecting() {
         let mut old = finding("DF010", Severity::Error, "unknown field");
         old.already_present = true;
-        let response = from_findings(vec![old], Severity::Error, None, vec![]);
+        let response = from_findings(vec![old], Some(Severity::Error), None, vec![]);
         assert!(response.accepted);
         assert_eq!(
             response.warnings,
@@ -317,7 +322,7 @@ mod tests {
     fn nothing_to_say_is_a_plain_accept() {
         let response = from_findings(
             vec![finding("DF208", Severity::Info, "plaintext")],
-            Severity::Error,
+            Some(Severity::Error),
             Some(Severity::Warning),
             vec![],
         );

@@ -1,15 +1,11 @@
-//! The policy's settings: how strict it is, which rules run, and what it may read.
+//! The policy's settings: the lint settings every front end shares (`LintConfig`, the model
+//! behind `dflint.toml`, in camelCase here) plus the few that only admission has.
 //!
 //! policy-server validates them once at start-up through `validate_settings`. Anything that
 //! does not deserialize — an unknown key, a wrong type, an unknown severity — gives
 //! `valid: false` with the offending field named, never a guest error.
 
-use std::collections::BTreeMap;
-
-use dflint_core::acl::Dialect;
-use dflint_core::config::ScraperSelector;
-use dflint_core::limits::Limits;
-use dflint_core::{LintConfig, Severity};
+use dflint_core::config::{LintConfig, Spelling};
 use serde::{Deserialize, Serialize};
 
 /// Objects above this size (JSON text) are rejected unread: a little more than the 1.5 MiB
@@ -21,26 +17,23 @@ pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 2 * 1024 * 1024;
 /// the margin); 32 MiB, the ceiling before, took about 10 s, and 4 MiB 2.3 s.
 pub const MAX_OBJECT_BYTES_CEILING: u64 = 2 * 1024 * 1024;
 
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    /// Which rules run, at which severity, with which ACL and network settings and limits:
+    /// the model `dflint.toml` and the command line use. Its `failOn` (also read under the
+    /// name `rejectSeverity`) is the least severity that rejects a request.
+    pub lint: LintConfig,
+    /// Admission's own settings.
+    pub admission: AdmissionSettings,
+}
+
+/// What only admission has.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-pub struct Settings {
-    /// Findings at or above this severity reject the request.
-    pub reject_severity: Level,
-    /// Findings at or above this severity (and below `rejectSeverity`) are returned as
-    /// admission warnings.
+pub struct AdmissionSettings {
+    /// Findings at or above this severity (and below `failOn`) are returned as admission
+    /// warnings.
     pub warn_severity: WarnLevel,
-    /// Rule codes, code prefixes or rule names to run (empty: all).
-    pub select: Vec<String>,
-    /// Rule codes, code prefixes or rule names not to run.
-    pub ignore: Vec<String>,
-    /// ACL users allowed to hold dangerous and admin permissions.
-    pub acl_admin_users: Vec<String>,
-    /// How ACL text is read: as Dragonfly or as Redis 7 reads it.
-    pub acl_dialect: AclDialect,
-    /// The namespace dragonfly-operator runs in (its pods may reach the admin port).
-    pub operator_namespace: Option<String>,
-    /// Pods allowed to reach the admin port for `/metrics`.
-    pub metrics_scrapers: Vec<MetricsScraper>,
     /// Objects whose JSON text is larger are rejected without being linted.
     pub max_object_bytes: u64,
     /// When set, Secrets and ConfigMaps without this label are accepted without being read.
@@ -48,36 +41,32 @@ pub struct Settings {
     /// Read the Secret a CR's `aclFromSecret` names, and the Dragonfly CRs a network policy's
     /// namespace holds, through the `kubernetes` host capability.
     pub context_aware: bool,
-    /// How much of an object the linter reads (nesting, aliases, findings per rule…), as
-    /// the command line's `--max-*` flags set it; each one exceeded is a finding.
-    pub limits: Limits,
 }
 
-impl Default for Settings {
+/// The keys of [`AdmissionSettings`]: the rest of the settings object is the lint model.
+const ADMISSION_KEYS: [&str; 4] = ["warnSeverity", "maxObjectBytes", "aclLabel", "contextAware"];
+
+/// Settings of earlier releases that now live in a section, and where.
+const MOVED_KEYS: [(&str, &str); 4] = [
+    ("aclAdminUsers", "acl.adminUsers"),
+    ("aclDialect", "acl.dialect"),
+    ("operatorNamespace", "network.operatorNamespace"),
+    ("metricsScrapers", "network.metricsScrapers"),
+];
+
+/// Settings that choose files, which admission does not have: accepted by the model, refused
+/// here rather than ignored.
+const FILE_KEYS: [&str; 3] = ["perFileIgnores", "exclude", "extendExclude"];
+
+impl Default for AdmissionSettings {
     fn default() -> Self {
-        Settings {
-            reject_severity: Level::Error,
+        AdmissionSettings {
             warn_severity: WarnLevel::Warning,
-            select: Vec::new(),
-            ignore: Vec::new(),
-            acl_admin_users: vec!["default".to_string()],
-            acl_dialect: AclDialect::Dragonfly,
-            operator_namespace: None,
-            metrics_scrapers: Vec::new(),
             max_object_bytes: DEFAULT_MAX_OBJECT_BYTES,
             acl_label: None,
             context_aware: false,
-            limits: Limits::default(),
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Error,
-    Warning,
-    Info,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -89,35 +78,9 @@ pub enum WarnLevel {
     None,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum AclDialect {
-    Dragonfly,
-    Redis,
-}
-
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MetricsScraper {
-    /// The scraper's namespace (any namespace when absent).
-    #[serde(default)]
-    pub namespace: Option<String>,
-    /// Labels the scraper pods carry; all must match.
-    pub match_labels: BTreeMap<String, String>,
-}
-
-impl Level {
-    pub fn severity(self) -> Severity {
-        match self {
-            Level::Error => Severity::Error,
-            Level::Warning => Severity::Warning,
-            Level::Info => Severity::Info,
-        }
-    }
-}
-
 impl WarnLevel {
-    pub fn severity(self) -> Option<Severity> {
+    pub fn severity(self) -> Option<dflint_core::Severity> {
+        use dflint_core::Severity;
         match self {
             WarnLevel::Error => Some(Severity::Error),
             WarnLevel::Warning => Some(Severity::Warning),
@@ -136,18 +99,42 @@ impl Settings {
         }
         let value: serde_json::Value =
             serde_json::from_slice(trimmed).map_err(|e| format!("settings: not JSON: {e}"))?;
-        if !value.is_object() {
+        let serde_json::Value::Object(mut fields) = value else {
             return Err("settings: must be a JSON object".to_string());
-        }
-        let settings: Settings = serde_path_to_error::deserialize(value).map_err(|error| {
-            let path = error.path().to_string();
-            if path == "." {
-                format!("settings: {}", error.into_inner())
-            } else {
-                format!("settings `{path}`: {}", error.into_inner())
+        };
+        for (old, new) in MOVED_KEYS {
+            if fields.contains_key(old) {
+                return Err(format!("settings `{old}`: moved to `{new}`"));
             }
-        })?;
-        let settings = settings.without_empty_strings();
+        }
+        for key in FILE_KEYS {
+            if fields.contains_key(key) {
+                return Err(format!(
+                    "settings `{key}`: admission reads one object, not files; use `ignore` or a resource's `dflint.io/ignore` annotation"
+                ));
+            }
+        }
+        let mut own = serde_json::Map::new();
+        for key in ADMISSION_KEYS {
+            if let Some(value) = fields.remove(key) {
+                own.insert(key.to_string(), value);
+            }
+        }
+        let admission: AdmissionSettings =
+            deserialize(serde_json::Value::Object(own)).map_err(|(_, message)| message)?;
+        let lint: LintConfig =
+            deserialize(serde_json::Value::Object(fields)).map_err(|(top_level, message)| {
+                // An unknown key at the top may be meant for admission's own settings.
+                if top_level && message.contains("unknown field") {
+                    format!(
+                        "{message}, or one of admission's own: `{}`",
+                        ADMISSION_KEYS.join("`, `")
+                    )
+                } else {
+                    message
+                }
+            })?;
+        let settings = Settings { lint, admission }.without_empty_strings();
         settings.check()?;
         Ok(settings)
     }
@@ -160,9 +147,19 @@ impl Settings {
                 *value = None;
             }
         };
-        blank(&mut self.acl_label);
-        blank(&mut self.operator_namespace);
-        for scraper in &mut self.metrics_scrapers {
+        blank(&mut self.admission.acl_label);
+        // An empty admin list is a form field left empty too: the default, not "nobody".
+        if self
+            .lint
+            .acl
+            .admin_users
+            .as_ref()
+            .is_some_and(|users| users.is_empty())
+        {
+            self.lint.acl.admin_users = None;
+        }
+        blank(&mut self.lint.network.operator_namespace);
+        for scraper in &mut self.lint.network.metrics_scrapers {
             blank(&mut scraper.namespace);
         }
         self
@@ -170,102 +167,65 @@ impl Settings {
 
     /// Checks what the types alone cannot.
     pub fn check(&self) -> Result<(), String> {
-        let mut unknown = Vec::new();
-        for (field, patterns) in [("select", &self.select), ("ignore", &self.ignore)] {
-            let names: Vec<String> = patterns
-                .iter()
-                .filter(|p| !matches_any_rule(p))
-                .map(|p| format!("`{p}`"))
-                .collect();
-            if !names.is_empty() {
-                let verb = if names.len() == 1 { "matches" } else { "match" };
-                unknown.push(format!(
-                    "settings `{field}`: {} {verb} no rule code, code prefix or rule name",
-                    names.join(", ")
-                ));
-            }
-        }
-        if !unknown.is_empty() {
-            return Err(unknown.join("; "));
-        }
-        if self.acl_admin_users.iter().any(|u| u.trim().is_empty()) {
-            return Err("settings `aclAdminUsers`: user names must not be empty".to_string());
-        }
-        for (index, scraper) in self.metrics_scrapers.iter().enumerate() {
-            if scraper.match_labels.is_empty() {
-                return Err(format!(
-                    "settings `metricsScrapers[{index}].matchLabels`: give at least one label; a scraper without labels would be every pod"
-                ));
-            }
-        }
-        if self.max_object_bytes == 0 || self.max_object_bytes > MAX_OBJECT_BYTES_CEILING {
+        self.lint.validate().map_err(|invalid| {
+            format!(
+                "settings `{}`: {}",
+                invalid.dotted_path(Spelling::Camel),
+                invalid.message
+            )
+        })?;
+        let max = self.admission.max_object_bytes;
+        if max == 0 || max > MAX_OBJECT_BYTES_CEILING {
             return Err(format!(
                 "settings `maxObjectBytes`: must be between 1 and {MAX_OBJECT_BYTES_CEILING}"
             ));
         }
-        if let Err(invalid) = self.limits.validate() {
-            return Err(format!(
-                "settings `limits.{}`: {invalid}",
-                invalid.limit.key()
-            ));
-        }
-        if !self.context_aware && !self.select.is_empty() {
+        let selects = !self.lint.select.is_empty() || !self.lint.extend_select.is_empty();
+        if !self.admission.context_aware && selects {
             let runs_something = dflint_core::rules::registry().iter().any(|rule| {
                 let meta = rule.meta();
-                !crate::BUNDLE_ONLY_CODES.contains(&meta.code) && self.lint_config().enables(meta)
+                !crate::BUNDLE_ONLY_CODES.contains(&meta.code) && self.lint.enables(meta)
             });
             if !runs_something {
                 return Err(format!(
                     "settings `select`: {:?} selects only rules that need other resources, which single-object admission skips; turn on `contextAware` or select other rules",
-                    self.select
+                    self.lint.select
                 ));
             }
         }
         Ok(())
     }
 
-    /// The core configuration these settings stand for. Severity filtering is the policy's
-    /// own (reject vs warn), so every finding is collected.
+    /// The least severity that rejects a request (`None`: never reject, only warn).
+    pub fn reject_severity(&self) -> Option<dflint_core::Severity> {
+        self.lint.fail_on.threshold()
+    }
+
+    /// The core configuration. Severity filtering is the policy's own (reject vs warn), so
+    /// every finding is collected.
     pub fn lint_config(&self) -> LintConfig {
         LintConfig {
-            select: self.select.clone(),
-            ignore: self.ignore.clone(),
             min_severity: None,
-            acl_dialect: match self.acl_dialect {
-                AclDialect::Dragonfly => Dialect::Dragonfly,
-                AclDialect::Redis => Dialect::Redis,
-            },
-            acl_admin_users: self.acl_admin_users.clone(),
-            // Left at its default, the admin list is extended by inference (users named
-            // `admin`, `root`… with full access); a list given explicitly is taken as complete.
-            infer_acl_admins: self.acl_admin_users == Settings::default().acl_admin_users,
-            operator_namespace: self.operator_namespace.clone(),
-            metrics_scrapers: self
-                .metrics_scrapers
-                .iter()
-                .map(|s| ScraperSelector {
-                    namespace: s.namespace.clone(),
-                    labels: s
-                        .match_labels
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                })
-                .collect(),
-            limits: self.limits.clone(),
+            ..self.lint.clone()
         }
     }
 }
 
-/// Whether a select/ignore pattern names at least one rule.
-fn matches_any_rule(pattern: &str) -> bool {
-    let probe = LintConfig {
-        select: vec![pattern.to_string()],
-        ..LintConfig::default()
-    };
-    dflint_core::rules::registry()
-        .iter()
-        .any(|rule| probe.enables(rule.meta()))
+/// Deserializes one part of the settings, naming the field at fault as the user wrote it;
+/// the error says whether that field is at the top of the settings.
+fn deserialize<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, (bool, String)> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let top_level = error.path().iter().count() <= 1;
+        let message = if path == "." {
+            format!("settings: {}", error.into_inner())
+        } else {
+            format!("settings `{path}`: {}", error.into_inner())
+        };
+        (top_level, message)
+    })
 }
 
 #[derive(Serialize)]
@@ -292,6 +252,10 @@ pub fn validate_settings_payload(payload: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dflint_core::acl::Dialect;
+    use dflint_core::limits::Limits;
+    use dflint_core::Severity;
+    use std::collections::BTreeMap;
 
     fn error(json: &str) -> String {
         Settings::from_json(json.as_bytes()).unwrap_err()
@@ -310,48 +274,101 @@ mod tests {
     #[test]
     fn every_field_reads() {
         let settings = Settings::from_json(
-            br#"{"rejectSeverity":"warning","warnSeverity":"info","select":["DF3","admin-port-reachable"],
-                "ignore":["DF303"],"aclAdminUsers":["admin"],"aclDialect":"redis","operatorNamespace":"dragonfly-operator-system",
-                "metricsScrapers":[{"namespace":"monitoring","matchLabels":{"app":"vmagent"}}],
+            br#"{"failOn":"warning","warnSeverity":"info","select":["DF3","admin-port-reachable"],
+                "extendSelect":["DF201"],"ignore":["DF303"],"severity":{"DF011":"info"},
+                "acl":{"adminUsers":["admin"],"dialect":"redis"},
+                "network":{"operatorNamespace":"dragonfly-operator-system",
+                  "metricsScrapers":[{"namespace":"monitoring","matchLabels":{"app":"vmagent"}}]},
                 "maxObjectBytes":1000000,"aclLabel":"dflint.io/acl","contextAware":true}"#,
         )
         .unwrap();
-        assert_eq!(settings.reject_severity, Level::Warning);
-        assert_eq!(settings.warn_severity, WarnLevel::Info);
-        assert!(settings.context_aware);
+        assert_eq!(settings.reject_severity(), Some(Severity::Warning));
+        assert_eq!(settings.admission.warn_severity, WarnLevel::Info);
+        assert!(settings.admission.context_aware);
+        assert_eq!(settings.admission.max_object_bytes, 1_000_000);
         let config = settings.lint_config();
-        assert_eq!(config.acl_dialect, Dialect::Redis);
+        assert_eq!(config.acl.dialect, Dialect::Redis);
+        assert_eq!(config.acl.admin_users(), ["admin".to_string()]);
+        assert!(!config.acl.infers_admins());
+        assert_eq!(config.extend_select, ["DF201"]);
+        assert_eq!(config.severity["DF011"], Severity::Info);
         assert_eq!(
-            config.metrics_scrapers[0].labels,
-            [("app".to_string(), "vmagent".to_string())]
+            config.network.metrics_scrapers[0].match_labels,
+            BTreeMap::from([("app".to_string(), "vmagent".to_string())])
+        );
+        assert_eq!(
+            config.network.operator_namespace.as_deref(),
+            Some("dragonfly-operator-system")
         );
     }
 
     #[test]
+    fn reject_severity_is_fail_on_under_its_earlier_name() {
+        let settings = Settings::from_json(br#"{"rejectSeverity":"info"}"#).unwrap();
+        assert_eq!(settings.reject_severity(), Some(Severity::Info));
+        let never = Settings::from_json(br#"{"failOn":"none"}"#).unwrap();
+        assert_eq!(never.reject_severity(), None);
+        // The dflint.toml spelling is read too.
+        let kebab = Settings::from_json(br#"{"fail-on":"warning"}"#).unwrap();
+        assert_eq!(kebab.reject_severity(), Some(Severity::Warning));
+    }
+
+    #[test]
     fn errors_name_the_field() {
-        assert!(error(r#"{"rejectSeverity":"fatal"}"#).contains("`rejectSeverity`"));
+        assert!(error(r#"{"failOn":"fatal"}"#).contains("`failOn`"));
         assert!(error(r#"{"contextAware":"yes"}"#).contains("`contextAware`"));
         let unknown = error(r#"{"rejectseverity":"error"}"#);
         assert!(
-            unknown.contains("unknown field `rejectseverity`"),
+            unknown.contains("unknown field `rejectseverity`")
+                && unknown.contains("`warnSeverity`, `maxObjectBytes`"),
             "{unknown}"
         );
-        let nested = error(r#"{"metricsScrapers":[{"matchLabels":{"app":1}}]}"#);
+        let nested = error(r#"{"network":{"metricsScrapers":[{"matchLabels":{"app":1}}]}}"#);
         assert!(
-            nested.contains("metricsScrapers[0].matchLabels"),
+            nested.contains("network.metricsScrapers[0].matchLabels"),
             "{nested}"
         );
-        assert!(error(r#"{"metricsScrapers":[{"matchLabels":{}}]}"#).contains("at least one label"));
-        let patterns = error(r#"{"select":["DF999"],"ignore":["DF2","nope","DF9"]}"#);
         assert_eq!(
-            patterns,
-            "settings `select`: `DF999` matches no rule code, code prefix or rule name; settings `ignore`: `nope`, `DF9` match no rule code, code prefix or rule name"
+            error(r#"{"network":{"metricsScrapers":[{"matchLabels":{}}]}}"#),
+            "settings `network.metricsScrapers[0].matchLabels`: give at least one label; a scraper without labels would be every pod"
+        );
+        assert_eq!(
+            error(r#"{"select":["DF999"],"ignore":["nope"]}"#),
+            "settings `select[0]`: `DF999` matches no rule code, code prefix or rule name"
+        );
+        assert_eq!(
+            error(r#"{"ignore":["DF2","nope"]}"#),
+            "settings `ignore[1]`: `nope` matches no rule code, code prefix or rule name"
+        );
+        assert_eq!(
+            error(r#"{"severity":{"DF9":"info"}}"#),
+            "settings `severity.DF9`: `DF9` matches no rule code, code prefix or rule name"
         );
         assert!(error(r#"{"maxObjectBytes":0}"#).contains("maxObjectBytes"));
         assert!(error(r#"{"select":["DF305"]}"#).contains("only rules that need other resources"));
         assert!(Settings::from_json(br#"{"select":["DF305"],"contextAware":true}"#).is_ok());
         assert_eq!(error("[1]"), "settings: must be a JSON object");
         assert!(error("{").starts_with("settings: not JSON"));
+    }
+
+    #[test]
+    fn settings_of_earlier_releases_say_where_they_moved() {
+        assert_eq!(
+            error(r#"{"aclAdminUsers":["ops"]}"#),
+            "settings `aclAdminUsers`: moved to `acl.adminUsers`"
+        );
+        assert_eq!(
+            error(r#"{"metricsScrapers":[]}"#),
+            "settings `metricsScrapers`: moved to `network.metricsScrapers`"
+        );
+    }
+
+    #[test]
+    fn file_settings_are_refused_not_ignored() {
+        for key in ["perFileIgnores", "exclude", "extendExclude"] {
+            let message = error(&format!(r#"{{"{key}":[]}}"#));
+            assert!(message.contains("admission reads one object"), "{message}");
+        }
     }
 
     #[test]
@@ -376,19 +393,19 @@ mod tests {
             max_network_policy_list_entries: 500,
             max_acl_overlap_pairs: 20,
         };
-        assert_eq!(settings.limits, expected);
+        assert_eq!(settings.lint.limits, expected);
         assert_eq!(settings.lint_config().limits, expected);
         // Keys left out keep their defaults; so does `maxObjectBytes`, which is no limit of
         // the linter's but the policy's own.
         let partial = Settings::from_json(br#"{"limits":{"maxDepth":100}}"#).unwrap();
         assert_eq!(
-            partial.limits,
+            partial.lint.limits,
             Limits {
                 max_depth: 100,
                 ..Limits::default()
             }
         );
-        assert_eq!(partial.max_object_bytes, DEFAULT_MAX_OBJECT_BYTES);
+        assert_eq!(partial.admission.max_object_bytes, DEFAULT_MAX_OBJECT_BYTES);
         assert_eq!(
             Settings::from_json(br#"{"limits":{}}"#),
             Ok(Settings::default())
@@ -419,7 +436,8 @@ mod tests {
         );
         let unknown = error(r#"{"limits":{"maxDeep":3}}"#);
         assert!(
-            unknown.starts_with("settings `limits.maxDeep`: unknown field `maxDeep`, expected one of `maxFileBytes`"),
+            unknown.starts_with("settings `limits.maxDeep`: unknown field `maxDeep`, expected one of `max-file-bytes`, `maxFileBytes`")
+                && !unknown.contains("admission's own"),
             "{unknown}"
         );
         let negative = error(r#"{"limits":{"maxDepth":-1}}"#);
@@ -433,12 +451,12 @@ mod tests {
     #[test]
     fn blank_strings_mean_unset() {
         let settings = Settings::from_json(
-            br#"{"aclLabel":"","operatorNamespace":" ","metricsScrapers":[{"namespace":"","matchLabels":{"app":"x"}}]}"#,
+            br#"{"aclLabel":"","network":{"operatorNamespace":" ","metricsScrapers":[{"namespace":"","matchLabels":{"app":"x"}}]}}"#,
         )
         .unwrap();
-        assert_eq!(settings.acl_label, None);
-        assert_eq!(settings.operator_namespace, None);
-        assert_eq!(settings.metrics_scrapers[0].namespace, None);
+        assert_eq!(settings.admission.acl_label, None);
+        assert_eq!(settings.lint.network.operator_namespace, None);
+        assert_eq!(settings.lint.network.metrics_scrapers[0].namespace, None);
     }
 
     #[test]

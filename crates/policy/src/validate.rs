@@ -151,35 +151,37 @@ fn answer(
     };
     let acl_carrier = matches!(admitted, Admitted::Secret | Admitted::ConfigMap);
     // Parsed once, and only when the policy itself needs a field; the core reads the rest.
-    let head = if settings.context_aware || (acl_carrier && settings.acl_label.is_some()) {
+    let head = if settings.admission.context_aware
+        || (acl_carrier && settings.admission.acl_label.is_some())
+    {
         serde_json::from_str::<Value>(object).unwrap_or(Value::Null)
     } else {
         Value::Null
     };
     // Opted-out Secrets and ConfigMaps are none of the policy's business, whatever their size.
     if acl_carrier {
-        if let Some(label) = &settings.acl_label {
+        if let Some(label) = &settings.admission.acl_label {
             if !has_label(&head, label) {
                 return response::accept(vec![]);
             }
         }
     }
 
-    if object.len() as u64 > settings.max_object_bytes {
+    if object.len() as u64 > settings.admission.max_object_bytes {
         return response::reject(
             CODE_TOO_LARGE,
             format!(
                 "dflint: the {} is {} bytes of JSON, more than the policy's limit of {} bytes (setting `maxObjectBytes`); it was not checked",
                 request.kind.kind,
                 object.len(),
-                settings.max_object_bytes
+                settings.admission.max_object_bytes
             ),
             vec![],
         );
     }
     let mut sources = vec![Source::new(OBJECT, object.to_string())];
     let mut notes = Vec::new();
-    if settings.context_aware {
+    if settings.admission.context_aware {
         let namespace = object_namespace(&head).or(request.namespace.clone());
         gather_context(
             admitted,
@@ -200,14 +202,16 @@ fn answer(
     config.ignore.extend(
         BUNDLE_ONLY_CODES
             .iter()
-            .filter(|code| !(settings.context_aware && CONTEXT_AWARE_CODES.contains(code)))
+            .filter(|code| {
+                !(settings.admission.context_aware && CONTEXT_AWARE_CODES.contains(code))
+            })
             .map(|code| code.to_string()),
     );
     let mut findings = findings_in(&sources, &config, reported);
 
     if request.operation == "UPDATE" {
         if let Some(old) = request.old_object.filter(|o| o.get() != "null") {
-            if old.get().len() as u64 <= settings.max_object_bytes {
+            if old.get().len() as u64 <= settings.admission.max_object_bytes {
                 // The old object with the same surroundings (its ACL Secret, the CRs around a
                 // policy), so findings that come from those count as already present too.
                 let mut old_sources = vec![Source::new(OBJECT, old.get().to_string())];
@@ -227,8 +231,8 @@ fn answer(
     }
     response::from_findings(
         findings,
-        settings.reject_severity.severity(),
-        settings.warn_severity.severity(),
+        settings.reject_severity(),
+        settings.admission.warn_severity.severity(),
         notes,
     )
 }

@@ -193,23 +193,54 @@ fn expected_fields(settings_json: &str) -> BTreeSet<String> {
     fields
 }
 
-/// Every setting, as the policy spells it in JSON.
+/// The camelCase names among serde's expected fields: the model reads both spellings
+/// (`extend-select`, `extendSelect`), the policy documents the camelCase one.
+fn camel_names(fields: BTreeSet<String>) -> BTreeSet<String> {
+    fields.into_iter().filter(|f| !f.contains('-')).collect()
+}
+
+/// Settings the shared model has that the policy refuses (admission reads no files).
+const FILE_SETTINGS: [&str; 3] = ["perFileIgnores", "exclude", "extendExclude"];
+
+/// Every setting, as the policy spells it in JSON: the sections `acl` and `network` by
+/// their fields (`acl.dialect`); `limits` as one setting. `failOn` is documented under the
+/// policy's name for it, `rejectSeverity`.
 fn setting_names() -> BTreeSet<String> {
-    let names = expected_fields(r#"{"dflintPackagingProbe": 1}"#);
+    let mut names = camel_names(expected_fields(r#"{"dflintPackagingProbe": 1}"#));
+    for refused in FILE_SETTINGS.iter().chain(&["failOn"]) {
+        assert!(names.remove(*refused), "no `{refused}` in {names:?}");
+    }
+    for section in ["acl", "network"] {
+        assert!(names.remove(section), "no `{section}` in {names:?}");
+        let probe = json!({ section: {"dflintPackagingProbe": 1} }).to_string();
+        names.extend(
+            camel_names(expected_fields(&probe))
+                .into_iter()
+                .map(|field| format!("{section}.{field}")),
+        );
+    }
     assert!(names.contains("contextAware"), "{names:?}");
     names
 }
 
-/// The fields of one `metricsScrapers` entry.
+/// A settings object setting one (dotted) setting: `acl.dialect` → `{"acl": {"dialect": …}}`.
+fn nested(name: &str, value: Value) -> Value {
+    match name.split_once('.') {
+        Some((section, rest)) => json!({ section: nested(rest, value) }),
+        None => json!({ name: value }),
+    }
+}
+
+/// The fields of one `network.metricsScrapers` entry.
 fn scraper_field_names() -> BTreeSet<String> {
-    expected_fields(
-        r#"{"metricsScrapers": [{"matchLabels": {"app": "x"}, "dflintPackagingProbe": 1}]}"#,
-    )
+    camel_names(expected_fields(
+        r#"{"network": {"metricsScrapers": [{"matchLabels": {"app": "x"}, "dflintPackagingProbe": 1}]}}"#,
+    ))
 }
 
 /// The values an enum setting accepts, from the deserializer's "unknown variant" error.
 fn enum_values(setting: &str) -> BTreeSet<String> {
-    expected_fields(&json!({ setting: "dflintPackagingProbe" }).to_string())
+    expected_fields(&nested(setting, json!("dflintPackagingProbe")).to_string())
 }
 
 fn settings_of(value: &Value) -> Result<Settings, String> {
@@ -447,7 +478,7 @@ fn every_setting_has_a_question_and_every_question_is_a_setting() {
         );
         // The default, given on its own, reads back as the policy's own default.
         assert_eq!(
-            settings_of(&json!({ name.clone(): question["default"] })),
+            settings_of(&nested(&name, question["default"].clone())),
             Ok(Settings::default()),
             "question `{name}`: its default is not the policy's default"
         );
@@ -462,12 +493,12 @@ fn every_setting_has_a_question_and_every_question_is_a_setting() {
         for bound in ["min", "max"] {
             if let Some(limit) = question[bound].as_i64() {
                 assert!(
-                    settings_of(&json!({ name.clone(): limit })).is_ok(),
+                    settings_of(&nested(&name, json!(limit))).is_ok(),
                     "question `{name}`: the policy refuses its own {bound} {limit}"
                 );
                 let beyond = if bound == "min" { limit - 1 } else { limit + 1 };
                 assert!(
-                    settings_of(&json!({ name.clone(): beyond })).is_err(),
+                    settings_of(&nested(&name, json!(beyond))).is_err(),
                     "question `{name}`: the policy accepts {beyond}, beyond the question's {bound}"
                 );
             }
@@ -489,7 +520,7 @@ fn every_setting_has_a_question_and_every_question_is_a_setting() {
                 };
                 item.insert(variable(sub), sample);
             }
-            let with_item = json!({ name.clone(): [Value::Object(item)] });
+            let with_item = nested(&name, json!([Value::Object(item)]));
             assert!(
                 settings_of(&with_item).is_ok(),
                 "question `{name}`: an item made from its questions is refused: {:?}",
@@ -953,7 +984,7 @@ fn every_manifest_is_a_valid_policy_of_this_module() {
         } else {
             api_kinds(&spec["contextAwareResources"])
         };
-        if settings.context_aware {
+        if settings.admission.context_aware {
             assert_eq!(granted, fetched, "manifests/{file}: contextAwareResources");
         } else {
             assert!(
@@ -981,7 +1012,7 @@ fn every_manifest_is_a_valid_policy_of_this_module() {
                 );
                 keys.insert(expression["key"].as_str().unwrap().to_string());
             }
-            let label = settings.acl_label.clone().unwrap_or_else(|| {
+            let label = settings.admission.acl_label.clone().unwrap_or_else(|| {
                 panic!("manifests/{file}: an objectSelector without the `aclLabel` setting")
             });
             assert!(

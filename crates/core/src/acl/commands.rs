@@ -111,7 +111,8 @@
 use std::cmp::Ordering;
 
 /// The server whose ACL semantics apply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Dialect {
     Dragonfly,
     Redis,

@@ -258,7 +258,7 @@ impl<'d> NetworkModel<'d> {
                     &dragonflies[cr],
                     index,
                     inst,
-                    config.operator_namespace.as_deref(),
+                    config.network.operator_namespace.as_deref(),
                 ));
             }
         }

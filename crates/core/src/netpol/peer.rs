@@ -3,7 +3,7 @@
 use super::cidr::Cidr;
 use super::selector::Selector;
 use super::{Instance, NamespaceLabels, Site};
-use crate::config::LintConfig;
+use crate::config::NetworkSettings;
 
 /// Cilium entities dflint knows (Cilium 1.14–1.16).
 pub const ENTITIES: &[&str] = &[
@@ -235,7 +235,7 @@ const SCRAPER_LABEL_KEYS: &[&str] = &["app.kubernetes.io/name", "app", "k8s-app"
 /// Labels dragonfly-operator's controller pods carry (the kubebuilder convention it keeps).
 pub const OPERATOR_POD_LABEL: (&str, &str) = ("control-plane", "controller-manager");
 
-pub fn classify(kind: &PeerKind, instance: &Instance<'_>, config: &LintConfig) -> PeerClass {
+pub fn classify(kind: &PeerKind, instance: &Instance<'_>, network: &NetworkSettings) -> PeerClass {
     match kind {
         PeerKind::Anyone => PeerClass::Anyone,
         PeerKind::Entity(_) => PeerClass::Entity,
@@ -246,7 +246,7 @@ pub fn classify(kind: &PeerKind, instance: &Instance<'_>, config: &LintConfig) -
             pods,
         } => {
             let same_namespace = ns.is_only(&instance.namespace);
-            if is_operator(ns, pods, config) {
+            if is_operator(ns, pods, network) {
                 return PeerClass::Operator;
             }
             if same_namespace
@@ -258,7 +258,7 @@ pub fn classify(kind: &PeerKind, instance: &Instance<'_>, config: &LintConfig) -
             {
                 return PeerClass::OwnPods;
             }
-            if is_scraper(ns, pods, config) {
+            if is_scraper(ns, pods, network) {
                 return PeerClass::Scraper;
             }
             match ns {
@@ -274,12 +274,12 @@ pub fn classify(kind: &PeerKind, instance: &Instance<'_>, config: &LintConfig) -
     }
 }
 
-fn is_operator(namespaces: &Namespaces, pods: &Selector, config: &LintConfig) -> bool {
+fn is_operator(namespaces: &Namespaces, pods: &Selector, network: &NetworkSettings) -> bool {
     let labelled = pods.pinned(OPERATOR_POD_LABEL.0) == Some(OPERATOR_POD_LABEL.1)
         || SCRAPER_LABEL_KEYS
             .iter()
             .any(|k| pods.pinned(k) == Some("dragonfly-operator"));
-    let in_operator_namespace = match (namespaces, &config.operator_namespace) {
+    let in_operator_namespace = match (namespaces, &network.operator_namespace) {
         (Namespaces::OperatorNamespace, _) => true,
         (ns, Some(op)) => ns.single_name() == Some(op.as_str()),
         // Unknown operator namespace: one named namespace is the best evidence there is.
@@ -288,19 +288,19 @@ fn is_operator(namespaces: &Namespaces, pods: &Selector, config: &LintConfig) ->
     labelled && in_operator_namespace
 }
 
-fn is_scraper(namespaces: &Namespaces, pods: &Selector, config: &LintConfig) -> bool {
+fn is_scraper(namespaces: &Namespaces, pods: &Selector, network: &NetworkSettings) -> bool {
     if pods.is_empty() {
         return false;
     }
-    if !config.metrics_scrapers.is_empty() {
-        return config.metrics_scrapers.iter().any(|s| {
+    if !network.metrics_scrapers.is_empty() {
+        return network.metrics_scrapers.iter().any(|s| {
             let ns_ok = match &s.namespace {
                 Some(n) => namespaces.single_name() == Some(n.as_str()),
                 None => true,
             };
             ns_ok
-                && !s.labels.is_empty()
-                && s.labels
+                && !s.match_labels.is_empty()
+                && s.match_labels
                     .iter()
                     .all(|(k, v)| pods.pinned(k) == Some(v.as_str()))
         });
@@ -317,7 +317,11 @@ fn is_scraper(namespaces: &Namespaces, pods: &Selector, config: &LintConfig) -> 
 
 /// Whether a peer could be dragonfly-operator's pod (used to decide whether the operator can
 /// still reach the admin port): `false` only when the peer certainly excludes it.
-pub fn may_be_operator(kind: &PeerKind, namespaces: &NamespaceLabels, config: &LintConfig) -> bool {
+pub fn may_be_operator(
+    kind: &PeerKind,
+    namespaces: &NamespaceLabels,
+    network: &NetworkSettings,
+) -> bool {
     match kind {
         PeerKind::Anyone | PeerKind::Cidr { .. } => true,
         PeerKind::Entity(e) => matches!(*e, "all" | "cluster"),
@@ -326,12 +330,12 @@ pub fn may_be_operator(kind: &PeerKind, namespaces: &NamespaceLabels, config: &L
             namespaces: ns,
             pods,
         } => {
-            let ns_ok = match (&config.operator_namespace, ns) {
+            let ns_ok = match (&network.operator_namespace, ns) {
                 (_, Namespaces::OperatorNamespace | Namespaces::All) => true,
                 (Some(op), ns) => ns.admits(op, namespaces),
                 (None, _) => true,
             };
-            ns_ok && (pods.is_empty() || is_operator(&Namespaces::OperatorNamespace, pods, config))
+            ns_ok && (pods.is_empty() || is_operator(&Namespaces::OperatorNamespace, pods, network))
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod dragonfly;
 pub mod flags;
 pub mod load;
 pub mod netpol;
+pub mod selection;
 mod support;
 
 pub use support::{locate, Emitter, Target};
@@ -172,17 +173,4 @@ pub fn doc_examples(docs: &str) -> Vec<(bool, String, String)> {
         }
     }
     examples
-}
-
-// Which rules a configuration runs is a question about rules: answered here, so the
-// configuration does not depend on the rule declarations.
-impl crate::config::LintConfig {
-    pub fn enables(&self, meta: &RuleMeta) -> bool {
-        let matches = |pattern: &String| {
-            let p = pattern.as_str();
-            meta.code.starts_with(p) || meta.name == p || p.eq_ignore_ascii_case("all")
-        };
-        (self.select.is_empty() || self.select.iter().any(matches))
-            && !self.ignore.iter().any(matches)
-    }
 }

@@ -111,11 +111,11 @@ pub fn has_full_access(dialect: Dialect, user: &EffectiveUser) -> bool {
 /// admin accounts `admin`, `redis_admin`, `root`…; reporting them as tenants with dangerous
 /// commands was most of the false findings on published files.
 pub fn inferred_admin(bundle: &Bundle<'_>, user: &EffectiveUser) -> bool {
-    bundle.config.infer_acl_admins
+    bundle.config.acl.infers_admins()
         && !user.implicit
         && !bundle.is_acl_admin(&user.name)
         && name_says_admin(&user.name)
-        && has_full_access(bundle.config.acl_dialect, user)
+        && has_full_access(bundle.config.acl.dialect, user)
 }
 
 fn category_bit(dialect: Dialect, name: &str) -> u64 {

@@ -60,7 +60,7 @@ impl Rule for LuaUndeclaredKeys {
             let (users, whose) = match cr_acl(bundle, index) {
                 CrAcl::Unknown => continue,
                 CrAcl::None => (
-                    users_allowing(None, bundle.config.acl_dialect, SCRIPT_COMMANDS),
+                    users_allowing(None, bundle.config.acl.dialect, SCRIPT_COMMANDS),
                     format!(
                         "{} has no ACL, so every client may run scripts as",
                         cr.name()

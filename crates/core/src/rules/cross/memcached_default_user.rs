@@ -52,7 +52,7 @@ impl Rule for MemcachedDefaultUser {
                 // The server's own `default` (`nopass +@all`); `requirepass` does not matter,
                 // memcache connections never authenticate.
                 CrAcl::None => {
-                    builtin = EffectiveUser::builtin_default(bundle.config.acl_dialect);
+                    builtin = EffectiveUser::builtin_default(bundle.config.acl.dialect);
                     (
                         &builtin,
                         None,
@@ -84,7 +84,7 @@ impl Rule for MemcachedDefaultUser {
                     (user, Some(acl), why)
                 }
             };
-            let dialect = acl.map_or(bundle.config.acl_dialect, |a| a.file.dialect);
+            let dialect = acl.map_or(bundle.config.acl.dialect, |a| a.file.dialect);
             let allowed: Vec<String> = MEMCACHE_COMMANDS
                 .iter()
                 .filter_map(|name| commands::lookup(dialect, name))

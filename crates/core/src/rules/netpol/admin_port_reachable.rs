@@ -26,7 +26,7 @@ impl Rule for AdminPortReachable {
         for (instance, number, path) in enforced_paths(bundle, PortKind::Admin) {
             let rule = model.rule(path, true, false);
             let peer = model.peer(path, true);
-            let class = classify(&peer.kind, instance, bundle.config);
+            let class = classify(&peer.kind, instance, &bundle.config.network);
             if matches!(
                 class,
                 PeerClass::Operator | PeerClass::OwnPods | PeerClass::Scraper

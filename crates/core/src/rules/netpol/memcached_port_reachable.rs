@@ -24,7 +24,7 @@ impl Rule for MemcachedPortReachable {
         let model = &bundle.network;
         for (instance, number, path) in enforced_paths(bundle, PortKind::Memcached) {
             let peer = model.peer(path, true);
-            if classify(&peer.kind, instance, bundle.config).stays_in_namespace() {
+            if classify(&peer.kind, instance, &bundle.config.network).stays_in_namespace() {
                 continue;
             }
             let related = out.related(&instance.site.target(), "the Dragonfly instance");

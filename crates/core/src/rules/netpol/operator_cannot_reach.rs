@@ -32,7 +32,7 @@ impl Rule for OperatorCannotReach {
             for role in instance.roles() {
                 let reach = model.ingress(index, *role, admin);
                 if !reach.admits(model, true, |k| {
-                    may_be_operator(k, &model.namespaces, bundle.config)
+                    may_be_operator(k, &model.namespaces, &bundle.config.network)
                 }) {
                     problems.push(format!(
                         "dragonfly-operator cannot reach the admin port {} of the {} pods (it promotes masters, points replicas at them and kills stale clients there)",

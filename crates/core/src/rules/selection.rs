@@ -1,0 +1,239 @@
+//! Which rules a configuration runs, at which severity, where — and whether the
+//! configuration makes sense at all. Questions about rules, answered beside them, so the
+//! settings model does not depend on the rule declarations.
+
+use super::{registry, RuleMeta};
+use crate::config::{InvalidSetting, LintConfig, SettingKey};
+use crate::diagnostic::Severity;
+use crate::path_glob::PathGlob;
+use SettingKey::{Entry, Field, Index};
+
+/// How specifically `pattern` names the rule: `None` when it does not name it at all; `all`
+/// least, a code prefix by its length, the rule's name or full code most.
+fn specificity(pattern: &str, meta: &RuleMeta) -> Option<usize> {
+    if pattern.eq_ignore_ascii_case("all") {
+        Some(0)
+    } else if meta.name == pattern {
+        Some(usize::MAX)
+    } else if meta.code.starts_with(pattern) {
+        Some(pattern.len())
+    } else {
+        None
+    }
+}
+
+fn most_specific<'p>(
+    patterns: impl IntoIterator<Item = &'p String>,
+    meta: &RuleMeta,
+) -> Option<usize> {
+    patterns
+        .into_iter()
+        .filter_map(|p| specificity(p, meta))
+        .max()
+}
+
+/// Whether a select/ignore pattern names at least one rule.
+pub fn names_a_rule(pattern: &str) -> bool {
+    registry()
+        .iter()
+        .any(|rule| specificity(pattern, rule.meta()).is_some())
+}
+
+impl LintConfig {
+    /// Whether the rule runs: selected (by `select`, all when it is empty, or by
+    /// `extend-select`) more specifically than it is ignored.
+    pub fn enables(&self, meta: &RuleMeta) -> bool {
+        let selected = if self.select.is_empty() {
+            Some(0)
+        } else {
+            most_specific(&self.select, meta)
+        };
+        let selected = selected.max(most_specific(&self.extend_select, meta));
+        match (selected, most_specific(&self.ignore, meta)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(selected), Some(ignored)) => selected > ignored,
+        }
+    }
+
+    /// The severity the rule's findings get: the most specific `severity` override, else
+    /// the rule's own.
+    pub fn severity_of(&self, meta: &RuleMeta) -> Severity {
+        self.severity_override(meta).unwrap_or(meta.severity)
+    }
+
+    /// The most specific `severity` override for the rule, if any: it replaces whatever
+    /// severity the rule gave each of its findings.
+    pub fn severity_override(&self, meta: &RuleMeta) -> Option<Severity> {
+        self.severity
+            .iter()
+            .filter_map(|(pattern, severity)| specificity(pattern, meta).map(|s| (s, *severity)))
+            .max_by_key(|(s, _)| *s)
+            .map(|(_, severity)| severity)
+    }
+
+    /// Whether `per-file-ignores` drops this rule's findings in the file named `file`.
+    pub fn ignores_in_file(&self, file: &str, meta: &RuleMeta) -> bool {
+        let relative = file.strip_prefix("./").unwrap_or(file);
+        let name = if self.names_from.is_empty() || relative.starts_with('/') {
+            relative.to_string()
+        } else {
+            format!("{}/{relative}", self.names_from.trim_end_matches('/'))
+        };
+        self.per_file_ignores.iter().any(|(glob, patterns)| {
+            patterns.iter().any(|p| specificity(p, meta).is_some())
+                && PathGlob::new(glob).is_ok_and(|g| g.matches(&name))
+        })
+    }
+
+    /// Checks what the types alone cannot: every rule pattern names a rule, globs parse,
+    /// lists that must not be empty are not, limits are within their bounds. The first
+    /// problem is returned with its place.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        for (field, patterns) in [
+            ("select", &self.select),
+            ("extend-select", &self.extend_select),
+            ("ignore", &self.ignore),
+        ] {
+            for (index, pattern) in patterns.iter().enumerate() {
+                check_pattern(pattern, &[Field(field), Index(index)])?;
+            }
+        }
+        for pattern in self.severity.keys() {
+            check_pattern(pattern, &[Field("severity"), Entry(pattern.clone())])?;
+        }
+        for (glob, patterns) in &self.per_file_ignores {
+            let at = [Field("per-file-ignores"), Entry(glob.clone())];
+            PathGlob::new(glob).map_err(|e| InvalidSetting::new(&at, e))?;
+            for (index, pattern) in patterns.iter().enumerate() {
+                let mut place = at.to_vec();
+                place.push(Index(index));
+                check_pattern(pattern, &place)?;
+            }
+        }
+        for (field, globs) in [
+            ("exclude", &self.exclude),
+            ("extend-exclude", &self.extend_exclude),
+        ] {
+            for (index, glob) in globs.iter().enumerate() {
+                PathGlob::new(glob)
+                    .map_err(|e| InvalidSetting::new(&[Field(field), Index(index)], e))?;
+            }
+        }
+        if let Some(users) = &self.acl.admin_users {
+            if let Some(index) = users.iter().position(|u| u.trim().is_empty()) {
+                return Err(InvalidSetting::new(
+                    &[Field("acl"), Field("admin-users"), Index(index)],
+                    "user names must not be empty",
+                ));
+            }
+        }
+        for (index, scraper) in self.network.metrics_scrapers.iter().enumerate() {
+            if scraper.match_labels.is_empty() {
+                return Err(InvalidSetting::new(
+                    &[
+                        Field("network"),
+                        Field("metrics-scrapers"),
+                        Index(index),
+                        Field("match-labels"),
+                    ],
+                    "give at least one label; a scraper without labels would be every pod",
+                ));
+            }
+        }
+        self.limits.validate().map_err(|invalid| {
+            InvalidSetting::new(
+                &[Field("limits"), Field(invalid.limit.file_key())],
+                invalid.to_string(),
+            )
+        })
+    }
+}
+
+fn check_pattern(pattern: &str, at: &[SettingKey]) -> Result<(), InvalidSetting> {
+    if names_a_rule(pattern) {
+        Ok(())
+    } else {
+        Err(InvalidSetting::new(
+            at,
+            format!("`{pattern}` matches no rule code, code prefix or rule name"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Spelling;
+
+    fn config(select: &[&str], extend: &[&str], ignore: &[&str]) -> LintConfig {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        LintConfig {
+            select: strings(select),
+            extend_select: strings(extend),
+            ignore: strings(ignore),
+            ..LintConfig::default()
+        }
+    }
+
+    fn meta(code: &str) -> &'static RuleMeta {
+        crate::rules::find(code).unwrap().meta()
+    }
+
+    #[test]
+    fn the_more_specific_pattern_wins() {
+        assert!(config(&[], &[], &[]).enables(meta("DF201")));
+        assert!(!config(&[], &[], &["DF2"]).enables(meta("DF201")));
+        assert!(config(&[], &["DF201"], &["DF2"]).enables(meta("DF201")));
+        assert!(!config(&[], &["DF201"], &["DF2"]).enables(meta("DF202")));
+        assert!(!config(&["DF201"], &[], &["DF201"]).enables(meta("DF201")));
+        assert!(config(&["DF0"], &["DF2"], &[]).enables(meta("DF201")));
+        assert!(!config(&["DF0"], &[], &[]).enables(meta("DF201")));
+        assert!(config(&["all"], &[], &["DF0"]).enables(meta("DF201")));
+        let name = meta("DF011").name;
+        assert!(!config(&[], &[], &["DF0"]).enables(meta("DF011")));
+        assert!(config(&[], &[name], &["DF0"]).enables(meta("DF011")));
+    }
+
+    #[test]
+    fn severity_overrides_pick_the_most_specific_key() {
+        let mut c = LintConfig::default();
+        c.severity.insert("DF2".into(), Severity::Info);
+        c.severity.insert("DF201".into(), Severity::Error);
+        assert_eq!(c.severity_of(meta("DF201")), Severity::Error);
+        assert_eq!(c.severity_of(meta("DF202")), Severity::Info);
+        assert_eq!(c.severity_of(meta("DF011")), meta("DF011").severity);
+    }
+
+    #[test]
+    fn validation_names_the_place_of_the_problem() {
+        let mut c = config(&["DF011"], &["DF9"], &[]);
+        let error = c.validate().unwrap_err();
+        assert_eq!(error.dotted_path(Spelling::Kebab), "extend-select[0]");
+        c.extend_select.clear();
+        c.per_file_ignores
+            .insert("legacy/[x".into(), vec!["DF011".into()]);
+        assert_eq!(
+            c.validate().unwrap_err().dotted_path(Spelling::Kebab),
+            "per-file-ignores.legacy/[x"
+        );
+        c.per_file_ignores.clear();
+        c.limits.max_depth = 0;
+        assert_eq!(
+            c.validate().unwrap_err().dotted_path(Spelling::Kebab),
+            "limits.max-depth"
+        );
+    }
+
+    #[test]
+    fn per_file_ignores_match_glob_and_rule() {
+        let mut c = LintConfig::default();
+        c.per_file_ignores
+            .insert("legacy/**".into(), vec!["DF01".into()]);
+        assert!(c.ignores_in_file("legacy/a/cr.yaml", meta("DF011")));
+        assert!(!c.ignores_in_file("legacy/a/cr.yaml", meta("DF201")));
+        assert!(!c.ignores_in_file("current/cr.yaml", meta("DF011")));
+        c.names_from = "legacy".into();
+        assert!(c.ignores_in_file("a/cr.yaml", meta("DF011")));
+    }
+}
