@@ -14,22 +14,7 @@ use std::process::ExitCode;
 
 use crate::inputs::{read_path, Bounded};
 use crate::limit_flags::LimitFlags;
-use crate::settings_args::ConfigArgs;
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum DialectArg {
-    Dragonfly,
-    Redis,
-}
-
-impl From<DialectArg> for Dialect {
-    fn from(d: DialectArg) -> Dialect {
-        match d {
-            DialectArg::Dragonfly => Dialect::Dragonfly,
-            DialectArg::Redis => Dialect::Redis,
-        }
-    }
-}
+use crate::settings_args::{ConfigArgs, DialectArg};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {

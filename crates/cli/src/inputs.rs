@@ -19,13 +19,6 @@ pub struct Excludes {
 }
 
 impl Excludes {
-    pub fn new(resolved: &crate::settings_args::Resolved) -> Excludes {
-        Excludes::of(
-            &resolved.config,
-            resolved.file.as_ref().map(|f| f.path.as_path()),
-        )
-    }
-
     /// The excludes of `config`, read from the configuration file at `file`.
     pub fn of(config: &dflint_core::LintConfig, file: Option<&Path>) -> Excludes {
         Excludes {

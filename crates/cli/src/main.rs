@@ -12,7 +12,6 @@ mod settings_args;
 mod stdout;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use dflint_core::config::ScraperSelector;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,26 +69,6 @@ struct CheckArgs {
     acl_files: Vec<PathBuf>,
     #[command(flatten)]
     settings: settings_args::SettingsArgs,
-}
-
-pub(crate) fn parse_scraper(text: &str) -> Result<ScraperSelector, String> {
-    let (namespace, labels) = match text.split_once('/') {
-        Some((ns, labels)) if !ns.contains('=') => (Some(ns.to_string()), labels),
-        _ => (None, text),
-    };
-    let labels = labels
-        .split(',')
-        .map(|pair| {
-            pair.split_once('=')
-                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| format!("`{pair}` is not KEY=VALUE"))
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(ScraperSelector {
-        namespace,
-        match_labels: labels,
-    })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -151,7 +130,10 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE_OR_IO);
         }
     };
-    let excludes = inputs::Excludes::new(&resolved);
+    let excludes = inputs::Excludes::of(
+        &resolved.config,
+        resolved.file.as_ref().map(|f| f.path.as_path()),
+    );
     let config = resolved.config;
     let (sources, io_errors) = inputs::read_all(
         &paths,

@@ -4,12 +4,28 @@
 //! `--select`, `--exclude`, `--acl-admin` and `--metrics-scraper` replace the file's lists;
 //! `--extend-select`, `--ignore` and `--extend-exclude` add to them, as ruff's flags do.
 
-use crate::acl_command::DialectArg;
 use crate::config_file::{self, ConfigFile};
 use crate::limit_flags::LimitFlags;
+use dflint_core::acl::Dialect;
 use dflint_core::config::{FailOn, LintConfig, ScraperSelector};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// `--acl-dialect`/`--dialect`: the servers whose ACL rules dflint knows.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum DialectArg {
+    Dragonfly,
+    Redis,
+}
+
+impl From<DialectArg> for Dialect {
+    fn from(d: DialectArg) -> Dialect {
+        match d {
+            DialectArg::Dragonfly => Dialect::Dragonfly,
+            DialectArg::Redis => Dialect::Redis,
+        }
+    }
+}
 
 /// Where the settings come from.
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -77,7 +93,7 @@ pub struct NetworkArgs {
     pub operator_namespace: Option<String>,
     /// A metrics scraper allowed on the admin port: `[NAMESPACE/]KEY=VALUE[,KEY=VALUE…]`
     /// (repeatable; default: well-known scrapers such as Prometheus by their labels).
-    #[arg(long = "metrics-scraper", value_name = "SELECTOR", value_parser = crate::parse_scraper)]
+    #[arg(long = "metrics-scraper", value_name = "SELECTOR", value_parser = parse_scraper)]
     pub metrics_scrapers: Vec<ScraperSelector>,
 }
 
@@ -252,4 +268,25 @@ pub fn names_from(file: Option<&ConfigFile>) -> String {
                 .map(|p| p.to_string_lossy().into_owned())
         })
         .unwrap_or_default()
+}
+
+/// Reads `--metrics-scraper [NAMESPACE/]KEY=VALUE[,KEY=VALUE…]`.
+fn parse_scraper(text: &str) -> Result<ScraperSelector, String> {
+    let (namespace, labels) = match text.split_once('/') {
+        Some((ns, labels)) if !ns.contains('=') => (Some(ns.to_string()), labels),
+        _ => (None, text),
+    };
+    let labels = labels
+        .split(',')
+        .map(|pair| {
+            pair.split_once('=')
+                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| format!("`{pair}` is not KEY=VALUE"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(ScraperSelector {
+        namespace,
+        match_labels: labels,
+    })
 }

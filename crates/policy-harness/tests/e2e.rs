@@ -1005,7 +1005,7 @@ fn core_codes(object: &Value, settings: &Value) -> BTreeSet<String> {
         .iter()
         .filter(|d| d.severity >= lowest)
         .map(|d| d.code.to_string())
-        .filter(|c| !dflint_policy::BUNDLE_ONLY_CODES.contains(&c.as_str()))
+        .filter(|c| !dflint_policy::bundle_only_codes().contains(&c.as_str()))
         .collect()
 }
 

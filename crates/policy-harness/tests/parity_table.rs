@@ -5,7 +5,7 @@
 //! server sends it (a CREATE AdmissionRequest); an ACL file, which is no object, is sent as
 //! a Secret holding it under its file name. The codes the policy annotates
 //! (`dflint-codes`) must be the codes of the table's findings inside that document (the
-//! whole file for an ACL file), minus `BUNDLE_ONLY_CODES`, which single-object mode skips.
+//! whole file for an ACL file), minus the rules declared `Scope::Bundle`, which single-object mode skips.
 //!
 //! Every finding of the table is accounted for: compared in a sent object, bundle-only, or
 //! listed with its reason in `tests/parity/policy-exceptions.json` (a finding in a document
@@ -18,7 +18,7 @@ mod table;
 use dflint_core::document::{parse_json, parse_yaml, Node};
 use dflint_core::source::is_acl_file_name;
 use dflint_core::Source;
-use dflint_policy::BUNDLE_ONLY_CODES;
+use dflint_policy::bundle_only_codes;
 use dflint_policy_harness::{Host, Policy};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -97,7 +97,7 @@ fn is_admitted(root: &Node) -> bool {
 fn codes(findings: &[&Finding]) -> BTreeSet<String> {
     findings
         .iter()
-        .filter(|f| !BUNDLE_ONLY_CODES.contains(&f.code.as_str()))
+        .filter(|f| !bundle_only_codes().contains(&f.code.as_str()))
         .map(|f| f.code.clone())
         .collect()
 }
@@ -164,7 +164,7 @@ fn objects_of_case(
             }
         }
         for (finding, covered) in in_file.iter().zip(covered) {
-            if !covered && !BUNDLE_ONLY_CODES.contains(&finding.code.as_str()) {
+            if !covered && !bundle_only_codes().contains(&finding.code.as_str()) {
                 unsent.insert((
                     case.to_string(),
                     file.clone(),
@@ -238,7 +238,7 @@ fn the_policy_reports_the_table_minus_the_bundle_only_rules() {
     let skipped = table
         .iter()
         .flat_map(|(case, findings)| findings.iter().map(move |f| (case, f)))
-        .filter(|(_, f)| BUNDLE_ONLY_CODES.contains(&f.code.as_str()))
+        .filter(|(_, f)| bundle_only_codes().contains(&f.code.as_str()))
         .count();
     assert!(skipped > 0, "no case has a bundle-only finding");
 
@@ -259,7 +259,7 @@ fn the_policy_reports_the_table_minus_the_bundle_only_rules() {
         let actual = annotated_codes(&answer);
         for code in actual.iter().filter(|c| c.starts_with("DF")) {
             assert!(
-                !BUNDLE_ONLY_CODES.contains(&code.as_str()),
+                !bundle_only_codes().contains(&code.as_str()),
                 "{} {}: the policy ran bundle-only rule {code} in single-object mode",
                 object.case,
                 object.label

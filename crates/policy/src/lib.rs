@@ -10,7 +10,7 @@ mod response;
 pub mod settings;
 pub mod validate;
 
-pub use validate::{validate, BUNDLE_ONLY_CODES};
+pub use validate::{bundle_only_codes, context_aware_codes, validate};
 
 #[cfg(target_arch = "wasm32")]
 mod guest;

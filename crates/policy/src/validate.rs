@@ -13,19 +13,36 @@ use dflint_core::{lint_without_redactions, Source};
 use crate::cluster::Cluster;
 use crate::response::{self, Finding, CODE_BAD_REQUEST, CODE_BAD_SETTINGS, CODE_TOO_LARGE};
 use crate::settings::Settings;
+use dflint_core::rules::{Needs, Scope};
 
 /// Rules that need more than the admitted object — other policies, the CR next to a
-/// policy, the Secret a CR names, the monitors scraping it. Single-object admission cannot
-/// see those resources, so these rules are skipped; they would report what is merely out of
-/// sight (a policy "selecting no pods", a Secret "missing").
-pub const BUNDLE_ONLY_CODES: &[&str] = &[
-    "DF305", "DF306", "DF307", "DF309", "DF401", "DF402", "DF404", "DF405",
-];
+/// policy, the Secret a CR names, the monitors scraping it — as their declarations say
+/// (`Scope::Bundle`). Single-object admission cannot see those resources, so these rules
+/// are skipped; they would report what is merely out of sight (a policy "selecting no
+/// pods", a Secret "missing").
+pub fn bundle_only_codes() -> Vec<&'static str> {
+    codes_where(|scope| scope != Scope::Object)
+}
 
-/// The bundle-only rules context-aware mode can run, because it reads what they need: the
-/// Dragonfly CRs around a network policy (DF307 operator reach, DF309 dangling policy) and
-/// the ACL Secret of a CR (DF402 memcached `default` user).
-pub const CONTEXT_AWARE_CODES: &[&str] = &["DF307", "DF309", "DF402"];
+/// The bundle rules context-aware mode runs for some kind, because it reads all they need:
+/// the Dragonfly CRs around a network policy, the ACL Secret of a CR.
+pub fn context_aware_codes() -> Vec<&'static str> {
+    codes_where(|scope| {
+        scope != Scope::Object
+            && Admitted::ALL
+                .iter()
+                .any(|admitted| scope.satisfied_by(admitted.context()))
+    })
+}
+
+fn codes_where(keep: impl Fn(Scope) -> bool) -> Vec<&'static str> {
+    dflint_core::rules::registry()
+        .iter()
+        .map(|rule| rule.meta())
+        .filter(|meta| keep(meta.scope))
+        .map(|meta| meta.code)
+        .collect()
+}
 
 const OBJECT: &str = "object.json";
 const ACL_SECRET: &str = "acl-secret.json";
@@ -74,6 +91,26 @@ enum Admitted {
 }
 
 impl Admitted {
+    const ALL: [Admitted; 6] = [
+        Admitted::Dragonfly,
+        Admitted::NetworkPolicy,
+        Admitted::CiliumNetworkPolicy,
+        Admitted::CiliumClusterwideNetworkPolicy,
+        Admitted::Secret,
+        Admitted::ConfigMap,
+    ];
+
+    /// What context-aware mode reads around an object of this kind (`gather_context`).
+    fn context(self) -> &'static [Needs] {
+        match self {
+            Admitted::Dragonfly => &[Needs::AclSecret],
+            Admitted::NetworkPolicy
+            | Admitted::CiliumNetworkPolicy
+            | Admitted::CiliumClusterwideNetworkPolicy => &[Needs::Dragonflies],
+            Admitted::Secret | Admitted::ConfigMap => &[],
+        }
+    }
+
     fn of(kind: &GroupVersionKind) -> Option<Admitted> {
         Some(
             match (
@@ -199,13 +236,16 @@ fn answer(
         _ => &[OBJECT],
     };
     let mut config = settings.lint_config();
+    // The rules whose needs this request cannot meet do not run.
+    let available = if settings.admission.context_aware {
+        admitted.context()
+    } else {
+        &[]
+    };
     config.ignore.extend(
-        BUNDLE_ONLY_CODES
-            .iter()
-            .filter(|code| {
-                !(settings.admission.context_aware && CONTEXT_AWARE_CODES.contains(code))
-            })
-            .map(|code| code.to_string()),
+        codes_where(|scope| !scope.satisfied_by(available))
+            .into_iter()
+            .map(str::to_string),
     );
     let mut findings = findings_in(&sources, &config, reported);
 

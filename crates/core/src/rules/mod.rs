@@ -29,6 +29,46 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// Markdown: what it catches, why it matters for Dragonfly, a failing and a passing example.
     pub docs: &'static str,
+    /// What the rule needs to see: front ends that lint one object at a time (admission)
+    /// skip the rules that need more than they have.
+    pub scope: Scope,
+}
+
+/// What a rule judges from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// One object and what it holds (a CR's args, a Secret's ACL text): runs wherever that
+    /// object is seen, single-object admission included.
+    Object,
+    /// Other resources besides the object it reports on. Without them the rule would report
+    /// what is merely out of sight (a Secret "missing", a policy "selecting no pods").
+    Bundle(&'static [Needs]),
+}
+
+/// The other resources a bundle rule reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// The Dragonfly CRs a network policy may select.
+    Dragonflies,
+    /// Every network policy that may select an instance: whether one protects it, or allows
+    /// its DNS, takes all of them.
+    NetworkPolicies,
+    /// The Secret a CR's `aclFromSecret` names.
+    AclSecret,
+    /// Any Secret a CR names (its password, its TLS certificate).
+    Secrets,
+    /// PodMonitors and ServiceMonitors that may scrape an instance.
+    Monitors,
+}
+
+impl Scope {
+    /// Whether the rule can run with only the object and the resources in `available`.
+    pub fn satisfied_by(self, available: &[Needs]) -> bool {
+        match self {
+            Scope::Object => true,
+            Scope::Bundle(needs) => needs.iter().all(|need| available.contains(need)),
+        }
+    }
 }
 
 pub trait Rule: Sync {

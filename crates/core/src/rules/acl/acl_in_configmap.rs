@@ -12,6 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "ACL rules (with their passwords) are stored in a ConfigMap instead of a Secret.",
     docs: include_str!("acl_in_configmap.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for AclInConfigMap {

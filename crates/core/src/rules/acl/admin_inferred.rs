@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Info,
     summary: "Users whose name says admin and who hold every command on every key were treated as admins, not tenants.",
     docs: include_str!("admin_inferred.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for AdminInferred {

@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A non-admin user may access every key (`~*`, `allkeys`, `%R~*`, `%W~*`).",
     docs: include_str!("all_keys_tenant.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for AllKeysTenant {

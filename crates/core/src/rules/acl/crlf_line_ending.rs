@@ -12,6 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A Dragonfly ACL file with CRLF line endings loads, but the `\\r` stays inside the last password or pattern of each line.",
     docs: include_str!("crlf_line_ending.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for CrlfLineEnding {

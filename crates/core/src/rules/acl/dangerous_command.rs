@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A non-admin user can run @dangerous or @admin commands after all its rules apply.",
     docs: include_str!("dangerous_command.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 /// The last `-@dangerous`/`-@admin` before `token` on the same line: what the grant undoes.

@@ -12,6 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "On Dragonfly, `default` lacks AUTH or HELLO while other users exist: clients cannot log in as them.",
     docs: include_str!("default_blocks_login.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 /// The login commands a client sends before it is anyone but `default`: `AUTH user pass`, and

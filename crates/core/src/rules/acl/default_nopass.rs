@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "The `default` user is enabled with `nopass`: every unauthenticated connection gets its permissions.",
     docs: include_str!("default_nopass.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for DefaultNopass {

@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "Tenants get their own users but `default` is left on with every command on every key.",
     docs: include_str!("default_unrestricted.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for DefaultUnrestricted {

@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A `#` password hash that is not 64 hex characters: Dragonfly drops it silently.",
     docs: include_str!("invalid_hash.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for InvalidHash {

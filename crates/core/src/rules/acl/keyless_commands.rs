@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A tenant restricted by key patterns can still run commands that ignore them (KEYS, SCAN, RM, FLUSHDB…).",
     docs: include_str!("keyless_commands.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for KeylessCommands {

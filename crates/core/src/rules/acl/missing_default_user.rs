@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "The ACL file has no `user default` line, so `default` stays `on nopass ~* &* +@all`.",
     docs: include_str!("missing_default_user.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for MissingDefaultUser {

@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "`NAMESPACE:` is experimental in Dragonfly: not replicated, not saved in snapshots, not kept by ACL SAVE.",
     docs: include_str!("namespace_experimental.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for NamespaceExperimental {

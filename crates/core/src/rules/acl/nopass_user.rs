@@ -10,6 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A user other than `default` is enabled with `nopass`: any password logs in as it.",
     docs: include_str!("nopass_user.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for NopassUser {

@@ -14,6 +14,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "A non-admin user may use every pub/sub channel, or two tenants' channel patterns overlap.",
     docs: include_str!("overlapping_channels.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for OverlappingChannels {

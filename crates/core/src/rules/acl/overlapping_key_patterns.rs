@@ -14,6 +14,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "Two non-admin users have key patterns that match a common key, so their key spaces are not isolated.",
     docs: include_str!("overlapping_key_patterns.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for OverlappingKeyPatterns {

@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Info,
     summary: "A plaintext `>password` in an ACL file where a `#<sha256>` hash would do.",
     docs: include_str!("plaintext_password.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for PlaintextPassword {

@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Info,
     summary: "`+@read` on Dragonfly does not include JSON.GET, BF.EXISTS, XINFO and other readers.",
     docs: include_str!("read_incomplete.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 const READERS_OUTSIDE_READ: &[&str] = &[

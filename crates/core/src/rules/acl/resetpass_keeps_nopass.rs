@@ -12,6 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "`resetpass` after `nopass` does not remove `nopass` on Dragonfly (it does on Redis).",
     docs: include_str!("resetpass_keeps_nopass.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for ResetpassKeepsNopass {

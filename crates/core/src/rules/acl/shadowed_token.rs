@@ -29,6 +29,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "An ACL token changes nothing: already in effect, or undone by a later token on the line.",
     docs: include_str!("shadowed_token.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 fn is_permission_op(op: &Op) -> bool {

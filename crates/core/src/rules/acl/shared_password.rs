@@ -12,6 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "Several users share one password, so each can log in as the others.",
     docs: include_str!("shared_password.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for SharedPassword {

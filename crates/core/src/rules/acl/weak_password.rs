@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A password is trivial: empty, shorter than 8 characters, one of the most common passwords, or the user's own name (also recognised behind `#<sha256>`).",
     docs: include_str!("weak_password.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for WeakPassword {

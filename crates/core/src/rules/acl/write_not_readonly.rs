@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "`-@write` does not make a Dragonfly user read-only: JSON.*, BF.*, FT.CREATE, CL.THROTTLE, XGROUP… still modify data.",
     docs: include_str!("write_not_readonly.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 /// Data-modifying commands Dragonfly does not put in `@write`.

@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Info,
     summary: "Lua scripts may touch keys they do not declare while ACL users can run scripts: such scripts take a global lock, and EVAL's key arguments are not matched against key patterns.",
     docs: include_str!("lua_undeclared_keys.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 /// Commands that run a Lua script (FCALL exists only in Redis).

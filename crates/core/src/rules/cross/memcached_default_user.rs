@@ -14,6 +14,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "The memcached port is enabled while the ACL's `default` user still has permissions: memcache clients never authenticate and get them.",
     docs: include_str!("memcached_default_user.md"),
+    scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::AclSecret]),
 };
 
 /// The commands Dragonfly turns memcache verbs into (`set`/`add`/`replace`/`cas` → SET,

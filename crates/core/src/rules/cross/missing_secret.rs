@@ -14,6 +14,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "A Dragonfly CR references a Secret, or a key of one, that the input does not contain.",
     docs: include_str!("missing_secret.md"),
+    scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Secrets]),
 };
 
 /// One reference from a CR to a Secret.

@@ -20,6 +20,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A PodMonitor or ServiceMonitor selecting a Dragonfly instance scrapes a port that does not exist or serves no metrics.",
     docs: include_str!("monitor_port_missing.md"),
+    scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Monitors]),
 };
 
 const DATA: i64 = DATA_PORT as i64;

@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "The Secret named by `tlsSecretRef` lacks `tls.crt` or `tls.key`, the files the operator points Dragonfly at.",
     docs: include_str!("tls_secret_keys.md"),
+    scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Secrets]),
 };
 
 /// The operator mounts the whole Secret at `/etc/dragonfly-tls` and passes these two files.

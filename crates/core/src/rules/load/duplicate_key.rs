@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A mapping sets the same key twice; one of the values is lost.",
     docs: include_str!("duplicate_key.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for DuplicateKey {

@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Info,
     summary: "The file contains no document.",
     docs: include_str!("empty_source.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for EmptySource {

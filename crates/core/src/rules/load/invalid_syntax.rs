@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "The file is not valid YAML or JSON (or not UTF-8 text); the broken document is not linted.",
     docs: include_str!("invalid_syntax.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for InvalidSyntax {

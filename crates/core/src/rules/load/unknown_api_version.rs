@@ -10,6 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A kind dflint lints appears under an apiVersion it does not know; it is not linted.",
     docs: include_str!("unknown_api_version.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for UnknownApiVersion {

@@ -14,6 +14,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A policy lets peers other than the operator, the instance's pods and a metrics scraper reach the admin port (unauthenticated superuser).",
     docs: include_str!("admin_port_reachable.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for AdminPortReachable {

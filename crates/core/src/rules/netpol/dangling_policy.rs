@@ -10,6 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A policy aimed at Dragonfly pods selects none of the instances in the input.",
     docs: include_str!("dangling_policy.md"),
+    scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Dragonflies]),
 };
 
 impl Rule for DanglingPolicy {

@@ -12,6 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "The data port is open to the world, the whole cluster, every address or a rule without peers.",
     docs: include_str!("data_port_open.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 /// Peers that mean "everything" or "every pod of the cluster" rather than named clients.

@@ -10,6 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A Cilium policy lists rules for a direction whose `enableDefaultDeny` is false: its allow-list denies nothing.",
     docs: include_str!("default_deny_disabled.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for DefaultDenyDisabled {

@@ -12,6 +12,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "Egress from Dragonfly pods is restricted but DNS (port 53, UDP and TCP) is not allowed.",
     docs: include_str!("egress_without_dns.md"),
+    scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::NetworkPolicies]),
 };
 
 /// A peer that may be the cluster DNS (kube-dns / CoreDNS in kube-system).

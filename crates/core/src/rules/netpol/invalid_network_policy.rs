@@ -10,6 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A network policy has a part the API server or Cilium rejects or that cannot mean what it says.",
     docs: include_str!("invalid_network_policy.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for InvalidNetworkPolicy {

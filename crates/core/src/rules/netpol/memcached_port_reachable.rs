@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A policy lets peers outside the instance's namespace reach the memcached port, which never authenticates.",
     docs: include_str!("memcached_port_reachable.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 impl Rule for MemcachedPortReachable {

@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "Snapshots go to S3 but egress does not allow the endpoint (or egress allows S3 the instance never uses).",
     docs: include_str!("s3_egress.md"),
+    scope: crate::rules::Scope::Object,
 };
 
 /// Where snapshots go: `--s3_endpoint` as (host, port), in-cluster namespace when the host

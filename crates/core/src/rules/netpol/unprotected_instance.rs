@@ -11,6 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "No policy enforces ingress on a Dragonfly instance's pods: the admin port is open to every pod and address.",
     docs: include_str!("unprotected_instance.md"),
+    scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::NetworkPolicies]),
 };
 
 impl Rule for UnprotectedInstance {
