@@ -116,18 +116,22 @@ pub fn run(command: AclCommand) -> ExitCode {
             )
         }
         AclCommand::Can {
-            cases: Some(cases),
             words,
+            cases,
             dialect,
+            format,
             limits,
             input_limits,
             source,
-            ..
         } => {
+            // The configuration file is looked for above the ACL file, when one is given.
             let near: Vec<PathBuf> = words.first().map(PathBuf::from).into_iter().collect();
             let (dialect, input_limits) = match settings(&source, &near, dialect, &input_limits) {
                 Ok(settings) => settings,
                 Err(code) => return code,
+            };
+            let Some(cases) = cases else {
+                return can(&words, dialect, format, limits.into(), &input_limits);
             };
             let acl = match words.as_slice() {
                 [] => None,
@@ -145,22 +149,6 @@ pub fn run(command: AclCommand) -> ExitCode {
                 }
             };
             run_cases(&cases, acl, dialect, limits.into())
-        }
-        AclCommand::Can {
-            words,
-            dialect,
-            format,
-            limits,
-            input_limits,
-            source,
-            ..
-        } => {
-            let near: Vec<PathBuf> = words.first().map(PathBuf::from).into_iter().collect();
-            let (dialect, input_limits) = match settings(&source, &near, dialect, &input_limits) {
-                Ok(settings) => settings,
-                Err(code) => return code,
-            };
-            can(&words, dialect, format, limits.into(), &input_limits)
         }
     }
 }

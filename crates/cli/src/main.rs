@@ -20,10 +20,21 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `--version`: dflint's own, and the upstream releases its facts are pinned to.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} (facts pinned to Dragonfly {}, dragonfly-operator {}, Redis {} for the redis ACL dialect)",
+        env!("CARGO_PKG_VERSION"),
+        dflint_core::flags::DRAGONFLY_VERSION,
+        dflint_core::dragonfly::operator::OPERATOR_VERSION,
+        dflint_core::acl::commands::REDIS_VERSION,
+    )
+});
+
 #[derive(Parser)]
 #[command(
     name = "dflint",
-    version,
+    version = VERSION.as_str(),
     about = "Lint Dragonfly custom resources, server flags, ACLs and network policies"
 )]
 struct Cli {
@@ -56,8 +67,10 @@ enum Command {
 struct CheckArgs {
     /// Files, directories, or `-` for standard input (default: the current directory).
     paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
-    format: Format,
+    /// How findings are printed: `pretty` (snippets), `json` (the stable report), `concise`
+    /// (`file:line:col: CODE [severity] message`), `github` (workflow annotations).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Pretty, env = "DFLINT_OUTPUT_FORMAT")]
+    format: CheckFormat,
     /// When to colour pretty output (`auto`: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -75,6 +88,15 @@ struct CheckArgs {
 pub(crate) enum Format {
     Pretty,
     Json,
+}
+
+/// The renderings of `check`'s report.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Pretty,
+    Json,
+    Concise,
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -145,17 +167,20 @@ fn check(args: CheckArgs) -> ExitCode {
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
-    // JSON shows no source text: the spans of secrets to mask are needed for snippets only.
+    // Only pretty output shows source text: the spans of secrets to mask are needed for its
+    // snippets alone.
     let report = match args.format {
-        Format::Json => dflint_core::lint_without_redactions(&sources, &config),
-        Format::Pretty => dflint_core::lint(&sources, &config),
+        CheckFormat::Pretty => dflint_core::lint(&sources, &config),
+        _ => dflint_core::lint_without_redactions(&sources, &config),
     };
     // A large buffer: a report can be tens of megabytes, written in few system calls.
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = match args.format {
         // Streamed: the report of a large input is tens of megabytes.
-        Format::Json => dflint_core::output::json::write(&report, &mut stdout),
-        Format::Pretty => stdout.write_all(
+        CheckFormat::Json => dflint_core::output::json::write(&report, &mut stdout),
+        CheckFormat::Concise => dflint_core::output::concise::write(&report, &mut stdout),
+        CheckFormat::Github => dflint_core::output::github::write(&report, &mut stdout),
+        CheckFormat::Pretty => stdout.write_all(
             pretty_output::render(&report, &sources, color_enabled(args.color)).as_bytes(),
         ),
     };

@@ -69,7 +69,13 @@ pub fn explain(code_or_name: &str) -> ExitCode {
             }
         }
         None => {
-            eprintln!("dflint: no rule `{code_or_name}`; `dflint rules` lists them");
+            match dflint_core::rules::nearest(code_or_name) {
+                Some(near) => eprintln!(
+                    "dflint: no rule `{code_or_name}`; did you mean {} ({})? `dflint rules` lists them all",
+                    near.code, near.name
+                ),
+                None => eprintln!("dflint: no rule `{code_or_name}`; `dflint rules` lists them"),
+            }
             ExitCode::from(2)
         }
     }

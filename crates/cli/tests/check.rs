@@ -474,3 +474,89 @@ fn generated_rule_reference_is_up_to_date() {
         "the rule table in README.md is stale: run scripts/update-docs"
     );
 }
+
+#[test]
+fn concise_and_github_formats_give_one_line_per_finding() {
+    let seed = "examples/seed-cluster";
+    let json: serde_json::Value =
+        serde_json::from_slice(&dflint(&["check", seed, "--format", "json"]).stdout).unwrap();
+    let findings = json["diagnostics"].as_array().unwrap();
+    assert!(!findings.is_empty());
+
+    let concise = stdout(&dflint(&["check", seed, "--format", "concise"]));
+    let lines: Vec<&str> = concise.lines().collect();
+    assert_eq!(lines.len(), findings.len(), "{concise}");
+    for (line, finding) in lines.iter().zip(findings) {
+        let expected = format!(
+            "{}:{}:{}: {} [{}] ",
+            finding["file"].as_str().unwrap(),
+            finding["line"],
+            finding["column"],
+            finding["code"].as_str().unwrap(),
+            finding["severity"].as_str().unwrap()
+        );
+        assert!(line.starts_with(&expected), "{line} / {expected}");
+    }
+
+    // The same through the environment variable, as CI systems set it.
+    let github = dflint_with(
+        &["check", seed],
+        None,
+        &[("DFLINT_OUTPUT_FORMAT", "github")],
+    );
+    let github = String::from_utf8(github.stdout).unwrap();
+    let lines: Vec<&str> = github.lines().collect();
+    assert_eq!(lines.len(), findings.len(), "{github}");
+    for (line, finding) in lines.iter().zip(findings) {
+        let command = match finding["severity"].as_str().unwrap() {
+            "error" => "::error ",
+            "warning" => "::warning ",
+            _ => "::notice ",
+        };
+        assert!(line.starts_with(command), "{line}");
+        assert!(
+            line.contains(&format!(
+                ",line={},col={},endLine={},endColumn={},title={} ({})::",
+                finding["line"],
+                finding["column"],
+                finding["end_line"],
+                finding["end_column"],
+                finding["code"].as_str().unwrap(),
+                finding["rule"].as_str().unwrap()
+            )),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn version_names_the_upstream_releases_the_facts_are_pinned_to() {
+    let version = stdout(&dflint(&["--version"]));
+    assert!(version.starts_with("dflint "), "{version}");
+    for pinned in [
+        dflint_core::flags::DRAGONFLY_VERSION,
+        dflint_core::dragonfly::operator::OPERATOR_VERSION,
+        dflint_core::acl::commands::REDIS_VERSION,
+    ] {
+        assert!(version.contains(pinned), "{pinned} not in {version}");
+    }
+}
+
+#[test]
+fn explain_suggests_the_nearest_rule() {
+    let out = dflint(&["explain", "image-not-pined"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("did you mean DF011 (image-not-pinned)?"),
+        "{stderr}"
+    );
+    let out = dflint(&["explain", "DF0111"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean DF011"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = dflint(&["explain", "something-else-entirely"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("did you mean"));
+}

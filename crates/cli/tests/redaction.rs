@@ -356,11 +356,13 @@ fn read(fixture: &str) -> Vec<u8> {
     std::fs::read(data_dir().join(fixture)).unwrap()
 }
 
-/// `check` output options: pretty without and with colour, JSON.
-const CHECK_FORMATS: [&[&str]; 3] = [
+/// `check` output options: pretty without and with colour, JSON, concise, GitHub annotations.
+const CHECK_FORMATS: [&[&str]; 5] = [
     &["--format", "pretty", "--color", "never"],
     &["--format", "pretty", "--color", "always"],
     &["--format", "json"],
+    &["--format", "concise"],
+    &["--format", "github"],
 ];
 const DIALECTS: [&str; 2] = ["dragonfly", "redis"];
 

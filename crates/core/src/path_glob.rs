@@ -54,10 +54,7 @@ impl PathGlob {
     /// Whether `path` (with `/` or `\` separators; a leading `./` is ignored) matches.
     pub fn matches(&self, path: &str) -> bool {
         let normalized = path.replace('\\', "/");
-        let parts: Vec<&str> = normalized
-            .split('/')
-            .filter(|s| !s.is_empty() && *s != ".")
-            .collect();
+        let parts = segments(&normalized);
         if self.any_segment {
             return match self.segments.as_slice() {
                 [Some(tokens)] => parts.iter().any(|part| segment_matches(tokens, part)),
@@ -72,10 +69,7 @@ impl PathGlob {
     /// is inside it along, so `build/**` and `build` both exclude `build/x.yaml`.
     pub fn matches_path_or_parent(&self, path: &str) -> bool {
         let normalized = path.replace('\\', "/");
-        let parts: Vec<&str> = normalized
-            .split('/')
-            .filter(|s| !s.is_empty() && *s != ".")
-            .collect();
+        let parts = segments(&normalized);
         if self.any_segment {
             return self.matches(path);
         }
@@ -110,6 +104,13 @@ impl PathGlob {
         }
         reach[parts.len()]
     }
+}
+
+/// The segments of a path with `/` separators, without empty and `.` ones.
+fn segments(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect()
 }
 
 fn tokens(segment: &str) -> Result<Vec<Token>, String> {

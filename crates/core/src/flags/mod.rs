@@ -13,7 +13,7 @@
 //! * [`suggest`] — closest real flag for a misspelt one.
 
 mod cron;
-mod suggest;
+pub(crate) mod suggest;
 mod table;
 mod value;
 

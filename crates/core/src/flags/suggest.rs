@@ -89,7 +89,7 @@ fn covers(a: &[u8], b: &[u8]) -> bool {
 
 /// Optimal string alignment distance (insert, delete, substitute, swap adjacent), keeping
 /// only the three rows the recurrence needs, in a reused buffer.
-fn osa_distance(a: &[u8], b: &[u8], scratch: &mut Vec<usize>) -> usize {
+pub(crate) fn osa_distance(a: &[u8], b: &[u8], scratch: &mut Vec<usize>) -> usize {
     let width = b.len() + 1;
     scratch.clear();
     scratch.resize(3 * width, 0);

@@ -1,3 +1,5 @@
 //! Renderings of a report that every front end shares.
 
+pub mod concise;
+pub mod github;
 pub mod json;

@@ -174,6 +174,33 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
     })
 }
 
+/// The rule whose code or name is closest to a misspelt one (`DF0111`, `image-not-pined`):
+/// within one edit of a code, or a third of a name's length of its name.
+pub fn nearest(code_or_name: &str) -> Option<&'static RuleMeta> {
+    let query = code_or_name.to_ascii_lowercase();
+    let mut scratch = Vec::new();
+    registry()
+        .iter()
+        .map(|rule| rule.meta())
+        .filter_map(|meta| {
+            let code = meta.code.to_ascii_lowercase();
+            let by_code = crate::flags::suggest::osa_distance(
+                query.as_bytes(),
+                code.as_bytes(),
+                &mut scratch,
+            );
+            let by_name = crate::flags::suggest::osa_distance(
+                query.as_bytes(),
+                meta.name.as_bytes(),
+                &mut scratch,
+            );
+            let close = by_code <= 1 || by_name <= (meta.name.len() / 3).max(1);
+            close.then_some((by_code.min(by_name), meta))
+        })
+        .min_by_key(|(distance, meta)| (*distance, meta.code))
+        .map(|(_, meta)| meta)
+}
+
 /// The file name an example is linted under: the info string's `file=NAME`, else
 /// `example.<language>` (`acl`, `yaml`, …).
 pub fn doc_example_file_name(info: &str) -> String {

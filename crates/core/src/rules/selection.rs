@@ -154,9 +154,12 @@ fn check_pattern(pattern: &str, at: &[SettingKey]) -> Result<(), InvalidSetting>
     if names_a_rule(pattern) {
         Ok(())
     } else {
+        let hint = super::nearest(pattern)
+            .map(|near| format!("; did you mean `{}` ({})?", near.code, near.name))
+            .unwrap_or_default();
         Err(InvalidSetting::new(
             at,
-            format!("`{pattern}` matches no rule code, code prefix or rule name"),
+            format!("`{pattern}` matches no rule code, code prefix or rule name{hint}"),
         ))
     }
 }
@@ -218,6 +221,16 @@ mod tests {
             "per-file-ignores.legacy/[x"
         );
         c.per_file_ignores.clear();
+        c.ignore = vec!["image-not-pined".into()];
+        let error = c.validate().unwrap_err();
+        assert!(
+            error
+                .message
+                .ends_with("did you mean `DF011` (image-not-pinned)?"),
+            "{}",
+            error.message
+        );
+        c.ignore.clear();
         c.limits.max_depth = 0;
         assert_eq!(
             c.validate().unwrap_err().dotted_path(Spelling::Kebab),
