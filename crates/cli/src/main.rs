@@ -7,11 +7,12 @@ mod inputs;
 mod limit_flags;
 mod netpol_command;
 mod pretty_output;
+mod report_outputs;
 mod rules_command;
 mod settings_args;
 mod stdout;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,9 +69,15 @@ struct CheckArgs {
     /// Files, directories, or `-` for standard input (default: the current directory).
     paths: Vec<PathBuf>,
     /// How findings are printed: `pretty` (snippets), `json` (the stable report), `concise`
-    /// (`file:line:col: CODE [severity] message`), `github` (workflow annotations).
-    #[arg(long, value_enum, default_value_t = CheckFormat::Pretty, env = "DFLINT_OUTPUT_FORMAT")]
-    format: CheckFormat,
+    /// (`file:line:col: CODE [severity] message`), `github` (workflow annotations), `sarif`
+    /// (SARIF 2.1.0, for code scanning), `junit` (JUnit XML). Repeatable, each with its own
+    /// `--output`: `--format sarif --output results.sarif --format concise`.
+    #[arg(long, value_enum, default_value = "pretty", env = "DFLINT_OUTPUT_FORMAT", action = clap::ArgAction::Append)]
+    format: Vec<CheckFormat>,
+    /// Write the `--format` given just before to this file instead of standard output
+    /// (`DFLINT_OUTPUT_FILE` when a single format is asked for).
+    #[arg(long, short = 'o', value_name = "FILE", action = clap::ArgAction::Append)]
+    output: Vec<PathBuf>,
     /// When to colour pretty output (`auto`: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -97,6 +104,8 @@ enum CheckFormat {
     Json,
     Concise,
     Github,
+    Sarif,
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -117,8 +126,11 @@ pub(crate) const EXIT_FINDINGS: u8 = 1;
 pub(crate) const EXIT_USAGE_OR_IO: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             let code = if error.use_stderr() {
                 EXIT_USAGE_OR_IO
@@ -130,7 +142,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(args, matches.subcommand_matches("check")),
         Command::Rules { format } => rules_command::list(format),
         Command::Explain { rule } => rules_command::explain(&rule),
         Command::Acl(command) => acl_command::run(command),
@@ -139,7 +151,41 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(args: CheckArgs) -> ExitCode {
+/// The position of each value of `id` on the command line (values from the environment or a
+/// default come first, at 0).
+fn positioned<T: Clone>(
+    matches: Option<&clap::ArgMatches>,
+    id: &str,
+    values: &[T],
+) -> Vec<(usize, T)> {
+    let from_command_line =
+        matches.and_then(|m| m.value_source(id)) == Some(clap::parser::ValueSource::CommandLine);
+    let indices: Vec<usize> = matches
+        .filter(|_| from_command_line)
+        .and_then(|m| m.indices_of(id))
+        .map(|i| i.collect())
+        .unwrap_or_default();
+    values
+        .iter()
+        .enumerate()
+        .map(|(n, v)| (indices.get(n).copied().unwrap_or(0), v.clone()))
+        .collect()
+}
+
+fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
+    let destinations = match report_outputs::plan(
+        &positioned(matches, "format", &args.format),
+        &positioned(matches, "output", &args.output),
+        std::env::var_os("DFLINT_OUTPUT_FILE")
+            .filter(|f| !f.is_empty())
+            .map(PathBuf::from),
+    ) {
+        Ok(destinations) => destinations,
+        Err(error) => {
+            eprintln!("dflint: {error}");
+            return ExitCode::from(EXIT_USAGE_OR_IO);
+        }
+    };
     let paths = if args.paths.is_empty() && args.acl_files.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -169,23 +215,37 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     // Only pretty output shows source text: the spans of secrets to mask are needed for its
     // snippets alone.
-    let report = match args.format {
-        CheckFormat::Pretty => dflint_core::lint(&sources, &config),
-        _ => dflint_core::lint_without_redactions(&sources, &config),
+    let report = if destinations.iter().any(|d| d.format == CheckFormat::Pretty) {
+        dflint_core::lint(&sources, &config)
+    } else {
+        dflint_core::lint_without_redactions(&sources, &config)
     };
-    // A large buffer: a report can be tens of megabytes, written in few system calls.
-    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let written = match args.format {
-        // Streamed: the report of a large input is tens of megabytes.
-        CheckFormat::Json => dflint_core::output::json::write(&report, &mut stdout),
-        CheckFormat::Concise => dflint_core::output::concise::write(&report, &mut stdout),
-        CheckFormat::Github => dflint_core::output::github::write(&report, &mut stdout),
-        CheckFormat::Pretty => stdout.write_all(
-            pretty_output::render(&report, &sources, color_enabled(args.color)).as_bytes(),
-        ),
-    };
-    if stdout::reader_gone_is_ok(written.and_then(|_| stdout.flush())).is_err() {
-        return ExitCode::from(EXIT_USAGE_OR_IO);
+    for destination in &destinations {
+        let written = match &destination.file {
+            None => {
+                // A large buffer: a report can be tens of megabytes, written in few system calls.
+                let mut stdout =
+                    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                let colour = color_enabled(args.color);
+                stdout::reader_gone_is_ok(
+                    render(destination.format, &report, &sources, colour, &mut stdout)
+                        .and_then(|_| stdout.flush()),
+                )
+            }
+            Some(path) => std::fs::File::create(path)
+                .and_then(|file| {
+                    let mut file = std::io::BufWriter::with_capacity(1 << 16, file);
+                    render(destination.format, &report, &sources, false, &mut file)?;
+                    file.flush()
+                })
+                .map_err(|error| {
+                    eprintln!("dflint: cannot write {}: {error}", path.display());
+                    error
+                }),
+        };
+        if written.is_err() {
+            return ExitCode::from(EXIT_USAGE_OR_IO);
+        }
     }
     if !io_errors.is_empty() {
         return ExitCode::from(EXIT_USAGE_OR_IO);
@@ -193,6 +253,28 @@ fn check(args: CheckArgs) -> ExitCode {
     match config.fail_on.threshold() {
         Some(threshold) if report.count_at_least(threshold) > 0 => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Writes one rendering of the report (streamed: the report of a large input is tens of
+/// megabytes).
+fn render(
+    format: CheckFormat,
+    report: &dflint_core::Report,
+    sources: &[dflint_core::Source],
+    colour: bool,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    use dflint_core::output;
+    match format {
+        CheckFormat::Json => output::json::write(report, out),
+        CheckFormat::Concise => output::concise::write(report, out),
+        CheckFormat::Github => output::github::write(report, out),
+        CheckFormat::Sarif => output::sarif::write(report, out),
+        CheckFormat::Junit => output::junit::write(report, out),
+        CheckFormat::Pretty => {
+            out.write_all(pretty_output::render(report, sources, colour).as_bytes())
+        }
     }
 }
 

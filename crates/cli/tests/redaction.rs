@@ -356,13 +356,16 @@ fn read(fixture: &str) -> Vec<u8> {
     std::fs::read(data_dir().join(fixture)).unwrap()
 }
 
-/// `check` output options: pretty without and with colour, JSON, concise, GitHub annotations.
-const CHECK_FORMATS: [&[&str]; 5] = [
+/// `check` output options: pretty without and with colour, JSON, concise, GitHub annotations,
+/// SARIF and JUnit.
+const CHECK_FORMATS: [&[&str]; 7] = [
     &["--format", "pretty", "--color", "never"],
     &["--format", "pretty", "--color", "always"],
     &["--format", "json"],
     &["--format", "concise"],
     &["--format", "github"],
+    &["--format", "sarif"],
+    &["--format", "junit"],
 ];
 const DIALECTS: [&str; 2] = ["dragonfly", "redis"];
 

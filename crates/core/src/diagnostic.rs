@@ -96,6 +96,12 @@ pub struct DocUrl<'a> {
     rule: &'a str,
 }
 
+impl<'a> DocUrl<'a> {
+    pub fn of(code: &'a str, rule: &'a str) -> Self {
+        DocUrl { code, rule }
+    }
+}
+
 impl fmt::Display for DocUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(DOC_BASE_URL)?;

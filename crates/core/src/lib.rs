@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod document;
 pub mod dragonfly;
+pub mod fingerprint;
 pub mod flags;
 pub mod k8s;
 pub mod limits;

@@ -3,3 +3,5 @@
 pub mod concise;
 pub mod github;
 pub mod json;
+pub mod junit;
+pub mod sarif;
