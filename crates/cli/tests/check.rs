@@ -175,6 +175,8 @@ fn json_output_follows_the_contract_exactly() {
             "files",
             "infos",
             "resources",
+            // Added for suppressions (issue 15): findings a suppression left out.
+            "suppressed",
             "warnings"
         ]
     );

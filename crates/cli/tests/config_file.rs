@@ -320,3 +320,42 @@ fn acl_commands_read_the_dialect_from_the_file() {
     );
     assert_eq!(codes(&check), Vec::<String>::new(), "{}", stderr(&check));
 }
+
+#[test]
+fn acl_ignores_in_the_file_suppress_one_users_findings_and_need_a_reason() {
+    let acl = "user default on >adminpass0123456789 ~* +@all\nuser app on >apppass0123456789x ~app:* +@all\n";
+    let config =
+        "[[acl.ignore]]\nuser = \"app\"\ncode = \"DF210\"\nreason = \"the operations console\"\n";
+    let dir = project("acl-ignore", Some(config));
+    std::fs::write(dir.join("deploy/users.acl"), acl).unwrap();
+    let out = dflint_in(&dir, &["check", "deploy/users.acl", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !codes(&out).contains(&"DF210".to_string()),
+        "{:?}",
+        codes(&out)
+    );
+    assert_eq!(report["summary"]["suppressed"], 1);
+    let out = dflint_in(
+        &dir,
+        &[
+            "check",
+            "deploy/users.acl",
+            "--no-config",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(codes(&out).contains(&"DF210".to_string()));
+
+    let without_reason = "[[acl.ignore]]\nuser = \"app\"\ncode = \"DF210\"\nreason = \"\"\n";
+    std::fs::write(dir.join("dflint.toml"), without_reason).unwrap();
+    let out = dflint_in(&dir, &["check", "deploy/users.acl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("dflint.toml:4:10: `acl.ignore[0].reason`: say why"),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

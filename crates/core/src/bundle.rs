@@ -119,6 +119,11 @@ pub struct Bundle<'d> {
     /// Secrets by name (indexes in `resources`): rules look up the Secrets of 100,000 CRs
     /// without scanning every resource per reference.
     pub secrets_by_name: std::collections::HashMap<&'d str, Vec<usize>>,
+    /// `# dflint: ignore[…]` comments, `dflint.io/ignore` annotations and `[[acl.ignore]]`.
+    pub suppressions: Vec<crate::suppression::Suppression>,
+    /// Per suppression, whether it covered a finding: set by the driver once every other rule
+    /// has run, for the rule that reports unused ones.
+    pub suppressions_used: std::cell::OnceCell<Vec<bool>>,
     pub config: &'d LintConfig,
 }
 
@@ -168,9 +173,12 @@ impl<'d> Bundle<'d> {
                 }
             }
         }
+        let suppressions = crate::suppression::collect(sources, loaded, &resources, &acls, config);
         Bundle {
             network,
             secrets_by_name,
+            suppressions,
+            suppressions_used: std::cell::OnceCell::new(),
             sources,
             loaded,
             resources,

@@ -41,6 +41,10 @@ pub struct LintConfig {
     /// policy's rejection.
     #[serde(alias = "failOn", alias = "rejectSeverity")]
     pub fail_on: FailOn,
+    /// Whether the `dflint.io/ignore` annotation suppresses findings on its resource. An
+    /// admission policy may turn it off, so that tenants cannot exempt their own objects.
+    #[serde(alias = "allowIgnoreAnnotation")]
+    pub allow_ignore_annotation: bool,
     pub acl: AclSettings,
     pub network: NetworkSettings,
     /// How much of the input is read; see [`Limits`].
@@ -66,6 +70,20 @@ pub struct AclSettings {
     /// every key. Set: taken as the complete list.
     #[serde(alias = "adminUsers", skip_serializing_if = "Option::is_none")]
     pub admin_users: Option<Vec<String>>,
+    /// Findings accepted for one ACL user (`[[acl.ignore]]`): ACL files cannot carry
+    /// comments on Dragonfly, so the suppression lives here, with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<AclIgnore>,
+}
+
+/// One `[[acl.ignore]]` entry: a rule's findings on one user's lines, and why they are fine.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AclIgnore {
+    pub user: String,
+    /// A rule code or name.
+    pub code: String,
+    pub reason: String,
 }
 
 /// What the network model needs to know about the cluster around the manifests.
@@ -138,6 +156,7 @@ impl Default for AclSettings {
         AclSettings {
             dialect: Dialect::Dragonfly,
             admin_users: None,
+            ignore: Vec::new(),
         }
     }
 }
@@ -170,6 +189,7 @@ impl Default for LintConfig {
             exclude: Vec::new(),
             extend_exclude: Vec::new(),
             fail_on: FailOn::Error,
+            allow_ignore_annotation: true,
             acl: AclSettings::default(),
             network: NetworkSettings::default(),
             limits: Limits::default(),

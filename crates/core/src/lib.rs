@@ -22,6 +22,7 @@ pub mod redact;
 pub mod resource;
 pub mod rules;
 pub mod source;
+pub mod suppression;
 pub mod target;
 
 pub use config::LintConfig;

@@ -14,6 +14,8 @@ pub struct Summary {
     pub documents: usize,
     /// Resources seen, by kind (including kinds dflint skips).
     pub resources: BTreeMap<String, usize>,
+    /// Findings left out by a suppression (comment, annotation or `[[acl.ignore]]`).
+    pub suppressed: usize,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
@@ -69,34 +71,19 @@ enum Redactions {
 fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redactions) -> Report {
     let bundle = Bundle::new(sources, loaded, config);
     let mut diagnostics = Vec::new();
-    for rule in registry() {
-        let meta = rule.meta();
-        if !config.enables(meta) {
-            continue;
-        }
-        let first = diagnostics.len();
-        let mut emitter = Emitter::new(
-            sources,
-            meta,
-            &mut diagnostics,
-            config.limits.max_findings_per_rule,
-        );
-        rule.check(&bundle, &mut emitter);
-        emitter.finish();
-        let found = &mut diagnostics[first..];
-        if let Some(severity) = config.severity_override(meta) {
-            found.iter_mut().for_each(|d| d.severity = severity);
-        }
-        if !config.per_file_ignores.is_empty() {
-            let mut kept = first;
-            for index in first..diagnostics.len() {
-                if !config.ignores_in_file(&diagnostics[index].location.file, meta) {
-                    diagnostics.swap(kept, index);
-                    kept += 1;
-                }
-            }
-            diagnostics.truncate(kept);
-        }
+    let held_back = crate::rules::suppression::runs_after_suppressions;
+    for rule in registry().iter().filter(|r| !held_back(r.meta())) {
+        run_rule(*rule, &bundle, config, &mut diagnostics);
+    }
+    let (used, suppressed) = crate::suppression::apply(
+        &bundle.suppressions,
+        sources,
+        &bundle.acls,
+        &mut diagnostics,
+    );
+    let _ = bundle.suppressions_used.set(used);
+    for rule in registry().iter().filter(|r| held_back(r.meta())) {
+        run_rule(*rule, &bundle, config, &mut diagnostics);
     }
     if let Some(min) = config.min_severity {
         diagnostics.retain(|d| d.severity >= min);
@@ -114,6 +101,7 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
         files: sources.len(),
         documents: loaded.documents.len(),
         resources: bundle.kind_counts.clone(),
+        suppressed,
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
@@ -122,6 +110,42 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
         diagnostics,
         summary,
         redactions,
+    }
+}
+
+/// Runs one rule if the settings enable it, with their severity override and per-file ignores.
+fn run_rule(
+    rule: &dyn crate::rules::Rule,
+    bundle: &Bundle<'_>,
+    config: &LintConfig,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let meta = rule.meta();
+    if !config.enables(meta) {
+        return;
+    }
+    let first = diagnostics.len();
+    let mut emitter = Emitter::new(
+        bundle.sources,
+        meta,
+        diagnostics,
+        config.limits.max_findings_per_rule,
+    );
+    rule.check(bundle, &mut emitter);
+    emitter.finish();
+    let found = &mut diagnostics[first..];
+    if let Some(severity) = config.severity_override(meta) {
+        found.iter_mut().for_each(|d| d.severity = severity);
+    }
+    if !config.per_file_ignores.is_empty() {
+        let mut kept = first;
+        for index in first..diagnostics.len() {
+            if !config.ignores_in_file(&diagnostics[index].location.file, meta) {
+                diagnostics.swap(kept, index);
+                kept += 1;
+            }
+        }
+        diagnostics.truncate(kept);
     }
 }
 

@@ -435,6 +435,28 @@ mod tests {
     }
 
     #[test]
+    fn the_ignore_annotation_is_honoured_unless_the_settings_forbid_it() {
+        let mut object = dragonfly(serde_json::json!({"volumes": []}));
+        object["metadata"]["annotations"] = serde_json::json!({
+            "dflint.io/ignore": "DF012: the mesh authenticates every client; DF010: mounted by a webhook"
+        });
+        let annotated = request("CREATE", "dragonflydb.io", "v1alpha1", "Dragonfly", object);
+        let answer = run(annotated.clone(), Value::Null, &NoCluster);
+        assert_eq!(answer["accepted"], true, "{answer}");
+        let answer = run(
+            annotated,
+            serde_json::json!({"allowIgnoreAnnotation": false}),
+            &NoCluster,
+        );
+        assert_eq!(answer["accepted"], false, "{answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(
+            message.contains("DF012") && message.contains("DF010"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn updates_reject_only_new_findings() {
         let old = dragonfly(serde_json::json!({"volumes": []}));
         let mut update = request(

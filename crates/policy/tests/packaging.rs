@@ -231,11 +231,21 @@ fn nested(name: &str, value: Value) -> Value {
     }
 }
 
-/// The fields of one `network.metricsScrapers` entry.
-fn scraper_field_names() -> BTreeSet<String> {
-    camel_names(expected_fields(
-        r#"{"network": {"metricsScrapers": [{"matchLabels": {"app": "x"}, "dflintPackagingProbe": 1}]}}"#,
-    ))
+/// The settings that are lists of objects, by their dotted names.
+const SEQUENCE_SETTINGS: [&str; 2] = ["network.metricsScrapers", "acl.ignore"];
+
+/// The fields of one entry of a list-of-objects setting (`network.metricsScrapers`).
+fn item_field_names(sequence: &str) -> BTreeSet<String> {
+    let probe = nested(sequence, json!([{"dflintPackagingProbe": 1}]));
+    camel_names(expected_fields(&probe.to_string()))
+}
+
+/// The fields of the entries of every list-of-objects setting.
+fn all_item_field_names() -> BTreeSet<String> {
+    SEQUENCE_SETTINGS
+        .iter()
+        .flat_map(|s| item_field_names(s))
+        .collect()
 }
 
 /// The values an enum setting accepts, from the deserializer's "unknown variant" error.
@@ -507,15 +517,17 @@ fn every_setting_has_a_question_and_every_question_is_a_setting() {
             let fields: BTreeSet<String> = items.iter().map(variable).collect();
             assert_eq!(
                 fields,
-                scraper_field_names(),
+                item_field_names(&name),
                 "question `{name}`: the item questions (left) are not the item fields (right)"
             );
             // One item built from the item questions must be accepted.
             let mut item = serde_json::Map::new();
             for sub in items {
                 assert_type_fits(sub);
-                let sample = match sub["type"].as_str() {
-                    Some("map[") => json!({"app.kubernetes.io/name": "vmagent"}),
+                let sample = match (sub["type"].as_str(), variable(sub).as_str()) {
+                    (Some("map["), _) => json!({"app.kubernetes.io/name": "vmagent"}),
+                    // `acl.ignore` names a rule.
+                    (_, "code") => json!("DF210"),
                     _ => json!("monitoring"),
                 };
                 item.insert(variable(sub), sample);
@@ -550,7 +562,7 @@ fn every_setting_is_documented_in_the_readme() {
     let section = readme_section(&readme, "Settings");
     let mut missing: Vec<String> = setting_names()
         .into_iter()
-        .chain(scraper_field_names())
+        .chain(all_item_field_names())
         .filter(|name| !section.contains(&format!("`{name}`")))
         .collect();
     missing.sort();
@@ -566,7 +578,7 @@ fn every_setting_is_documented_in_the_readme() {
         .collect();
     let known: BTreeSet<String> = setting_names()
         .into_iter()
-        .chain(scraper_field_names())
+        .chain(all_item_field_names())
         .collect();
     let unknown: Vec<&String> = documented.difference(&known).collect();
     assert!(

@@ -11,6 +11,7 @@ pub mod load;
 pub mod netpol;
 pub mod selection;
 mod support;
+pub mod suppression;
 
 pub use support::{locate, Emitter, Target};
 
@@ -84,6 +85,8 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &load::input_limit::InputLimit,
         &load::empty_source::EmptySource,
         &load::unknown_api_version::UnknownApiVersion,
+        &suppression::invalid_suppression::InvalidSuppression,
+        &suppression::unused_suppression::UnusedSuppression,
         &dragonfly::crd_schema::CrdSchema,
         &dragonfly::image_not_pinned::ImageNotPinned,
         &dragonfly::no_authentication::NoAuthentication,

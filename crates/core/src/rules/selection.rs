@@ -128,6 +128,30 @@ impl LintConfig {
                 ));
             }
         }
+        for (index, entry) in self.acl.ignore.iter().enumerate() {
+            let at = |field| vec![Field("acl"), Field("ignore"), Index(index), Field(field)];
+            if entry.user.trim().is_empty() {
+                return Err(InvalidSetting::new(&at("user"), "name the ACL user"));
+            }
+            if crate::rules::find(&entry.code).is_none() {
+                let hint = crate::rules::nearest(&entry.code)
+                    .map(|m| format!(" (did you mean {} `{}`?)", m.code, m.name))
+                    .unwrap_or_default();
+                return Err(InvalidSetting::new(
+                    &at("code"),
+                    format!(
+                        "`{}` names no rule{hint}; give one rule's code or name",
+                        entry.code
+                    ),
+                ));
+            }
+            if entry.reason.trim().is_empty() {
+                return Err(InvalidSetting::new(
+                    &at("reason"),
+                    "say why the finding is accepted: a suppression needs a reason",
+                ));
+            }
+        }
         for (index, scraper) in self.network.metrics_scrapers.iter().enumerate() {
             if scraper.match_labels.is_empty() {
                 return Err(InvalidSetting::new(

@@ -1,0 +1,422 @@
+//! Suppressions: the ways a user says "this finding is known and accepted here, because…".
+//!
+//! - a YAML comment, `# dflint: ignore[DF011] pinned by the release pipeline`, at the end of
+//!   the line a finding starts on, or alone on the line above it (the next line that is not
+//!   blank or a comment); `# dflint: ignore-file[DF011] reason` anywhere covers the file;
+//! - a resource annotation, `dflint.io/ignore: "DF011, DF013: reason; DF301: reason"`, which
+//!   covers the resource's document and also works at admission (where YAML comments do not
+//!   exist); `allow-ignore-annotation = false` turns it off, so tenants cannot exempt their own
+//!   objects;
+//! - `[[acl.ignore]]` in the settings (`user`, `code`, `reason`): ACL files cannot hold comments
+//!   on Dragonfly, so a user's findings are accepted from outside.
+//!
+//! Each names rules by code or name and must give a reason. One without a reason, one that
+//! cannot be read, or one naming no rule is itself a finding (DF006), and so is one that
+//! suppresses nothing (DF007).
+
+use crate::acl::found::FoundAcl;
+use crate::bundle::Loaded;
+use crate::config::LintConfig;
+use crate::diagnostic::Diagnostic;
+use crate::document::Node;
+use crate::resource::Resource;
+use crate::source::{Source, Span};
+
+/// The annotation key read on every resource.
+pub const ANNOTATION: &str = "dflint.io/ignore";
+
+/// What a suppression covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Covers {
+    /// Findings that start on this 1-based line of the source.
+    Line { source: usize, line: usize },
+    /// Every finding in the source.
+    File { source: usize },
+    /// Findings inside this span of the source (a resource's document).
+    Span { source: usize, span: Span },
+    /// Findings on the lines of an ACL user.
+    AclUser { user: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Comment,
+    Annotation,
+    /// The index of the `[[acl.ignore]]` entry in the settings.
+    AclIgnore(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    pub origin: Origin,
+    /// Rule codes or names, as written.
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    pub covers: Covers,
+    /// Where it is written (the comment, the annotation's value); `None` for settings.
+    pub written_at: Option<(usize, Span)>,
+    /// Why it cannot be used, when it cannot (unreadable, naming no rule).
+    pub problem: Option<String>,
+}
+
+impl Suppression {
+    fn matches(&self, d: &Diagnostic) -> bool {
+        self.problem.is_none()
+            && self
+                .rules
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(d.code) || r == d.rule)
+    }
+}
+
+/// Every suppression written in the sources, the resources and the settings.
+pub fn collect(
+    sources: &[Source],
+    loaded: &Loaded,
+    resources: &[Resource<'_>],
+    acls: &[FoundAcl<'_>],
+    config: &LintConfig,
+) -> Vec<Suppression> {
+    let mut found = Vec::new();
+    for (index, source) in sources.iter().enumerate() {
+        if has_yaml_comments(index, source, loaded) {
+            comments(index, source.text(), &mut found);
+        }
+    }
+    if config.allow_ignore_annotation {
+        for resource in resources {
+            annotation(resource, &mut found);
+        }
+    }
+    for (index, entry) in config.acl.ignore.iter().enumerate() {
+        if acls.is_empty() {
+            break;
+        }
+        found.push(Suppression {
+            origin: Origin::AclIgnore(index),
+            rules: vec![entry.code.clone()],
+            reason: Some(entry.reason.clone()).filter(|r| !r.trim().is_empty()),
+            covers: Covers::AclUser {
+                user: entry.user.clone(),
+            },
+            written_at: None,
+            problem: None,
+        });
+    }
+    for suppression in &mut found {
+        if suppression.problem.is_none() {
+            if let Some(unknown) = suppression
+                .rules
+                .iter()
+                .find(|r| crate::rules::find(r).is_none())
+            {
+                suppression.problem = Some(match crate::rules::nearest(unknown) {
+                    Some(meta) => format!(
+                        "`{unknown}` names no rule (did you mean {} `{}`?)",
+                        meta.code, meta.name
+                    ),
+                    None => format!("`{unknown}` names no rule"),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// YAML sources (ACL files and JSON have no comments to read).
+fn has_yaml_comments(index: usize, source: &Source, loaded: &Loaded) -> bool {
+    let name = source.name().to_ascii_lowercase();
+    !name.ends_with(".json")
+        && !loaded.acl_sources.contains(&index)
+        && !loaded.not_text.iter().any(|(s, _)| *s == index)
+        && !loaded.oversized.iter().any(|(s, _)| *s == index)
+        && source.text().contains("dflint:")
+}
+
+/// `# dflint: ignore[...]` and `# dflint: ignore-file[...]` comments. A `#` starts a comment
+/// at the start of a line or after a space or tab, as in YAML.
+fn comments(source: usize, text: &str, found: &mut Vec<Suppression>) {
+    let lines: Vec<(usize, &str)> = line_offsets(text);
+    for (number, &(start, line)) in lines.iter().enumerate() {
+        let Some(hash) = comment_start(line) else {
+            continue;
+        };
+        let body = line[hash + 1..].trim_start();
+        let Some(directive) = body.strip_prefix("dflint:") else {
+            continue;
+        };
+        let directive = directive.trim_start();
+        let span = Span::new(start + hash, start + line.trim_end().len());
+        let standalone = line[..hash].trim().is_empty();
+        let (file_wide, rest) = if let Some(rest) = directive.strip_prefix("ignore-file") {
+            (true, rest)
+        } else if let Some(rest) = directive.strip_prefix("ignore") {
+            (false, rest)
+        } else {
+            found.push(unreadable(
+                source,
+                span,
+                "a `dflint:` comment must be `ignore[CODES] reason` or `ignore-file[CODES] reason`",
+            ));
+            continue;
+        };
+        let Some((rules, reason)) = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .map(|(codes, reason)| (split_rules(codes), clean_reason(reason)))
+        else {
+            found.push(unreadable(
+                source,
+                span,
+                "the rules of a `dflint:` comment go in brackets: `ignore[DF011] reason`",
+            ));
+            continue;
+        };
+        let covers = if file_wide {
+            Covers::File { source }
+        } else if standalone {
+            // The next line with content: comments and blank lines between are skipped.
+            let next = lines[number + 1..]
+                .iter()
+                .position(|(_, l)| {
+                    let t = l.trim_start();
+                    !t.is_empty() && !t.starts_with('#')
+                })
+                .map_or(number + 2, |offset| number + 2 + offset);
+            Covers::Line { source, line: next }
+        } else {
+            Covers::Line {
+                source,
+                line: number + 1,
+            }
+        };
+        let problem = rules
+            .is_empty()
+            .then(|| "no rule is named between the brackets".to_string());
+        found.push(Suppression {
+            origin: Origin::Comment,
+            rules,
+            reason,
+            covers,
+            written_at: Some((source, span)),
+            problem,
+        });
+    }
+}
+
+fn line_offsets(text: &str) -> Vec<(usize, &str)> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        lines.push((start, line.trim_end_matches(['\n', '\r'])));
+        start += line.len();
+    }
+    lines
+}
+
+/// Where a YAML comment starts on a line, if one does: a `#` at the start or after a blank,
+/// outside quotes (a simple scan: quotes that span lines are rare in manifests).
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut previous = b' ';
+    let mut at = 0;
+    while at < bytes.len() {
+        let c = bytes[at];
+        match quote {
+            // `''` inside single quotes is an escaped quote, not the end.
+            Some(b'\'') if c == b'\'' && bytes.get(at + 1) == Some(&b'\'') => at += 1,
+            // `\"` inside double quotes is escaped.
+            Some(b'"') if c == b'\\' => at += 1,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'#' && (previous == b' ' || previous == b'\t') => return Some(at),
+            None if (c == b'"' || c == b'\'')
+                && matches!(previous, b' ' | b'\t' | b':' | b'[' | b',' | b'-' | b'{') =>
+            {
+                quote = Some(c)
+            }
+            None => {}
+        }
+        previous = c;
+        at += 1;
+    }
+    None
+}
+
+fn unreadable(source: usize, span: Span, problem: &str) -> Suppression {
+    Suppression {
+        origin: Origin::Comment,
+        rules: Vec::new(),
+        reason: None,
+        covers: Covers::Line { source, line: 0 },
+        written_at: Some((source, span)),
+        problem: Some(problem.to_string()),
+    }
+}
+
+fn split_rules(codes: &str) -> Vec<String> {
+    codes
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The reason after the rules, without the separator people put before it (`: `, `- `, `— `).
+fn clean_reason(text: &str) -> Option<String> {
+    let reason = text.trim().trim_start_matches([':', '-', '—', '–']).trim();
+    (!reason.is_empty()).then(|| reason.to_string())
+}
+
+/// `dflint.io/ignore: "DF011, DF013: reason; DF301: other reason"` (entries also split by
+/// new lines).
+fn annotation(resource: &Resource<'_>, found: &mut Vec<Suppression>) {
+    let Some(node) = resource
+        .root
+        .at(&["metadata", "annotations"])
+        .and_then(|a| a.get(ANNOTATION))
+    else {
+        return;
+    };
+    let source = resource.doc.source;
+    let covers = Covers::Span {
+        source,
+        span: resource.root.span,
+    };
+    let Some(value) = node.as_str() else {
+        found.push(Suppression {
+            origin: Origin::Annotation,
+            rules: Vec::new(),
+            reason: None,
+            covers,
+            written_at: Some((source, node.span)),
+            problem: Some(format!(
+                "the `{ANNOTATION}` annotation must be a string (`\"DF011: reason\"`), not {}",
+                Node::type_name(node)
+            )),
+        });
+        return;
+    };
+    for entry in value.split([';', '\n']).filter(|e| !e.trim().is_empty()) {
+        let (rules, reason) = match entry.split_once(':') {
+            Some((codes, reason)) => (split_rules(codes), clean_reason(reason)),
+            None => (split_rules(entry), None),
+        };
+        let problem = rules
+            .is_empty()
+            .then(|| "an entry names no rule: write `DF011: reason`".to_string());
+        found.push(Suppression {
+            origin: Origin::Annotation,
+            rules,
+            reason,
+            covers: covers.clone(),
+            written_at: Some((source, node.span)),
+            problem,
+        });
+    }
+}
+
+/// Removes the findings a suppression covers; returns, per suppression, whether it covered
+/// any, and how many findings were removed.
+pub fn apply(
+    suppressions: &[Suppression],
+    sources: &[Source],
+    acls: &[FoundAcl<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<bool>, usize) {
+    let mut used = vec![false; suppressions.len()];
+    if suppressions.is_empty() {
+        return (used, 0);
+    }
+    let by_name: std::collections::HashMap<&str, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(index, source)| (source.name(), index))
+        .collect();
+    let source_of = |d: &Diagnostic| by_name.get(&*d.location.file).copied();
+    let acl_user_lines = acl_user_lines(acls);
+    let before = diagnostics.len();
+    diagnostics.retain(|d| {
+        let source = source_of(d);
+        let mut suppressed = false;
+        for (index, suppression) in suppressions.iter().enumerate() {
+            if !suppression.matches(d) {
+                continue;
+            }
+            let covered = match &suppression.covers {
+                Covers::Line { source: s, line } => source == Some(*s) && d.location.line == *line,
+                Covers::File { source: s } => source == Some(*s),
+                Covers::Span { source: s, span } => {
+                    source == Some(*s)
+                        && span.start <= d.location.span.start
+                        && d.location.span.start < span.end.max(span.start + 1)
+                }
+                Covers::AclUser { user } => acl_user_lines.iter().any(|(s, span, name)| {
+                    name == user
+                        && source == Some(*s)
+                        && span.start <= d.location.span.start
+                        && d.location.span.start <= span.end
+                }),
+            };
+            if covered {
+                used[index] = true;
+                suppressed = true;
+            }
+        }
+        !suppressed
+    });
+    (used, before - diagnostics.len())
+}
+
+/// For every ACL line of a user: its source, its span there and the user's name.
+fn acl_user_lines(acls: &[FoundAcl<'_>]) -> Vec<(usize, Span, String)> {
+    let mut lines = Vec::new();
+    for acl in acls {
+        for line in &acl.file.users {
+            let (Some(first), Some(last)) = (line.tokens.first(), line.tokens.last()) else {
+                continue;
+            };
+            let Some(name) = line.tokens.get(line.name_token) else {
+                continue;
+            };
+            let span = acl
+                .text
+                .source_span(Span::new(first.span.start, last.span.end));
+            lines.push((
+                acl.text.source,
+                span,
+                acl.text.text[name.span.start..name.span.end].to_string(),
+            ));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_start_after_a_blank_outside_quotes() {
+        assert_eq!(
+            comment_start("  image: x # dflint: ignore[DF011] r"),
+            Some(11)
+        );
+        assert_eq!(comment_start("# dflint: ignore[DF011] r"), Some(0));
+        assert_eq!(comment_start("  url: http://x/#frag"), None);
+        assert_eq!(comment_start("  note: \"a # b\""), None);
+        assert_eq!(comment_start("  note: 'it''s # x' # real"), Some(20));
+    }
+
+    #[test]
+    fn reasons_lose_their_separator() {
+        assert_eq!(
+            clean_reason(" - pinned upstream"),
+            Some("pinned upstream".into())
+        );
+        assert_eq!(clean_reason(": ok"), Some("ok".into()));
+        assert_eq!(clean_reason("   "), None);
+    }
+}
