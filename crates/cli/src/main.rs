@@ -81,6 +81,14 @@ struct CheckArgs {
     /// When to colour pretty output (`auto`: on a terminal, unless NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Report only findings this baseline file does not hold (made with `--write-baseline`):
+    /// adopt dflint on an existing setup and fail only on what is new.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in FILE (by fingerprint: rule, file and message, not lines) and
+    /// exit 0 without reporting them.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Name to show for standard input.
     #[arg(long, default_value = "<stdin>")]
     stdin_name: String,
@@ -213,6 +221,22 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
+    // The baseline file is dflint's own, not a manifest: a walk that finds it leaves it out.
+    let mut sources = sources;
+    if let Some(own) = args
+        .baseline
+        .as_ref()
+        .or(args.write_baseline.as_ref())
+        .and_then(|path| path.canonicalize().ok())
+    {
+        sources.retain(|source| {
+            std::path::Path::new(source.name())
+                .canonicalize()
+                .ok()
+                .as_ref()
+                != Some(&own)
+        });
+    }
     // Only pretty output shows source text: the spans of secrets to mask are needed for its
     // snippets alone.
     let report = if destinations.iter().any(|d| d.format == CheckFormat::Pretty) {
@@ -220,6 +244,43 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
     } else {
         dflint_core::lint_without_redactions(&sources, &config)
     };
+    let mut report = report;
+    if let Some(path) = &args.write_baseline {
+        let text = dflint_core::baseline::Baseline::file_text(&report.diagnostics);
+        if let Err(error) = std::fs::write(path, text) {
+            eprintln!(
+                "dflint: cannot write the baseline {}: {error}",
+                path.display()
+            );
+            return ExitCode::from(EXIT_USAGE_OR_IO);
+        }
+        eprintln!(
+            "dflint: wrote {} findings to the baseline {}; `--baseline {}` reports only new ones",
+            report.diagnostics.len(),
+            path.display(),
+            path.display()
+        );
+        return ExitCode::from(if io_errors.is_empty() {
+            0
+        } else {
+            EXIT_USAGE_OR_IO
+        });
+    }
+    if let Some(path) = &args.baseline {
+        let read = std::fs::read_to_string(path).map_err(|e| e.to_string());
+        match read.and_then(|text| dflint_core::baseline::Baseline::parse(&text)) {
+            Ok(baseline) => {
+                baseline.remove_known(&mut report);
+            }
+            Err(error) => {
+                eprintln!(
+                    "dflint: cannot use the baseline {}: {error}",
+                    path.display()
+                );
+                return ExitCode::from(EXIT_USAGE_OR_IO);
+            }
+        }
+    }
     for destination in &destinations {
         let written = match &destination.file {
             None => {

@@ -170,6 +170,8 @@ fn json_output_follows_the_contract_exactly() {
     assert_eq!(
         summary,
         [
+            // Added with baselines (issue 15): findings a `--baseline` file already holds.
+            "baselined",
             "documents",
             "errors",
             "files",

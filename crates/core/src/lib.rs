@@ -4,6 +4,7 @@
 
 pub mod acl;
 pub mod args;
+pub mod baseline;
 pub mod bundle;
 pub mod config;
 pub mod diagnostic;

@@ -16,6 +16,8 @@ pub struct Summary {
     pub resources: BTreeMap<String, usize>,
     /// Findings left out by a suppression (comment, annotation or `[[acl.ignore]]`).
     pub suppressed: usize,
+    /// Findings left out because a baseline holds them (`--baseline`).
+    pub baselined: usize,
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
@@ -31,6 +33,14 @@ pub struct Report {
 }
 
 impl Report {
+    /// Counts the findings by severity again, after some were removed.
+    pub fn recount(&mut self) {
+        let count = |s| self.diagnostics.iter().filter(|d| d.severity == s).count();
+        self.summary.errors = count(Severity::Error);
+        self.summary.warnings = count(Severity::Warning);
+        self.summary.infos = count(Severity::Info);
+    }
+
     pub fn count_at_least(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
@@ -102,6 +112,7 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
         documents: loaded.documents.len(),
         resources: bundle.kind_counts.clone(),
         suppressed,
+        baselined: 0,
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),

@@ -247,7 +247,8 @@ fn answer(
             .into_iter()
             .map(str::to_string),
     );
-    let mut findings = findings_in(&sources, &config, reported);
+    let diagnostics = diagnostics_in(&sources, &config, reported);
+    let mut already_present = vec![false; diagnostics.len()];
 
     if request.operation == "UPDATE" {
         if let Some(old) = request.old_object.filter(|o| o.get() != "null") {
@@ -260,15 +261,23 @@ fn answer(
                         .iter()
                         .map(|s| Source::new(s.shared_name(), s.text().to_string())),
                 );
-                let before = findings_in(&old_sources, &config, reported);
-                for finding in &mut findings {
-                    finding.already_present = before
-                        .iter()
-                        .any(|b| b.code == finding.code && b.message == finding.message);
-                }
+                // The comparison `dflint check --baseline` makes: by rule and message, each
+                // old finding accounting for one new one.
+                let before = diagnostics_in(&old_sources, &config, reported);
+                already_present = dflint_core::baseline::Baseline::of(&before).known(&diagnostics);
             }
         }
     }
+    let findings = diagnostics
+        .into_iter()
+        .zip(already_present)
+        .map(|(d, already_present)| Finding {
+            code: d.code,
+            severity: d.severity,
+            message: d.message,
+            already_present,
+        })
+        .collect();
     response::from_findings(
         findings,
         settings.reject_severity(),
@@ -277,22 +286,15 @@ fn answer(
     )
 }
 
-fn findings_in(
+/// The findings on the reported sources (the object, and a CR's ACL Secret).
+fn diagnostics_in(
     sources: &[Source],
     config: &dflint_core::LintConfig,
     reported: &[&str],
-) -> Vec<Finding> {
-    lint_without_redactions(sources, config)
-        .diagnostics
-        .into_iter()
-        .filter(|d| reported.contains(&&*d.location.file))
-        .map(|d| Finding {
-            code: d.code,
-            severity: d.severity,
-            message: d.message,
-            already_present: false,
-        })
-        .collect()
+) -> Vec<dflint_core::Diagnostic> {
+    let mut diagnostics = lint_without_redactions(sources, config).diagnostics;
+    diagnostics.retain(|d| reported.contains(&&*d.location.file));
+    diagnostics
 }
 
 fn object_namespace(head: &Value) -> Option<String> {
