@@ -245,6 +245,25 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
         dflint_core::lint_without_redactions(&sources, &config)
     };
     let mut report = report;
+    // Nothing passes silently: a run that found nothing dflint checks says so, whatever the
+    // format (on stderr, so machine output stays as it is).
+    if report.summary.linted == 0 && io_errors.is_empty() {
+        let seen: Vec<String> = report
+            .summary
+            .resources
+            .iter()
+            .map(|(kind, count)| format!("{count} {kind}"))
+            .collect();
+        eprintln!(
+            "dflint: nothing to lint in {} file(s): no Dragonfly, Secret, ConfigMap, network policy or monitor resource and no ACL file{}",
+            report.summary.files,
+            if seen.is_empty() {
+                String::new()
+            } else {
+                format!(" (seen: {})", seen.join(", "))
+            }
+        );
+    }
     if let Some(path) = &args.write_baseline {
         let text = dflint_core::baseline::Baseline::file_text(&report.diagnostics);
         if let Err(error) = std::fs::write(path, text) {

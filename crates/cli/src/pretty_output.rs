@@ -60,16 +60,28 @@ pub fn render(report: &Report, sources: &[Source], color: bool) -> String {
 fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let kinds: Vec<String> = s
-        .resources
-        .iter()
-        .map(|(kind, count)| format!("{count} {kind}"))
-        .collect();
-    let kinds = if kinds.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", kinds.join(", "))
+    // Kinds dflint does not lint are named apart, so a run over them does not look checked.
+    let linted_kind = |kind: &str| {
+        dflint_core::resource::Kind::ALL
+            .iter()
+            .any(|k| k.name() == kind)
     };
+    let describe = |linted: bool| -> Vec<String> {
+        s.resources
+            .iter()
+            .filter(|(kind, _)| linted_kind(kind) == linted)
+            .map(|(kind, count)| format!("{count} {kind}"))
+            .collect()
+    };
+    let (linted, skipped) = (describe(true), describe(false));
+    let mut kinds = String::new();
+    if !linted.is_empty() {
+        kinds = format!(": {}", linted.join(", "));
+    }
+    if !skipped.is_empty() {
+        kinds.push_str(if linted.is_empty() { ": " } else { "; " });
+        kinds.push_str(&format!("not linted: {}", skipped.join(", ")));
+    }
     format!(
         "dflint: {}, {}, {} in {} ({}{kinds})",
         plural(s.errors, "error"),

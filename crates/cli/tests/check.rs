@@ -564,3 +564,38 @@ fn explain_suggests_the_nearest_rule() {
     let out = dflint(&["explain", "something-else-entirely"]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("did you mean"));
 }
+
+#[test]
+fn kinds_and_files_not_linted_are_named_and_an_empty_run_says_so() {
+    let dir = std::env::temp_dir().join(format!("dflint-unlinted-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("chart/templates")).unwrap();
+    std::fs::write(
+        dir.join("chart/templates/dragonfly.yaml"),
+        "apiVersion: dragonflydb.io/v1alpha1\nkind: Dragonfly\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n    {{- include \"chart.labels\" . | nindent 4 }}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("release.yaml"),
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: df\n",
+    )
+    .unwrap();
+    let dir_arg = dir.to_str().unwrap();
+    let out = dflint(&["check", dir_arg, "--format", "pretty", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0));
+    let printed = stdout(&out);
+    // The template is one info, not YAML errors; the summary says what was not linted.
+    assert!(printed.contains("DF008(helm-template)"), "{printed}");
+    assert!(!printed.contains("DF001"), "{printed}");
+    assert!(printed.contains("not linted: 1 HelmRelease"), "{printed}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("dflint: nothing to lint in 2 file(s)")
+            && stderr.contains("seen: 1 HelmRelease"),
+        "{stderr}"
+    );
+    // A run with something to lint does not say it.
+    let out = dflint(&["check", "examples/seed-cluster", "--format", "json"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("nothing to lint"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -25,6 +25,9 @@ pub struct Loaded {
     pub oversized: Vec<(usize, UnreadSize)>,
     /// The limit `oversized` was judged by, for the message that reports them.
     pub max_file_bytes: u64,
+    /// Helm chart templates (YAML that fails to parse because of Go template actions), with
+    /// the offset of their first action: left unlinted, reported once as what they are.
+    pub helm_templates: Vec<(usize, usize)>,
 }
 
 /// [`load_with`] the default limits.
@@ -58,6 +61,14 @@ pub fn load_with(sources: &[Source], limits: &Limits) -> Loaded {
             continue;
         }
         let (syntax, parsed) = parse_source(source, limits);
+        // A template that does not parse as YAML is a chart template, not a broken manifest:
+        // its YAML errors and half-read documents would all be noise.
+        if !parsed.problems.is_empty() && syntax == Syntax::Yaml {
+            if let Some(at) = crate::helm::first_template_action(source.text()) {
+                loaded.helm_templates.push((index, at));
+                continue;
+            }
+        }
         // Only comments, whitespace or empty documents: nothing to lint.
         if parsed.problems.is_empty() && parsed.roots.iter().all(|r| r.is_null()) {
             loaded.empty_sources.push(index);

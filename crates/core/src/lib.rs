@@ -12,6 +12,7 @@ pub mod document;
 pub mod dragonfly;
 pub mod fingerprint;
 pub mod flags;
+pub mod helm;
 pub mod k8s;
 pub mod limits;
 pub mod lint;

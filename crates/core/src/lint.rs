@@ -14,6 +14,9 @@ pub struct Summary {
     pub documents: usize,
     /// Resources seen, by kind (including kinds dflint skips).
     pub resources: BTreeMap<String, usize>,
+    /// What was actually checked: resources of the kinds dflint lints, and ACL files. Zero
+    /// means the run looked at nothing it knows, which front ends must say.
+    pub linted: usize,
     /// Findings left out by a suppression (comment, annotation or `[[acl.ignore]]`).
     pub suppressed: usize,
     /// Findings left out because a baseline holds them (`--baseline`).
@@ -111,6 +114,7 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
         files: sources.len(),
         documents: loaded.documents.len(),
         resources: bundle.kind_counts.clone(),
+        linted: bundle.resources.len() + loaded.acl_sources.len(),
         suppressed,
         baselined: 0,
         errors: count(Severity::Error),
@@ -206,6 +210,7 @@ fn redactions(
         .map(|(source, _)| *source)
         .chain(loaded.not_text.iter().map(|(source, _)| *source))
         .chain(loaded.acl_sources.iter().copied())
+        .chain(loaded.helm_templates.iter().map(|(source, _)| *source))
         // Too large to parse: a DF003 at its first line may show that line.
         .chain(loaded.oversized.iter().map(|(source, _)| *source))
         .chain((0..sources.len()).filter(|&i| {

@@ -87,6 +87,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &load::unknown_api_version::UnknownApiVersion,
         &suppression::invalid_suppression::InvalidSuppression,
         &suppression::unused_suppression::UnusedSuppression,
+        &load::helm_template::HelmTemplate,
         &dragonfly::crd_schema::CrdSchema,
         &dragonfly::image_not_pinned::ImageNotPinned,
         &dragonfly::no_authentication::NoAuthentication,

@@ -2,6 +2,7 @@
 
 pub mod duplicate_key;
 pub mod empty_source;
+pub mod helm_template;
 pub mod input_limit;
 pub mod invalid_syntax;
 pub mod unknown_api_version;
