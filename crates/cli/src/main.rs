@@ -62,6 +62,17 @@ enum Command {
     Netpol(netpol_command::NetpolCommand),
     /// The settings a run would use (`--show`), from `dflint.toml` and flags.
     Config(config_command::ConfigCommandArgs),
+    /// Print a shell completion script: `dflint completions bash > /etc/bash_completion.d/dflint`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or with `--dir` write a page per command (dflint.1,
+    /// dflint-check.1, …): `dflint manpage --dir /usr/local/share/man/man1`.
+    Manpage {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -156,6 +167,35 @@ fn main() -> ExitCode {
         Command::Acl(command) => acl_command::run(command),
         Command::Netpol(command) => netpol_command::run(command),
         Command::Config(args) => config_command::run(args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "dflint", &mut script);
+            print_generated(&script)
+        }
+        Command::Manpage { dir } => {
+            let mut page = Vec::new();
+            let written = match &dir {
+                Some(dir) => clap_mangen::generate_to(Cli::command(), dir),
+                None => clap_mangen::Man::new(Cli::command()).render(&mut page),
+            };
+            match written {
+                Ok(()) if dir.is_none() => print_generated(&page),
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("dflint: cannot write the man pages: {error}");
+                    ExitCode::from(EXIT_USAGE_OR_IO)
+                }
+            }
+        }
+    }
+}
+
+/// Writes generated text (a completion script, the man page) to standard output.
+fn print_generated(bytes: &[u8]) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout::reader_gone_is_ok(stdout.write_all(bytes).and_then(|_| stdout.flush())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(EXIT_USAGE_OR_IO),
     }
 }
 

@@ -599,3 +599,82 @@ fn kinds_and_files_not_linted_are_named_and_an_empty_run_says_so() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("nothing to lint"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn completions_parse_as_shell_and_man_pages_render_without_warnings() {
+    let bash = dflint(&["completions", "bash"]);
+    assert_eq!(bash.status.code(), Some(0));
+    let script = stdout(&bash);
+    for word in [
+        "check",
+        "--format",
+        "sarif",
+        "--baseline",
+        "netpol",
+        "--dialect",
+    ] {
+        assert!(script.contains(word), "bash completion lacks {word}");
+    }
+    // `bash -n` parses the script without running it.
+    let mut parse = Command::new("bash")
+        .arg("-n")
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bash runs");
+    parse
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let parsed = parse.wait_with_output().unwrap();
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let out = dflint(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(stdout(&out).contains("check"), "{shell}");
+    }
+
+    let dir = std::env::temp_dir().join(format!("dflint-man-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dflint(&["manpage", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    for page in [
+        "dflint.1",
+        "dflint-check.1",
+        "dflint-acl-can.1",
+        "dflint-netpol-reach.1",
+    ] {
+        assert!(
+            pages.iter().any(|p| p == page),
+            "{page} missing from {pages:?}"
+        );
+    }
+    for page in &pages {
+        // groff with every warning on (-ww), output discarded (-z), UTF-8 input (-k).
+        let rendered = Command::new("groff")
+            .args(["-k", "-man", "-Tutf8", "-ww", "-z"])
+            .arg(dir.join(page))
+            .output()
+            .expect("groff runs (Debian: apt-get install -y groff-base)");
+        assert!(
+            rendered.status.success() && rendered.stderr.is_empty(),
+            "{page}: {}",
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+    }
+    let single = dflint(&["manpage"]);
+    assert!(stdout(&single).contains(".TH dflint 1"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
