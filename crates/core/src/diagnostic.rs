@@ -82,8 +82,12 @@ impl Diagnostic {
     }
 }
 
+/// The project's home, from the workspace's `repository` (Cargo.toml is the one place it is
+/// written).
+pub const REPOSITORY_URL: &str = env!("CARGO_PKG_REPOSITORY");
+
 /// Base of the per-rule documentation links.
-pub const DOC_BASE_URL: &str = "https://github.com/dflint/dflint/blob/main/docs/rules.md";
+pub const DOC_BASE_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules.md");
 
 pub fn doc_url(code: &str, rule: &str) -> String {
     DocUrl { code, rule }.to_string()

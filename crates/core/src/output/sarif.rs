@@ -15,7 +15,6 @@ use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://github.com/dflint/dflint";
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -266,7 +265,7 @@ pub fn write<W: std::io::Write>(report: &Report, mut out: W) -> std::io::Result<
                     name: "dflint",
                     version,
                     semantic_version: version,
-                    information_uri: INFORMATION_URI,
+                    information_uri: crate::diagnostic::REPOSITORY_URL,
                     rules: used.iter().map(|meta| descriptor(meta)).collect(),
                 },
             },
