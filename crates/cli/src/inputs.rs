@@ -16,6 +16,8 @@ pub struct Excludes {
     globs: Vec<PathGlob>,
     /// The configuration file's directory: globs with a `/` are written relative to it.
     base: Option<PathBuf>,
+    /// Whether `.gitignore` files are honoured.
+    gitignore: bool,
 }
 
 impl Excludes {
@@ -32,6 +34,7 @@ impl Excludes {
             base: file
                 .and_then(Path::parent)
                 .and_then(|dir| std::path::absolute(dir).ok()),
+            gitignore: config.respect_gitignore,
         }
     }
 
@@ -86,7 +89,14 @@ pub fn read_all(
             Ok(meta) if meta.is_dir() => {
                 let mut files = Vec::new();
                 let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-                collect_files(path, &root, 0, excludes, &mut files, &mut errors);
+                let ignored = if excludes.gitignore {
+                    // Absolute, not canonical: matched against the walked paths, made the same way.
+                    let start = std::path::absolute(path).unwrap_or_else(|_| root.clone());
+                    GitIgnores::above(&start, &mut errors)
+                } else {
+                    GitIgnores::off()
+                };
+                collect_files(path, &root, 0, excludes, &ignored, &mut files, &mut errors);
                 files.sort();
                 for file in files {
                     read_file(&file, max_file_bytes, &mut sources, &mut errors);
@@ -156,11 +166,77 @@ fn display_path(path: &Path) -> String {
     shown.strip_prefix("./").unwrap_or(&shown).to_string()
 }
 
+/// The `.gitignore` files that apply in a directory, outermost first.
+#[derive(Clone)]
+struct GitIgnores {
+    enabled: bool,
+    /// Shared: every directory below holds the same ones plus its own.
+    matchers: Vec<std::rc::Rc<ignore::gitignore::Gitignore>>,
+}
+
+impl GitIgnores {
+    fn off() -> Self {
+        GitIgnores {
+            enabled: false,
+            matchers: Vec::new(),
+        }
+    }
+
+    /// Those of the directories above `start` up to its repository's top (the nearest with a
+    /// `.git`); outside a repository, none above it.
+    fn above(start: &Path, errors: &mut Vec<String>) -> Self {
+        let mut ignores = GitIgnores {
+            enabled: true,
+            matchers: Vec::new(),
+        };
+        let ancestors: Vec<&Path> = start.ancestors().skip(1).collect();
+        if let Some(top) = ancestors.iter().position(|dir| dir.join(".git").exists()) {
+            for dir in ancestors[..=top].iter().rev() {
+                ignores.add(dir, errors);
+            }
+        }
+        ignores
+    }
+
+    /// Adds the `.gitignore` of `dir`, if it has one.
+    fn add(&mut self, dir: &Path, errors: &mut Vec<String>) {
+        let file = dir.join(".gitignore");
+        if !file.is_file() {
+            return;
+        }
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+        if let Some(error) = builder.add(&file) {
+            errors.push(format!("{}: {error}", file.display()));
+        }
+        match builder.build() {
+            Ok(matcher) => self.matchers.push(std::rc::Rc::new(matcher)),
+            Err(error) => errors.push(format!("{}: {error}", file.display())),
+        }
+    }
+
+    /// Whether git ignores `path`: the innermost file that has a say decides (a `!pattern`
+    /// there re-includes what an outer one ignores).
+    fn ignores(&self, path: &Path, is_dir: bool) -> bool {
+        let Ok(absolute) = std::path::absolute(path) else {
+            return false;
+        };
+        for matcher in self.matchers.iter().rev() {
+            match matcher.matched(&absolute, is_dir) {
+                ignore::Match::Ignore(_) => return true,
+                ignore::Match::Whitelist(_) => return false,
+                ignore::Match::None => {}
+            }
+        }
+        false
+    }
+}
+
 fn collect_files(
     dir: &Path,
     root: &Path,
     depth: usize,
     excludes: &Excludes,
+    inherited: &GitIgnores,
     files: &mut Vec<PathBuf>,
     errors: &mut Vec<String>,
 ) {
@@ -175,6 +251,12 @@ fn collect_files(
             return;
         }
     };
+    let mut ignored = inherited.clone();
+    if ignored.enabled {
+        if let Ok(absolute) = std::path::absolute(dir) {
+            ignored.add(&absolute, errors);
+        }
+    }
     for entry in entries.flatten() {
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
@@ -182,11 +264,15 @@ fn collect_files(
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        if hidden || !(kind.is_dir() || is_linted(&path)) || excludes.excludes(&path) {
+        if hidden
+            || !(kind.is_dir() || is_linted(&path))
+            || excludes.excludes(&path)
+            || ignored.ignores(&path, kind.is_dir())
+        {
             continue;
         }
         if kind.is_dir() {
-            collect_files(&path, root, depth + 1, excludes, files, errors);
+            collect_files(&path, root, depth + 1, excludes, &ignored, files, errors);
         } else if kind.is_file() {
             files.push(path);
         } else if kind.is_symlink() {

@@ -64,6 +64,9 @@ pub struct SettingsArgs {
     /// Paths not to read, on top of `exclude` (globs, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "GLOB")]
     pub extend_exclude: Vec<String>,
+    /// Read what `.gitignore` files ignore too, when walking directories.
+    #[arg(long)]
+    pub no_respect_gitignore: bool,
     /// Which server's ACL rules apply [default: dragonfly].
     #[arg(long, value_enum)]
     pub acl_dialect: Option<DialectArg>,
@@ -204,6 +207,10 @@ impl SettingsArgs {
                 .extend_exclude
                 .extend(self.extend_exclude.iter().cloned());
             set("extend-exclude", "--extend-exclude");
+        }
+        if self.no_respect_gitignore {
+            config.respect_gitignore = false;
+            set("respect-gitignore", "--no-respect-gitignore");
         }
         if let Some(dialect) = self.acl_dialect {
             config.acl.dialect = dialect.into();

@@ -359,3 +359,69 @@ fn acl_ignores_in_the_file_suppress_one_users_findings_and_need_a_reason() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn gitignore_files_of_the_tree_and_its_repository_are_honoured_in_walks() {
+    let dir = project("gitignore", None);
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::create_dir_all(dir.join("deploy/generated")).unwrap();
+    std::fs::write(dir.join(".gitignore"), "deploy/generated/\n*.local.yaml\n").unwrap();
+    std::fs::write(dir.join("deploy/.gitignore"), "!keep.local.yaml\n").unwrap();
+    for file in [
+        "deploy/generated/g.yaml",
+        "deploy/x.local.yaml",
+        "deploy/keep.local.yaml",
+    ] {
+        std::fs::write(dir.join(file), CR).unwrap();
+    }
+    let files = |out: &Output| -> std::collections::BTreeSet<String> {
+        findings(out).into_iter().map(|(file, _, _)| file).collect()
+    };
+    let walked = |args: &[&str]| files(&dflint_in(&dir, args));
+    let expected = |names: &[&str]| -> std::collections::BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    };
+    // From the repository's top, and from below it (the top's .gitignore still applies).
+    assert_eq!(
+        walked(&["check", "deploy", "--format", "json"]),
+        expected(&[
+            "deploy/cr.yaml",
+            "deploy/keep.local.yaml",
+            "deploy/legacy/old.yaml"
+        ])
+    );
+    let below = files(&dflint_in(
+        &dir.join("deploy"),
+        &["check", ".", "--format", "json"],
+    ));
+    assert_eq!(
+        below,
+        expected(&["cr.yaml", "keep.local.yaml", "legacy/old.yaml"])
+    );
+    // Turned off by flag or by the file; a file named on the command line is always read.
+    let all = expected(&[
+        "deploy/cr.yaml",
+        "deploy/generated/g.yaml",
+        "deploy/keep.local.yaml",
+        "deploy/legacy/old.yaml",
+        "deploy/x.local.yaml",
+    ]);
+    assert_eq!(
+        walked(&[
+            "check",
+            "deploy",
+            "--format",
+            "json",
+            "--no-respect-gitignore"
+        ]),
+        all
+    );
+    std::fs::write(dir.join("dflint.toml"), "respect-gitignore = false\n").unwrap();
+    assert_eq!(walked(&["check", "deploy", "--format", "json"]), all);
+    std::fs::remove_file(dir.join("dflint.toml")).unwrap();
+    assert_eq!(
+        walked(&["check", "deploy/x.local.yaml", "--format", "json"]),
+        expected(&["deploy/x.local.yaml"])
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

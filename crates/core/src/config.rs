@@ -37,6 +37,10 @@ pub struct LintConfig {
     /// Paths never read, on top of `exclude`.
     #[serde(alias = "extendExclude")]
     pub extend_exclude: Vec<String>,
+    /// Whether a directory walk leaves out what `.gitignore` files ignore (those of the walked
+    /// tree and of its repository above it), as git does.
+    #[serde(alias = "respectGitignore")]
+    pub respect_gitignore: bool,
     /// The least severity that fails the run: the command line's exit code, the admission
     /// policy's rejection.
     #[serde(alias = "failOn", alias = "rejectSeverity")]
@@ -188,6 +192,7 @@ impl Default for LintConfig {
             per_file_ignores: BTreeMap::new(),
             exclude: Vec::new(),
             extend_exclude: Vec::new(),
+            respect_gitignore: true,
             fail_on: FailOn::Error,
             allow_ignore_annotation: true,
             acl: AclSettings::default(),

@@ -56,7 +56,12 @@ const MOVED_KEYS: [(&str, &str); 4] = [
 
 /// Settings that choose files, which admission does not have: accepted by the model, refused
 /// here rather than ignored.
-const FILE_KEYS: [&str; 3] = ["perFileIgnores", "exclude", "extendExclude"];
+const FILE_KEYS: [&str; 4] = [
+    "perFileIgnores",
+    "exclude",
+    "extendExclude",
+    "respectGitignore",
+];
 
 impl Default for AdmissionSettings {
     fn default() -> Self {

@@ -200,7 +200,12 @@ fn camel_names(fields: BTreeSet<String>) -> BTreeSet<String> {
 }
 
 /// Settings the shared model has that the policy refuses (admission reads no files).
-const FILE_SETTINGS: [&str; 3] = ["perFileIgnores", "exclude", "extendExclude"];
+const FILE_SETTINGS: [&str; 4] = [
+    "perFileIgnores",
+    "exclude",
+    "extendExclude",
+    "respectGitignore",
+];
 
 /// Every setting, as the policy spells it in JSON: the sections `acl` and `network` by
 /// their fields (`acl.dialect`); `limits` as one setting. `failOn` is documented under the
