@@ -48,7 +48,7 @@ pub fn render(resolved: &Resolved) -> String {
     let mut sections = Vec::new();
     for (key, value) in &top {
         match value {
-            toml::Value::Table(inner) if matches!(key.as_str(), "acl" | "network" | "limits") => {
+            toml::Value::Table(inner) if dflint_core::config::SECTIONS.contains(&key.as_str()) => {
                 sections.push((key, inner))
             }
             _ => line(&mut out, key, value, &resolved.origin(key)),

@@ -45,7 +45,21 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// Reads and checks a configuration file. The error is one line: `FILE:LINE:COL: problem`.
 pub fn load(path: &Path) -> Result<ConfigFile, String> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        // Where the first byte that is not UTF-8 sits, as every other mistake is located.
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        let line_start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = 1 + String::from_utf8_lossy(&bytes[line_start..at])
+            .chars()
+            .count();
+        format!("{shown}:{line}:{column}: the file is not UTF-8 text (TOML must be)")
+    })?;
     let config: LintConfig = toml::from_str(&text).map_err(|error| {
         let (line, column) = error
             .span()
@@ -116,7 +130,7 @@ fn collect_written(
     for (key, value) in table {
         let name = key.get_ref().as_ref();
         // Both spellings are read; the kebab one names the setting.
-        let name = kebab_case(name);
+        let name = dflint_core::config::kebab_case(name);
         let dotted = if prefix.is_empty() {
             name.clone()
         } else {
@@ -137,20 +151,7 @@ fn collect_written(
 }
 
 fn is_section(name: &str) -> bool {
-    matches!(name, "acl" | "network" | "limits")
-}
-
-fn kebab_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('-');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    dflint_core::config::SECTIONS.contains(&name)
 }
 
 /// 1-based line and column (in characters) of a byte offset.

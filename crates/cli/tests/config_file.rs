@@ -425,3 +425,21 @@ fn gitignore_files_of_the_tree_and_its_repository_are_honoured_in_walks() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_located_too() {
+    let dir = project("not-utf8", None);
+    std::fs::write(
+        dir.join("dflint.toml"),
+        b"select = [\"DF0\"]\nfail-on = \"err\xff\"\n",
+    )
+    .unwrap();
+    let out = dflint_in(&dir, &["check", "deploy"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("dflint.toml:2:15: the file is not UTF-8 text"),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -261,6 +261,24 @@ impl InvalidSetting {
     }
 }
 
+/// The sections of the settings (TOML tables of `dflint.toml`, objects of the policy's
+/// settings); every other key is a top-level setting.
+pub const SECTIONS: [&str; 3] = ["acl", "network", "limits"];
+
+/// `metricsScrapers` → `metrics-scrapers`: the inverse of [`camel_case`].
+pub fn kebab_case(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `metrics-scrapers` → `metricsScrapers`.
 pub fn camel_case(kebab: &str) -> String {
     let mut out = String::with_capacity(kebab.len());

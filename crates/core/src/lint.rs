@@ -152,10 +152,11 @@ fn run_rule(
     if let Some(severity) = config.severity_override(meta) {
         found.iter_mut().for_each(|d| d.severity = severity);
     }
-    if !config.per_file_ignores.is_empty() {
+    let file_ignores = config.file_ignores(meta);
+    if !file_ignores.is_empty() {
         let mut kept = first;
         for index in first..diagnostics.len() {
-            if !config.ignores_in_file(&diagnostics[index].location.file, meta) {
+            if !file_ignores.ignores(&diagnostics[index].location.file) {
                 diagnostics.swap(kept, index);
                 kept += 1;
             }

@@ -74,16 +74,21 @@ impl LintConfig {
 
     /// Whether `per-file-ignores` drops this rule's findings in the file named `file`.
     pub fn ignores_in_file(&self, file: &str, meta: &RuleMeta) -> bool {
-        let relative = file.strip_prefix("./").unwrap_or(file);
-        let name = if self.names_from.is_empty() || relative.starts_with('/') {
-            relative.to_string()
-        } else {
-            format!("{}/{relative}", self.names_from.trim_end_matches('/'))
-        };
-        self.per_file_ignores.iter().any(|(glob, patterns)| {
-            patterns.iter().any(|p| specificity(p, meta).is_some())
-                && PathGlob::new(glob).is_ok_and(|g| g.matches(&name))
-        })
+        self.file_ignores(meta).ignores(file)
+    }
+
+    /// The `per-file-ignores` globs that drop this rule's findings, compiled once for all of
+    /// them (a rule can report tens of thousands of findings).
+    pub fn file_ignores(&self, meta: &RuleMeta) -> FileIgnores<'_> {
+        FileIgnores {
+            globs: self
+                .per_file_ignores
+                .iter()
+                .filter(|(_, patterns)| patterns.iter().any(|p| specificity(p, meta).is_some()))
+                .filter_map(|(glob, _)| PathGlob::new(glob).ok())
+                .collect(),
+            names_from: self.names_from.trim_end_matches('/'),
+        }
     }
 
     /// Checks what the types alone cannot: every rule pattern names a rule, globs parse,
@@ -171,6 +176,32 @@ impl LintConfig {
                 invalid.to_string(),
             )
         })
+    }
+}
+
+/// The globs of `per-file-ignores` that apply to one rule.
+pub struct FileIgnores<'c> {
+    globs: Vec<PathGlob>,
+    names_from: &'c str,
+}
+
+impl FileIgnores<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.globs.is_empty()
+    }
+
+    /// Whether the findings in the file named `file` are dropped.
+    pub fn ignores(&self, file: &str) -> bool {
+        if self.globs.is_empty() {
+            return false;
+        }
+        let relative = file.strip_prefix("./").unwrap_or(file);
+        let name = if self.names_from.is_empty() || relative.starts_with('/') {
+            relative.to_string()
+        } else {
+            format!("{}/{relative}", self.names_from)
+        };
+        self.globs.iter().any(|glob| glob.matches(&name))
     }
 }
 
