@@ -71,14 +71,33 @@ pub fn read_all(
 ) -> (Vec<Source>, Vec<String>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
+    let is_stdin = |path: &PathBuf| path.as_os_str() == "-";
+    if acl_files
+        .iter()
+        .chain(paths)
+        .filter(|p| is_stdin(p))
+        .count()
+        > 1
+    {
+        errors.push("standard input (`-`) can be read only once: give it once".to_string());
+        return (sources, errors);
+    }
     for path in acl_files {
+        if is_stdin(path) {
+            // `--acl-file -`: standard input is an ACL file, whatever the name shown for it.
+            match read_bounded(std::io::stdin().lock(), max_file_bytes, 0) {
+                Ok(read) => sources.push(read.into_source(stdin_name.to_string()).as_acl()),
+                Err(e) => errors.push(format!("cannot read standard input: {e}")),
+            }
+            continue;
+        }
         match read_path(path, max_file_bytes) {
             Ok(read) => sources.push(read.into_source(display_path(path)).as_acl()),
             Err(e) => errors.push(format!("{}: {e}", path.display())),
         }
     }
     for path in paths {
-        if path.as_os_str() == "-" {
+        if is_stdin(path) {
             match read_bounded(std::io::stdin().lock(), max_file_bytes, 0) {
                 Ok(read) => sources.push(read.into_source(stdin_name.to_string())),
                 Err(e) => errors.push(format!("cannot read standard input: {e}")),

@@ -100,10 +100,11 @@ struct CheckArgs {
     /// exit 0 without reporting them.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
-    /// Name to show for standard input.
-    #[arg(long, default_value = "<stdin>")]
+    /// Name to show for standard input (also `--stdin-filename`, as in ruff): it decides how
+    /// the input is read, so `--stdin-name users.acl` reads an ACL file and `x.json` JSON.
+    #[arg(long, alias = "stdin-filename", default_value = "<stdin>")]
     stdin_name: String,
-    /// Read this file as an ACL file whatever its name (repeatable).
+    /// Read this file as an ACL file whatever its name (repeatable; `-` for standard input).
     #[arg(long = "acl-file", value_name = "PATH")]
     acl_files: Vec<PathBuf>,
     #[command(flatten)]

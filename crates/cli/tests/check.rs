@@ -146,7 +146,8 @@ fn json_output_follows_the_contract_exactly() {
     assert_eq!(report["version"], 1);
     // `related` is the one optional field: present only when a finding has related places.
     let mut diag = keys(&report["diagnostics"][0]);
-    diag.retain(|k| k != "related");
+    // `resource` (added in issue 15) is left out for findings in ACL files.
+    diag.retain(|k| k != "related" && k != "resource");
     diag.sort();
     assert_eq!(
         diag,
@@ -677,4 +678,50 @@ fn completions_parse_as_shell_and_man_pages_render_without_warnings() {
     let single = dflint(&["manpage"]);
     assert!(stdout(&single).contains(".TH dflint 1"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn findings_name_the_resource_they_are_in() {
+    let output = dflint(&["check", "examples/seed-cluster", "--format", "json"]);
+    let report = json(&output);
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    for d in diagnostics {
+        let resource = &d["resource"];
+        let file = d["file"].as_str().unwrap();
+        let expected_kind = if file.ends_with("dragonfly.yaml") {
+            "Dragonfly"
+        } else if file.ends_with("secrets.yaml") {
+            "Secret"
+        } else if file.ends_with("networkpolicy.yaml") {
+            "CiliumNetworkPolicy"
+        } else {
+            "PodMonitor"
+        };
+        assert_eq!(resource["kind"], expected_kind, "{d}");
+        assert_eq!(resource["namespace"], "cache", "{d}");
+        assert!(resource["name"].is_string(), "{d}");
+    }
+    // An ACL file is no resource: its findings carry none.
+    let acl = dflint_with(
+        &["check", "--acl-file", "-", "--format", "json"],
+        Some(b"user default on nopass ~* +@all\n"),
+        &[],
+    );
+    assert_eq!(
+        acl.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&acl.stderr)
+    );
+    let acl = json(&acl);
+    let diagnostics = acl["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.iter().any(|d| d["code"] == "DF203"), "{acl}");
+    assert!(
+        diagnostics.iter().all(|d| d.get("resource").is_none()),
+        "{acl}"
+    );
+    // Standard input is read once: given twice, the run says so.
+    let twice = dflint(&["check", "-", "--acl-file", "-"]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("read only once"));
 }

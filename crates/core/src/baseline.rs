@@ -3,8 +3,8 @@
 //! FILE`). The admission policy's UPDATE ratchet asks the same question of an object's old
 //! version, with the same comparison.
 //!
-//! Findings are compared by [`crate::fingerprint::hash`] (rule, file, message: not lines or
-//! JSON paths, so edits elsewhere do not make an old finding new) and counted: a baseline
+//! Findings are compared by [`crate::fingerprint::hash`] (rule, file, resource, message: not
+//! lines or JSON paths, so edits elsewhere do not make an old finding new) and counted: a baseline
 //! holding a finding twice lets two such findings through as known, and a third is new.
 
 use crate::diagnostic::Diagnostic;
@@ -156,6 +156,7 @@ mod tests {
                 json_path: None,
             },
             related: Vec::new(),
+            resource: None,
         }
     }
 

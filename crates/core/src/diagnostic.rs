@@ -58,6 +58,26 @@ pub struct Related {
     pub label: String,
 }
 
+/// The resource a finding is in: its kind, namespace and name as written (`None` when the
+/// manifest leaves them out).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResourceRef {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+}
+
+impl fmt::Display for ResourceRef {
+    /// `Dragonfly/cache/main`, `Secret/acl` (no namespace), `Dragonfly` (no name).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.kind)?;
+        for part in [&self.namespace, &self.name].into_iter().flatten() {
+            write!(f, "/{part}")?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: &'static str,
@@ -69,6 +89,9 @@ pub struct Diagnostic {
     pub help: Option<Cow<'static, str>>,
     pub location: Location,
     pub related: Vec<Related>,
+    /// The resource the finding is in, when it is in one (not in an ACL file): shared by
+    /// every finding of that resource.
+    pub resource: Option<Arc<ResourceRef>>,
 }
 
 impl Diagnostic {

@@ -98,6 +98,7 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
     for rule in registry().iter().filter(|r| held_back(r.meta())) {
         run_rule(*rule, &bundle, config, &mut diagnostics);
     }
+    attach_resources(&bundle, &mut diagnostics);
     if let Some(min) = config.min_severity {
         diagnostics.retain(|d| d.severity >= min);
     }
@@ -162,6 +163,60 @@ fn run_rule(
             }
         }
         diagnostics.truncate(kept);
+    }
+}
+
+/// Gives every finding the resource it sits in (kind, namespace, name), found by position:
+/// one shared value per resource, located by a binary search among the resources of its file.
+fn attach_resources(bundle: &Bundle<'_>, diagnostics: &mut [Diagnostic]) {
+    use crate::diagnostic::ResourceRef;
+    let mut by_source: BTreeMap<usize, Vec<(Span, Arc<ResourceRef>)>> = BTreeMap::new();
+    let text = |root: &crate::document::Node, path: &[&str]| {
+        root.at(path)
+            .and_then(crate::document::Node::as_str)
+            .map(str::to_string)
+    };
+    let known = bundle.resources.iter().map(|r| (r.doc, r.root, r.kind));
+    let unknown = bundle
+        .unknown_api_versions
+        .iter()
+        .map(|(doc, root, kind, _)| (*doc, *root, *kind));
+    for (doc, root, kind) in known.chain(unknown) {
+        by_source.entry(doc.source).or_default().push((
+            root.span,
+            Arc::new(ResourceRef {
+                kind: kind.name().to_string(),
+                namespace: text(root, &["metadata", "namespace"]),
+                name: text(root, &["metadata", "name"]),
+            }),
+        ));
+    }
+    if by_source.is_empty() {
+        return;
+    }
+    for resources in by_source.values_mut() {
+        resources.sort_by_key(|(span, _)| span.start);
+    }
+    let index_of: std::collections::HashMap<&str, usize> = bundle
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(index, source)| (source.name(), index))
+        .collect();
+    for d in diagnostics.iter_mut() {
+        let Some(resources) = index_of
+            .get(&*d.location.file)
+            .and_then(|source| by_source.get(source))
+        else {
+            continue;
+        };
+        let at = d.location.span.start;
+        let candidate = resources.partition_point(|(span, _)| span.start <= at);
+        if let Some((span, resource)) = candidate.checked_sub(1).map(|i| &resources[i]) {
+            if at < span.end.max(span.start + 1) {
+                d.resource = Some(resource.clone());
+            }
+        }
     }
 }
 

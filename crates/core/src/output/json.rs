@@ -41,6 +41,9 @@ struct JsonDiagnostic<'a> {
     /// token a later grant undoes…). Left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    /// The resource the finding is in (`kind`, `namespace`, `name`); left out in ACL files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<&'a crate::diagnostic::ResourceRef>,
 }
 
 #[derive(Serialize)]
@@ -124,5 +127,6 @@ fn json_diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
                 end_column: r.location.end_column,
             })
             .collect(),
+        resource: d.resource.as_deref(),
     }
 }

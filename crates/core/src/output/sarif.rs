@@ -99,7 +99,9 @@ impl Serialize for Results<'_> {
                     message: Message {
                         text: result_text(d),
                     },
-                    locations: [ResultLocation::of(&d.location, None)],
+                    locations: [
+                        ResultLocation::of(&d.location, None).in_resource(d.resource.as_deref())
+                    ],
                     related_locations: d
                         .related
                         .iter()
@@ -170,13 +172,27 @@ impl<'a> ResultLocation<'a> {
                 .json_path
                 .as_deref()
                 .map(|path| LogicalLocation {
-                    fully_qualified_name: path,
+                    fully_qualified_name: path.into(),
                     kind: "property",
                 })
                 .into_iter()
                 .collect(),
             message: related.map(|(_, label)| Text { text: label }),
         }
+    }
+
+    /// Adds the resource the finding is in (`Dragonfly/cache/main`) as a logical location.
+    fn in_resource(mut self, resource: Option<&crate::diagnostic::ResourceRef>) -> Self {
+        if let Some(resource) = resource {
+            self.logical_locations.insert(
+                0,
+                LogicalLocation {
+                    fully_qualified_name: resource.to_string().into(),
+                    kind: "resource",
+                },
+            );
+        }
+        self
     }
 }
 
@@ -205,7 +221,7 @@ struct Region {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct LogicalLocation<'a> {
-    fully_qualified_name: &'a str,
+    fully_qualified_name: std::borrow::Cow<'a, str>,
     kind: &'static str,
 }
 

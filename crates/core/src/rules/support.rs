@@ -78,6 +78,7 @@ impl<'a> Emitter<'a> {
             help: None,
             location,
             related: Vec::new(),
+            resource: None,
         };
         if self.room > 0 {
             self.room -= 1;
@@ -123,6 +124,7 @@ impl<'a> Emitter<'a> {
             help: None,
             location,
             related: Vec::new(),
+            resource: None,
         });
     }
 
