@@ -184,7 +184,15 @@ impl<'d> Bundle<'d> {
                 }
             }
         }
-        let suppressions = crate::suppression::collect(sources, loaded, &resources, &acls, config);
+        let not_yaml: Vec<usize> = loaded
+            .acl_sources
+            .iter()
+            .copied()
+            .chain(loaded.not_text.iter().map(|(source, _)| *source))
+            .chain(loaded.oversized.iter().map(|(source, _)| *source))
+            .collect();
+        let suppressions =
+            crate::suppression::collect(sources, &not_yaml, &resources, &acls, config);
         Bundle {
             network,
             secrets_by_name,

@@ -12,10 +12,9 @@
 //!
 //! Each names rules by code or name and must give a reason. One without a reason, one that
 //! cannot be read, or one naming no rule is itself a finding (DF006), and so is one that
-//! suppresses nothing (DF007).
+//! suppresses nothing (DF007). A name that is no rule simply matches no finding.
 
 use crate::acl::found::FoundAcl;
-use crate::bundle::Loaded;
 use crate::config::LintConfig;
 use crate::diagnostic::Diagnostic;
 use crate::document::Node;
@@ -55,7 +54,8 @@ pub struct Suppression {
     pub covers: Covers,
     /// Where it is written (the comment, the annotation's value); `None` for settings.
     pub written_at: Option<(usize, Span)>,
-    /// Why it cannot be used, when it cannot (unreadable, naming no rule).
+    /// Why it cannot be read, when it cannot. A rule name that names no rule is not found
+    /// here but by the rule that reports it (DF006): this model sits below the rules.
     pub problem: Option<String>,
 }
 
@@ -70,16 +70,18 @@ impl Suppression {
 }
 
 /// Every suppression written in the sources, the resources and the settings.
+/// `not_yaml` lists the sources that hold no YAML to read comments from (ACL files, text
+/// that is not UTF-8, files too large to read).
 pub fn collect(
     sources: &[Source],
-    loaded: &Loaded,
+    not_yaml: &[usize],
     resources: &[Resource<'_>],
     acls: &[FoundAcl<'_>],
     config: &LintConfig,
 ) -> Vec<Suppression> {
     let mut found = Vec::new();
     for (index, source) in sources.iter().enumerate() {
-        if has_yaml_comments(index, source, loaded) {
+        if !not_yaml.contains(&index) && has_yaml_comments(source) {
             comments(index, source.text(), &mut found);
         }
     }
@@ -103,34 +105,12 @@ pub fn collect(
             problem: None,
         });
     }
-    for suppression in &mut found {
-        if suppression.problem.is_none() {
-            if let Some(unknown) = suppression
-                .rules
-                .iter()
-                .find(|r| crate::rules::find(r).is_none())
-            {
-                suppression.problem = Some(match crate::rules::nearest(unknown) {
-                    Some(meta) => format!(
-                        "`{unknown}` names no rule (did you mean {} `{}`?)",
-                        meta.code, meta.name
-                    ),
-                    None => format!("`{unknown}` names no rule"),
-                });
-            }
-        }
-    }
     found
 }
 
-/// YAML sources (ACL files and JSON have no comments to read).
-fn has_yaml_comments(index: usize, source: &Source, loaded: &Loaded) -> bool {
-    let name = source.name().to_ascii_lowercase();
-    !name.ends_with(".json")
-        && !loaded.acl_sources.contains(&index)
-        && !loaded.not_text.iter().any(|(s, _)| *s == index)
-        && !loaded.oversized.iter().any(|(s, _)| *s == index)
-        && source.text().contains("dflint:")
+/// YAML text that mentions `dflint:` at all (JSON has no comments).
+fn has_yaml_comments(source: &Source) -> bool {
+    !source.name().to_ascii_lowercase().ends_with(".json") && source.text().contains("dflint:")
 }
 
 /// `# dflint: ignore[...]` and `# dflint: ignore-file[...]` comments. A `#` starts a comment

@@ -30,7 +30,18 @@ impl Rule for InvalidSuppression {
                 _ => "this `dflint:` comment",
             };
             let target = Target::span(source, span);
-            if let Some(problem) = &suppression.problem {
+            let unknown = suppression
+                .rules
+                .iter()
+                .find(|r| crate::rules::find(r).is_none())
+                .map(|unknown| match crate::rules::nearest(unknown) {
+                    Some(meta) => format!(
+                        "`{unknown}` names no rule (did you mean {} `{}`?)",
+                        meta.code, meta.name
+                    ),
+                    None => format!("`{unknown}` names no rule"),
+                });
+            if let Some(problem) = suppression.problem.as_ref().or(unknown.as_ref()) {
                 out.report(&target, format!("{what} suppresses nothing: {problem}"))
                     .with_help("write `# dflint: ignore[DF011] reason` (a comment) or `dflint.io/ignore: \"DF011: reason\"` (an annotation)");
             } else if suppression.reason.is_none() {
