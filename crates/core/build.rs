@@ -15,8 +15,13 @@
 //!   compiles a schema. The Kubewarden policy runs in a fresh wasm instance per admission
 //!   request, where even a once-per-process initialisation is paid on every request.
 //!
+//! It also makes the rule registry from the rule files (`build_registry.rs`).
+//!
 //! The TSV tables are plain tab-separated lines, `#` comment lines and one header row. The
 //! schema is read with `serde_json` (a build dependency only).
+
+#[path = "build_registry.rs"]
+mod build_registry;
 
 use std::env;
 use std::fmt::Write as _;
@@ -74,6 +79,7 @@ fn main() {
     flag_tables();
     acl_command_tables();
     spec_schema_table();
+    build_registry::generate(Path::new(&env::var("OUT_DIR").expect("OUT_DIR")));
 }
 
 fn flag_tables() {
