@@ -31,6 +31,21 @@ fn dflint(dir: &Path, args: &[&str]) -> Output {
         .expect("dflint runs")
 }
 
+/// `check .` with the baseline file `dflint-baseline.json`, as JSON.
+fn check_with_baseline(dir: &Path) -> Output {
+    dflint(
+        dir,
+        &[
+            "check",
+            ".",
+            "--baseline",
+            "dflint-baseline.json",
+            "--format",
+            "json",
+        ],
+    )
+}
+
 fn report(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
@@ -66,17 +81,7 @@ fn only_findings_the_baseline_does_not_hold_are_reported() {
     assert!(file.contains("\"fingerprint\"") && file.contains("maxmemroy"));
 
     // Nothing new: exit 0, every finding counted as baselined, the baseline itself not linted.
-    let out = dflint(
-        &dir,
-        &[
-            "check",
-            ".",
-            "--baseline",
-            "dflint-baseline.json",
-            "--format",
-            "json",
-        ],
-    );
+    let out = check_with_baseline(&dir);
     assert_eq!(out.status.code(), Some(0));
     let now = report(&out);
     assert_eq!(codes(&now), Vec::<String>::new());
@@ -95,17 +100,7 @@ fn only_findings_the_baseline_does_not_hold_are_reported() {
         format!("# cache for the shop\n{edited}"),
     )
     .unwrap();
-    let out = dflint(
-        &dir,
-        &[
-            "check",
-            ".",
-            "--baseline",
-            "dflint-baseline.json",
-            "--format",
-            "json",
-        ],
-    );
+    let out = check_with_baseline(&dir);
     assert_eq!(
         out.status.code(),
         Some(1),

@@ -19,6 +19,16 @@ fn dflint(args: &[&str], dir: &Path) -> Output {
         .expect("dflint runs")
 }
 
+/// Asserts the run found something (exit 1), showing its stderr otherwise.
+fn assert_found(run: &Output) {
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dflint-formats-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -94,12 +104,7 @@ fn sarif_is_valid_against_the_schema_and_matches_the_json_report() {
         ],
         &dir,
     );
-    assert_eq!(
-        run.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_found(&run);
     let json: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON on stdout");
     let sarif_path = dir.join("out.sarif");
     let (code, printed) = validate_sarif(&[&sarif_path]);
@@ -299,12 +304,7 @@ fn several_formats_in_one_run() {
         ],
         &dir,
     );
-    assert_eq!(
-        run.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_found(&run);
     let concise = String::from_utf8(run.stdout).unwrap();
     let lines = concise.lines().count();
     assert!(lines > 10);

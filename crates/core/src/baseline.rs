@@ -136,28 +136,9 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Location, Severity};
-    use crate::source::Span;
 
     fn finding(file: &str, line: usize, message: &str) -> Diagnostic {
-        Diagnostic {
-            code: "DF011",
-            rule: "image-not-pinned",
-            severity: Severity::Warning,
-            message: message.into(),
-            help: None,
-            location: Location {
-                file: file.into(),
-                span: Span::new(0, 1),
-                line,
-                column: 1,
-                end_line: line,
-                end_column: 2,
-                json_path: None,
-            },
-            related: Vec::new(),
-            resource: None,
-        }
+        crate::diagnostic::sample_finding(file, line, None, message)
     }
 
     #[test]

@@ -147,3 +147,32 @@ impl Serialize for DocUrl<'_> {
         serializer.collect_str(self)
     }
 }
+
+/// A DF011 finding in `file` at `line`, for the tests of what is computed from findings
+/// (fingerprints, baselines).
+#[cfg(test)]
+pub(crate) fn sample_finding(
+    file: &str,
+    line: usize,
+    path: Option<&str>,
+    message: &str,
+) -> Diagnostic {
+    Diagnostic {
+        code: "DF011",
+        rule: "image-not-pinned",
+        severity: Severity::Warning,
+        message: message.into(),
+        help: None,
+        location: Location {
+            file: file.into(),
+            span: Span::new(line * 10, line * 10 + 4),
+            line,
+            column: 3,
+            end_line: line,
+            end_column: 7,
+            json_path: path.map(str::to_string),
+        },
+        related: Vec::new(),
+        resource: None,
+    }
+}

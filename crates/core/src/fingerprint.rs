@@ -54,28 +54,9 @@ pub fn hash(d: &Diagnostic) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Location, Severity};
-    use crate::source::Span;
 
     fn finding(line: usize, path: Option<&str>, message: &str) -> Diagnostic {
-        Diagnostic {
-            code: "DF011",
-            rule: "image-not-pinned",
-            severity: Severity::Warning,
-            message: message.into(),
-            help: None,
-            location: Location {
-                file: "cr.yaml".into(),
-                span: Span::new(line * 10, line * 10 + 4),
-                line,
-                column: 3,
-                end_line: line,
-                end_column: 7,
-                json_path: path.map(str::to_string),
-            },
-            related: Vec::new(),
-            resource: None,
-        }
+        crate::diagnostic::sample_finding("cr.yaml", line, path, message)
     }
 
     #[test]
