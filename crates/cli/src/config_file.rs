@@ -48,16 +48,10 @@ pub fn load(path: &Path) -> Result<ConfigFile, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         // Where the first byte that is not UTF-8 sits, as every other mistake is located.
-        let bytes = e.as_bytes();
-        let at = e.utf8_error().valid_up_to();
-        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-        let line_start = bytes[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let column = 1 + String::from_utf8_lossy(&bytes[line_start..at])
-            .chars()
-            .count();
+        // Everything before it is text: its end is where the bad byte sits.
+        let valid = e.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let (line, column) = line_and_column(&before, valid);
         format!("{shown}:{line}:{column}: the file is not UTF-8 text (TOML must be)")
     })?;
     let config: LintConfig = toml::from_str(&text).map_err(|error| {

@@ -18,6 +18,8 @@ pub struct Excludes {
     base: Option<PathBuf>,
     /// Whether `.gitignore` files are honoured.
     gitignore: bool,
+    /// dflint's own files (the baseline), by canonical path: never linted by a walk.
+    own_files: Vec<PathBuf>,
 }
 
 impl Excludes {
@@ -35,12 +37,27 @@ impl Excludes {
                 .and_then(Path::parent)
                 .and_then(|dir| std::path::absolute(dir).ok()),
             gitignore: config.respect_gitignore,
+            own_files: Vec::new(),
         }
+    }
+
+    /// Leaves `file` (one of dflint's own, the baseline) out of directory walks.
+    pub fn leaving_out(mut self, file: Option<&Path>) -> Excludes {
+        self.own_files
+            .extend(file.and_then(|f| f.canonicalize().ok()));
+        self
     }
 
     /// Whether a path found in a walk is excluded: matched as walked (`deploy/x.yaml`) and
     /// relative to the configuration file's directory.
     fn excludes(&self, path: &Path) -> bool {
+        if !self.own_files.is_empty()
+            && path
+                .canonicalize()
+                .is_ok_and(|canonical| self.own_files.contains(&canonical))
+        {
+            return true;
+        }
         if self.globs.is_empty() {
             return false;
         }
@@ -225,7 +242,10 @@ impl GitIgnores {
         }
         let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
         if let Some(error) = builder.add(&file) {
-            errors.push(format!("{}: {error}", file.display()));
+            // A pattern git takes literally but the matcher cannot read (`a{b`): the other
+            // lines still apply. Said (the error names the file and line), but no reason to
+            // fail the run.
+            eprintln!("dflint: warning: {error}; that pattern is not applied");
         }
         match builder.build() {
             Ok(matcher) => self.matchers.push(std::rc::Rc::new(matcher)),

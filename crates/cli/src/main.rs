@@ -247,9 +247,16 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
             return ExitCode::from(EXIT_USAGE_OR_IO);
         }
     };
+    // The baseline file is dflint's own, not a manifest: a walk that finds it leaves it out.
     let excludes = inputs::Excludes::of(
         &resolved.config,
         resolved.file.as_ref().map(|f| f.path.as_path()),
+    )
+    .leaving_out(
+        args.baseline
+            .as_ref()
+            .or(args.write_baseline.as_ref())
+            .map(PathBuf::as_path),
     );
     let config = resolved.config;
     let (sources, io_errors) = inputs::read_all(
@@ -262,30 +269,13 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
-    // The baseline file is dflint's own, not a manifest: a walk that finds it leaves it out.
-    let mut sources = sources;
-    if let Some(own) = args
-        .baseline
-        .as_ref()
-        .or(args.write_baseline.as_ref())
-        .and_then(|path| path.canonicalize().ok())
-    {
-        sources.retain(|source| {
-            std::path::Path::new(source.name())
-                .canonicalize()
-                .ok()
-                .as_ref()
-                != Some(&own)
-        });
-    }
     // Only pretty output shows source text: the spans of secrets to mask are needed for its
     // snippets alone.
-    let report = if destinations.iter().any(|d| d.format == CheckFormat::Pretty) {
+    let mut report = if destinations.iter().any(|d| d.format == CheckFormat::Pretty) {
         dflint_core::lint(&sources, &config)
     } else {
         dflint_core::lint_without_redactions(&sources, &config)
     };
-    let mut report = report;
     // Nothing passes silently: a run that found nothing dflint checks says so, whatever the
     // format (on stderr, so machine output stays as it is).
     if report.summary.linted == 0 && io_errors.is_empty() {
@@ -295,9 +285,14 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
             .iter()
             .map(|(kind, count)| format!("{count} {kind}"))
             .collect();
+        let kinds: Vec<&str> = dflint_core::resource::Kind::ALL
+            .iter()
+            .map(|kind| kind.name())
+            .collect();
         eprintln!(
-            "dflint: nothing to lint in {} file(s): no Dragonfly, Secret, ConfigMap, network policy or monitor resource and no ACL file{}",
+            "dflint: nothing to lint in {} file(s): no ACL file and no resource of a kind dflint lints ({}){}",
             report.summary.files,
+            kinds.join(", "),
             if seen.is_empty() {
                 String::new()
             } else {

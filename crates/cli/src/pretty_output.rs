@@ -61,11 +61,7 @@ fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     // Kinds dflint does not lint are named apart, so a run over them does not look checked.
-    let linted_kind = |kind: &str| {
-        dflint_core::resource::Kind::ALL
-            .iter()
-            .any(|k| k.name() == kind)
-    };
+    let linted_kind = |kind: &str| dflint_core::resource::Kind::by_name(kind).is_some();
     let describe = |linted: bool| -> Vec<String> {
         s.resources
             .iter()

@@ -423,6 +423,23 @@ fn gitignore_files_of_the_tree_and_its_repository_are_honoured_in_walks() {
         walked(&["check", "deploy/x.local.yaml", "--format", "json"]),
         expected(&["deploy/x.local.yaml"])
     );
+    // A pattern the matcher cannot read is a warning, not a failed run; the rest applies.
+    std::fs::write(dir.join("deploy/.gitignore"), "!keep.local.yaml\na{b\n").unwrap();
+    let out = dflint_in(&dir, &["check", "deploy", "--format", "json"]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("deploy/.gitignore: line 2") && stderr(&out).contains("not applied"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        files(&out),
+        expected(&[
+            "deploy/cr.yaml",
+            "deploy/keep.local.yaml",
+            "deploy/legacy/old.yaml"
+        ])
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

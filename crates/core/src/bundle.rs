@@ -130,6 +130,8 @@ pub struct Bundle<'d> {
     /// Secrets by name (indexes in `resources`): rules look up the Secrets of 100,000 CRs
     /// without scanning every resource per reference.
     pub secrets_by_name: std::collections::HashMap<&'d str, Vec<usize>>,
+    /// Each source's index by its name: findings carry the name, not the index.
+    source_indexes: std::collections::HashMap<&'d str, usize>,
     /// `# dflint: ignore[…]` comments, `dflint.io/ignore` annotations and `[[acl.ignore]]`.
     pub suppressions: Vec<crate::suppression::Suppression>,
     /// Per suppression, whether it covered a finding: set by the driver once every other rule
@@ -196,6 +198,11 @@ impl<'d> Bundle<'d> {
         Bundle {
             network,
             secrets_by_name,
+            source_indexes: sources
+                .iter()
+                .enumerate()
+                .map(|(index, source)| (source.name(), index))
+                .collect(),
             suppressions,
             suppressions_used: std::cell::OnceCell::new(),
             sources,
@@ -208,6 +215,11 @@ impl<'d> Bundle<'d> {
             undecodable_acls,
             config,
         }
+    }
+
+    /// The index of the source a finding names by its file.
+    pub fn source_index(&self, name: &str) -> Option<usize> {
+        self.source_indexes.get(name).copied()
     }
 
     /// The Secrets with this name, in input order.

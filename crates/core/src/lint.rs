@@ -90,7 +90,7 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
     }
     let (used, suppressed) = crate::suppression::apply(
         &bundle.suppressions,
-        sources,
+        |name| bundle.source_index(name),
         &bundle.acls,
         &mut diagnostics,
     );
@@ -110,23 +110,21 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
     } else {
         BTreeMap::new()
     };
-    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
     let summary = Summary {
         files: sources.len(),
         documents: loaded.documents.len(),
         resources: bundle.kind_counts.clone(),
         linted: bundle.resources.len() + loaded.acl_sources.len(),
         suppressed,
-        baselined: 0,
-        errors: count(Severity::Error),
-        warnings: count(Severity::Warning),
-        infos: count(Severity::Info),
+        ..Summary::default()
     };
-    Report {
+    let mut report = Report {
         diagnostics,
         summary,
         redactions,
-    }
+    };
+    report.recount();
+    report
 }
 
 /// Runs one rule if the settings enable it, with their severity override and per-file ignores.
@@ -171,23 +169,21 @@ fn run_rule(
 fn attach_resources(bundle: &Bundle<'_>, diagnostics: &mut [Diagnostic]) {
     use crate::diagnostic::ResourceRef;
     let mut by_source: BTreeMap<usize, Vec<(Span, Arc<ResourceRef>)>> = BTreeMap::new();
-    let text = |root: &crate::document::Node, path: &[&str]| {
-        root.at(path)
-            .and_then(crate::document::Node::as_str)
-            .map(str::to_string)
-    };
-    let known = bundle.resources.iter().map(|r| (r.doc, r.root, r.kind));
     let unknown = bundle
         .unknown_api_versions
         .iter()
-        .map(|(doc, root, kind, _)| (*doc, *root, *kind));
-    for (doc, root, kind) in known.chain(unknown) {
-        by_source.entry(doc.source).or_default().push((
-            root.span,
+        .map(|(doc, root, kind, _)| crate::resource::Resource {
+            kind: *kind,
+            doc,
+            root,
+        });
+    for resource in bundle.resources.iter().copied().chain(unknown) {
+        by_source.entry(resource.doc.source).or_default().push((
+            resource.root.span,
             Arc::new(ResourceRef {
-                kind: kind.name().to_string(),
-                namespace: text(root, &["metadata", "namespace"]),
-                name: text(root, &["metadata", "name"]),
+                kind: resource.kind.name().to_string(),
+                namespace: resource.namespace().map(str::to_string),
+                name: resource.name().map(str::to_string),
             }),
         ));
     }
@@ -197,16 +193,10 @@ fn attach_resources(bundle: &Bundle<'_>, diagnostics: &mut [Diagnostic]) {
     for resources in by_source.values_mut() {
         resources.sort_by_key(|(span, _)| span.start);
     }
-    let index_of: std::collections::HashMap<&str, usize> = bundle
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(index, source)| (source.name(), index))
-        .collect();
     for d in diagnostics.iter_mut() {
-        let Some(resources) = index_of
-            .get(&*d.location.file)
-            .and_then(|source| by_source.get(source))
+        let Some(resources) = bundle
+            .source_index(&d.location.file)
+            .and_then(|source| by_source.get(&source))
         else {
             continue;
         };

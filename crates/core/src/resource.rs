@@ -52,7 +52,8 @@ impl Kind {
         }
     }
 
-    fn by_name(kind: &str) -> Option<Kind> {
+    /// The kind named `kind`, if dflint lints it.
+    pub fn by_name(kind: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == kind)
     }
 }

@@ -300,9 +300,10 @@ fn annotation(resource: &Resource<'_>, found: &mut Vec<Suppression>) {
 
 /// Removes the findings a suppression covers; returns, per suppression, whether it covered
 /// any, and how many findings were removed.
+/// `source_of` gives the index of the source a finding's file name names.
 pub fn apply(
     suppressions: &[Suppression],
-    sources: &[Source],
+    source_of: impl Fn(&str) -> Option<usize>,
     acls: &[FoundAcl<'_>],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<bool>, usize) {
@@ -310,16 +311,10 @@ pub fn apply(
     if suppressions.is_empty() {
         return (used, 0);
     }
-    let by_name: std::collections::HashMap<&str, usize> = sources
-        .iter()
-        .enumerate()
-        .map(|(index, source)| (source.name(), index))
-        .collect();
-    let source_of = |d: &Diagnostic| by_name.get(&*d.location.file).copied();
     let acl_user_lines = acl_user_lines(acls);
     let before = diagnostics.len();
     diagnostics.retain(|d| {
-        let source = source_of(d);
+        let source = source_of(&d.location.file);
         let mut suppressed = false;
         for (index, suppression) in suppressions.iter().enumerate() {
             if !suppression.matches(d) {
