@@ -117,9 +117,9 @@ pub(crate) enum Format {
     Json,
 }
 
-/// The renderings of `check`'s report.
+/// The renderings of `check`'s report (and of the findings of `netpol reach`).
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum CheckFormat {
+pub(crate) enum CheckFormat {
     Pretty,
     Json,
     Concise,
@@ -374,7 +374,7 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
 
 /// Writes one rendering of the report (streamed: the report of a large input is tens of
 /// megabytes).
-fn render(
+pub(crate) fn render(
     format: CheckFormat,
     report: &dflint_core::Report,
     sources: &[dflint_core::Source],

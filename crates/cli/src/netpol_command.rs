@@ -10,7 +10,7 @@ use dflint_core::reach_report::{reach_report, PathReach, ReachReport};
 use dflint_core::LintConfig;
 
 use crate::settings_args::{ConfigArgs, NetworkArgs};
-use crate::{color_enabled, inputs, pretty_output, ColorChoice, Format};
+use crate::{color_enabled, inputs, pretty_output, CheckFormat, ColorChoice};
 
 #[derive(Subcommand)]
 pub enum NetpolCommand {
@@ -24,8 +24,10 @@ pub struct ReachArgs {
     /// Files or directories holding Dragonfly CRs and policies (analysed as one bundle).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
-    format: Format,
+    /// `pretty` and `json` give the whole report; `concise`, `github`, `sarif` and `junit`
+    /// give its findings alone, for CI annotations and code scanning.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Pretty)]
+    format: CheckFormat,
     /// Exit with 1 when a network-policy or cross-resource finding reaches this severity
     /// (a report, so `none` unless asked; the file's `fail-on` is for `check`).
     #[arg(long, default_value = "none", value_parser = crate::settings_args::fail_on_parser())]
@@ -81,7 +83,7 @@ fn reach(args: ReachArgs) -> ExitCode {
     let table = reach_report(&sources, &config);
     let findings = dflint_core::lint(&sources, &config);
     let rendered = match args.format {
-        Format::Json => {
+        CheckFormat::Json => {
             let diagnostics: serde_json::Value =
                 serde_json::from_str(&dflint_core::output::json::render(&findings))
                     .unwrap_or_default();
@@ -98,7 +100,7 @@ fn reach(args: ReachArgs) -> ExitCode {
             text.push('\n');
             text
         }
-        Format::Pretty => {
+        CheckFormat::Pretty => {
             let mut text = pretty(&table);
             if !findings.diagnostics.is_empty() {
                 text.push('\n');
@@ -109,6 +111,12 @@ fn reach(args: ReachArgs) -> ExitCode {
                 ));
             }
             text
+        }
+        findings_only => {
+            let mut out = Vec::new();
+            crate::render(findings_only, &findings, &sources, false, &mut out)
+                .expect("writing to memory");
+            String::from_utf8_lossy(&out).into_owned()
         }
     };
     if crate::stdout::print(&rendered).is_err() || !io_errors.is_empty() {

@@ -364,3 +364,72 @@ fn several_formats_in_one_run() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("cannot write no/such/dir/x.sarif"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn netpol_reach_gives_its_findings_in_the_ci_formats() {
+    // The reach table is for people; in CI the findings are what annotate a pull request,
+    // so `reach` renders them as `check` does, and `--fail-on` still decides the exit.
+    let dir = scratch("reach-formats");
+    corpus(&dir);
+    let json = dflint(&["netpol", "reach", ".", "--format", "json"], &dir);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("reach JSON");
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"DF301"), "{codes:?}");
+
+    let github = dflint(&["netpol", "reach", ".", "--format", "github"], &dir);
+    let github = String::from_utf8(github.stdout).unwrap();
+    let annotations: Vec<&str> = github.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(annotations.len(), codes.len(), "{github}");
+    assert!(
+        github.contains("::error file=network policy ü.yaml,line=39,col=11")
+            && github.contains("title=DF301 (admin-port-reachable)"),
+        "{github}"
+    );
+    assert!(
+        !github.contains("cache/dragonfly\n  "),
+        "no table: {github}"
+    );
+
+    let concise = dflint(&["netpol", "reach", ".", "--format", "concise"], &dir);
+    let concise = String::from_utf8(concise.stdout).unwrap();
+    assert!(
+        concise.contains("network policy ü.yaml:39:11: DF301 [error]"),
+        "{concise}"
+    );
+
+    let sarif = dflint(
+        &[
+            "netpol",
+            "reach",
+            ".",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "error",
+        ],
+        &dir,
+    );
+    assert_found(&sarif);
+    let path = dir.join("reach.sarif");
+    std::fs::write(&path, &sarif.stdout).unwrap();
+    let (code, printed) = validate_sarif(&[&path]);
+    assert_eq!(code, 0, "{printed}");
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(
+        log["runs"][0]["results"].as_array().unwrap().len(),
+        codes.len()
+    );
+
+    let junit = dflint(&["netpol", "reach", ".", "--format", "junit"], &dir);
+    let junit = String::from_utf8(junit.stdout).unwrap();
+    assert!(
+        junit.contains(&format!("failures=\"{}\"", codes.len())),
+        "{junit}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
