@@ -104,6 +104,9 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
     }
     sort_findings(&mut diagnostics);
     diagnostics.dedup();
+    // The report outlives the documents and is what a front end holds while it writes: give
+    // back the room the vector grew into (up to half of it).
+    diagnostics.shrink_to_fit();
 
     let redactions = if redact == Redactions::Compute {
         redactions(sources, loaded, &bundle)

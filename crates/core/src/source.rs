@@ -45,7 +45,7 @@ impl Span {
 pub struct Source {
     name: Arc<str>,
     text: String,
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
     /// Start offsets of the multi-byte characters, each with the number of continuation bytes
     /// up to and including it (empty for ASCII text): columns in O(log n) even on one huge
     /// line, such as a compact JSON object or a base64 Secret value.
@@ -60,17 +60,7 @@ pub struct Source {
 impl Source {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<String>) -> Self {
         let text = text.into();
-        // Lines end at `\n`, `\r\n`, and a lone `\r` (old Mac files, which YAML reads as line
-        // breaks too): without the last, every position of such a file would be on line 1.
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-                .map(|(i, _)| i + 1),
-        );
+        let line_starts = LineStarts::of(&text);
         let mut multibyte = Vec::new();
         if !text.is_ascii() {
             let mut continuation = 0;
@@ -174,7 +164,7 @@ impl Source {
     pub fn line_col_from(&self, hint: usize, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_index_from(hint.saturating_sub(1), offset);
-        let line_start = self.line_starts[line];
+        let line_start = self.line_starts.get(line).unwrap_or(0);
         let column = (offset - line_start)
             - (self.continuation_bytes_before(offset) - self.continuation_bytes_before(line_start))
             + 1;
@@ -185,8 +175,8 @@ impl Source {
     /// before the offset.
     fn line_index_from(&self, from: usize, offset: usize) -> usize {
         let starts = &self.line_starts;
-        if from == 0 || starts.get(from).is_none_or(|&s| s > offset) {
-            return starts.partition_point(|&s| s <= offset) - 1;
+        if from == 0 || starts.get(from).is_none_or(|s| s > offset) {
+            return starts.partition_point(0, starts.len(), offset) - 1;
         }
         // starts[low] <= offset; widen the step until a start past the offset (or the end).
         let mut low = from;
@@ -194,7 +184,7 @@ impl Source {
         loop {
             let probe = low + step;
             match starts.get(probe) {
-                Some(&s) if s <= offset => {
+                Some(s) if s <= offset => {
                     low = probe;
                     step *= 2;
                 }
@@ -202,7 +192,7 @@ impl Source {
             }
         }
         let high = (low + step).min(starts.len());
-        low + starts[low..high].partition_point(|&s| s <= offset) - 1
+        starts.partition_point(low, high, offset) - 1
     }
 
     /// Continuation bytes of the multi-byte characters that start before `offset` (a
@@ -218,12 +208,71 @@ impl Source {
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts
             .get(line.saturating_sub(1))
-            .copied()
             .unwrap_or(self.text.len())
     }
 
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
+    }
+}
+
+/// Where each line starts. Offsets of texts under 4 GiB (every text the limits let through)
+/// are kept in 32 bits: a file of 100,000 CRs has 2.5 million lines, and 64-bit offsets
+/// made this index half the size of the text itself.
+#[derive(Debug)]
+enum LineStarts {
+    Narrow(Vec<u32>),
+    Wide(Vec<usize>),
+}
+
+impl LineStarts {
+    /// Lines end at `\n`, `\r\n`, and a lone `\r` (old Mac files, which YAML reads as line
+    /// breaks too): without the last, every position of such a file would be on line 1.
+    fn of(text: &str) -> LineStarts {
+        let bytes = text.as_bytes();
+        let starts = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+            .map(|(i, _)| i + 1);
+        match u32::try_from(text.len()) {
+            Ok(_) => {
+                let mut narrow = vec![0u32];
+                narrow.extend(starts.map(|s| s as u32));
+                narrow.shrink_to_fit();
+                LineStarts::Narrow(narrow)
+            }
+            Err(_) => {
+                let mut wide = vec![0usize];
+                wide.extend(starts);
+                wide.shrink_to_fit();
+                LineStarts::Wide(wide)
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            LineStarts::Narrow(starts) => starts.len(),
+            LineStarts::Wide(starts) => starts.len(),
+        }
+    }
+
+    fn get(&self, line: usize) -> Option<usize> {
+        match self {
+            LineStarts::Narrow(starts) => starts.get(line).map(|&s| s as usize),
+            LineStarts::Wide(starts) => starts.get(line).copied(),
+        }
+    }
+
+    /// `low` plus the number of lines in `low..high` that start at or before `offset`.
+    fn partition_point(&self, low: usize, high: usize, offset: usize) -> usize {
+        low + match self {
+            LineStarts::Narrow(starts) => {
+                starts[low..high].partition_point(|&s| s as usize <= offset)
+            }
+            LineStarts::Wide(starts) => starts[low..high].partition_point(|&s| s <= offset),
+        }
     }
 }
 

@@ -70,11 +70,15 @@ impl<'a> Emitter<'a> {
         } else {
             self.location(target)
         };
+        // `format!` reserves about twice the text it is given: a report of a large input
+        // holds hundreds of thousands of messages, and the spare room was a third of them.
+        let mut message = message.into();
+        message.shrink_to_fit();
         let diagnostic = Diagnostic {
             code: self.meta.code,
             rule: self.meta.name,
             severity: self.meta.severity,
-            message: message.into(),
+            message,
             help: None,
             location,
             related: Vec::new(),
