@@ -3,10 +3,12 @@
 
 use crate::acl::found::{FoundAcl, UndecodableAcl};
 use crate::config::LintConfig;
-use crate::document::{parse_json_with, parse_yaml_with, Document, Parsed, Syntax, SyntaxProblem};
+use crate::document::{
+    parse_json_with, parse_yaml_each, Document, Node, Parsed, Syntax, SyntaxProblem,
+};
 use crate::dragonfly::DragonflyCr;
 use crate::limits::{Limits, UnreadSize};
-use crate::resource::{recognize, resource_roots, Kind, Recognition, Resource};
+use crate::resource::{recognize, resource_roots, unread_kinds, Kind, Recognition, Resource};
 use crate::source::{Source, Span};
 use std::collections::BTreeMap;
 
@@ -28,6 +30,10 @@ pub struct Loaded {
     /// Helm chart templates (YAML that fails to parse because of Go template actions), with
     /// the offset of their first action: left unlinted, reported once as what they are.
     pub helm_templates: Vec<(usize, usize)>,
+    /// Documents nothing reads beyond their kind ([`unread_kinds`]): counted, not kept.
+    pub unread_documents: usize,
+    /// Their resources, by kind.
+    pub unread_kinds: BTreeMap<String, usize>,
 }
 
 /// [`load_with`] the default limits.
@@ -60,43 +66,77 @@ pub fn load_with(sources: &[Source], limits: &Limits) -> Loaded {
             loaded.acl_sources.push(index);
             continue;
         }
-        let (syntax, parsed) = parse_source(source, limits);
+        // Each document is judged as soon as it is parsed: one nothing reads beyond its kind
+        // is counted and let go, so the trees of a large stream are not all held at once.
+        let first_document = loaded.documents.len();
+        let mut unread: BTreeMap<String, usize> = BTreeMap::new();
+        let mut unread_documents = 0;
+        let mut non_null = 0;
+        let mut position = 0;
+        let documents = &mut loaded.documents;
+        let mut keep = |root: Node, syntax: Syntax| {
+            let at = position;
+            position += 1;
+            if root.is_null() {
+                return;
+            }
+            non_null += 1;
+            match unread_kinds(&root) {
+                Some(kinds) => {
+                    unread_documents += 1;
+                    for kind in kinds {
+                        *unread.entry(kind).or_insert(0) += 1;
+                    }
+                }
+                None => documents.push(Document {
+                    source: index,
+                    index: at,
+                    root,
+                    syntax,
+                }),
+            }
+        };
+        let (syntax, problems) = parse_source(source, limits, &mut keep);
         // A template that does not parse as YAML is a chart template, not a broken manifest:
         // its YAML errors and half-read documents would all be noise.
-        if !parsed.problems.is_empty() && syntax == Syntax::Yaml {
+        if !problems.is_empty() && syntax == Syntax::Yaml {
             if let Some(at) = crate::helm::first_template_action(source.text()) {
+                loaded.documents.truncate(first_document);
                 loaded.helm_templates.push((index, at));
                 continue;
             }
         }
         // Only comments, whitespace or empty documents: nothing to lint.
-        if parsed.problems.is_empty() && parsed.roots.iter().all(|r| r.is_null()) {
+        if problems.is_empty() && non_null == 0 {
             loaded.empty_sources.push(index);
+        }
+        loaded.unread_documents += unread_documents;
+        for (kind, count) in unread {
+            *loaded.unread_kinds.entry(kind).or_insert(0) += count;
         }
         loaded
             .syntax_problems
-            .extend(parsed.problems.into_iter().map(|p| (index, p)));
-        loaded.documents.extend(
-            parsed
-                .roots
-                .into_iter()
-                .enumerate()
-                .filter(|(_, r)| !r.is_null())
-                .map(|(i, root)| Document {
-                    source: index,
-                    index: i,
-                    root,
-                    syntax,
-                }),
-        );
+            .extend(problems.into_iter().map(|p| (index, p)));
     }
     loaded
 }
 
-fn parse_source(source: &Source, limits: &Limits) -> (Syntax, Parsed) {
+/// Parses a source, handing each document to `keep` with the syntax it was read as.
+fn parse_source(
+    source: &Source,
+    limits: &Limits,
+    keep: &mut dyn FnMut(Node, Syntax),
+) -> (Syntax, Vec<SyntaxProblem>) {
+    let json = |parsed: Parsed, keep: &mut dyn FnMut(Node, Syntax)| {
+        parsed
+            .roots
+            .into_iter()
+            .for_each(|root| keep(root, Syntax::Json));
+        (Syntax::Json, parsed.problems)
+    };
     let name = source.name().to_ascii_lowercase();
     if name.ends_with(".json") {
-        return (Syntax::Json, parse_json_with(source.text(), limits));
+        return json(parse_json_with(source.text(), limits), keep);
     }
     // Unnamed input (stdin) that looks like JSON is read as JSON when it parses as such.
     if !name.ends_with(".yaml") && !name.ends_with(".yml") {
@@ -104,11 +144,12 @@ fn parse_source(source: &Source, limits: &Limits) -> (Syntax, Parsed) {
         if matches!(first, Some('{') | Some('[')) {
             let parsed = parse_json_with(source.text(), limits);
             if parsed.problems.is_empty() {
-                return (Syntax::Json, parsed);
+                return json(parsed, keep);
             }
         }
     }
-    (Syntax::Yaml, parse_yaml_with(source.text(), limits))
+    let problems = parse_yaml_each(source.text(), limits, &mut |root| keep(root, Syntax::Yaml));
+    (Syntax::Yaml, problems)
 }
 
 /// What rules see: the sources, the documents and the typed views of the resources.
@@ -144,7 +185,7 @@ impl<'d> Bundle<'d> {
     pub fn new(sources: &'d [Source], loaded: &'d Loaded, config: &'d LintConfig) -> Self {
         let mut resources = Vec::new();
         let mut unknown_api_versions = Vec::new();
-        let mut kind_counts = BTreeMap::new();
+        let mut kind_counts = loaded.unread_kinds.clone();
         for doc in &loaded.documents {
             for root in resource_roots(&doc.root) {
                 match recognize(root) {

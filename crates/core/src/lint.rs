@@ -115,7 +115,7 @@ fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redacti
     };
     let summary = Summary {
         files: sources.len(),
-        documents: loaded.documents.len(),
+        documents: loaded.documents.len() + loaded.unread_documents,
         resources: bundle.kind_counts.clone(),
         linted: bundle.resources.len() + loaded.acl_sources.len(),
         suppressed,

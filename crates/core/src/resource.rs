@@ -120,6 +120,42 @@ impl<'d> Resource<'d> {
     }
 }
 
+/// Kinds dflint does not lint but reads for context: the pods workloads create (whose ports
+/// a monitor may scrape, whose labels a policy may select), Services, Namespaces (their labels
+/// decide namespace selectors) and the objects that generate Secrets.
+pub const WORKLOAD_KINDS: [&str; 7] = [
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+];
+pub const CONTEXT_KINDS: [&str; 4] = ["Service", "Namespace", "SealedSecret", "ExternalSecret"];
+
+/// The kinds of a document's resources when nothing in dflint reads the document beyond
+/// counting them: every resource in it is of a kind dflint neither lints nor reads for
+/// context (RBAC, Ingresses, other products' custom resources…), or no resource at all.
+/// `None` when something reads it. Such a document is counted and let go as soon as it is
+/// parsed: in a cluster dump most documents are of this sort.
+pub fn unread_kinds(root: &Node) -> Option<Vec<String>> {
+    let mut kinds = Vec::new();
+    for resource in resource_roots(root) {
+        match recognize(resource) {
+            Recognition::Other { kind }
+                if !WORKLOAD_KINDS.contains(&kind.as_str())
+                    && !CONTEXT_KINDS.contains(&kind.as_str()) =>
+            {
+                kinds.push(kind)
+            }
+            Recognition::NotAResource => {}
+            _ => return None,
+        }
+    }
+    Some(kinds)
+}
+
 /// The resource roots of a document: itself, or the items of a `v1 List`.
 pub fn resource_roots(root: &Node) -> Vec<&Node> {
     let is_list = root.get("kind").and_then(Node::as_str) == Some("List")
@@ -127,5 +163,60 @@ pub fn resource_roots(root: &Node) -> Vec<&Node> {
     match root.get("items").and_then(Node::as_seq) {
         Some(items) if is_list => items.iter().collect(),
         _ => vec![root],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::parse_yaml;
+
+    fn kinds_of(yaml: &str) -> Option<Vec<String>> {
+        unread_kinds(&parse_yaml(yaml).roots[0])
+    }
+
+    #[test]
+    fn only_documents_nothing_reads_are_unread() {
+        let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\n";
+        assert_eq!(kinds_of(role), Some(vec!["Role".to_string()]));
+        assert_eq!(kinds_of("just: values\n"), Some(vec![]));
+        // Linted kinds, kinds read for context, and known kinds under another version are read.
+        for read in [
+            "apiVersion: dragonflydb.io/v1alpha1\nkind: Dragonfly\n",
+            "apiVersion: dragonflydb.io/v1beta1\nkind: Dragonfly\n",
+            "apiVersion: v1\nkind: Secret\n",
+            "apiVersion: apps/v1\nkind: StatefulSet\n",
+            "apiVersion: v1\nkind: Service\n",
+            "apiVersion: v1\nkind: Namespace\n",
+            "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n",
+        ] {
+            assert_eq!(kinds_of(read), None, "{read}");
+        }
+        // A List is unread only when all of its items are.
+        let list = |second: &str| {
+            format!("apiVersion: v1\nkind: List\nitems:\n  - {{apiVersion: v1, kind: ServiceAccount}}\n  - {{apiVersion: v1, kind: {second}}}\n")
+        };
+        assert_eq!(
+            kinds_of(&list("ServiceAccount")),
+            Some(vec!["ServiceAccount".to_string(); 2])
+        );
+        assert_eq!(kinds_of(&list("Secret")), None);
+    }
+
+    #[test]
+    fn unread_documents_are_counted_not_kept() {
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\n---\napiVersion: dragonflydb.io/v1alpha1\nkind: Dragonfly\nmetadata: {name: c}\n---\n# nothing\n";
+        let sources = [crate::source::Source::new("dump.yaml", text)];
+        let loaded = crate::bundle::load(&sources);
+        assert_eq!(loaded.documents.len(), 1);
+        assert_eq!(
+            loaded.documents[0].index, 1,
+            "positions count every document"
+        );
+        assert_eq!(loaded.unread_documents, 1);
+        let report = crate::lint(&sources, &crate::LintConfig::default());
+        assert_eq!(report.summary.documents, 2);
+        assert_eq!(report.summary.resources.get("Role"), Some(&1));
+        assert_eq!(report.summary.resources.get("Dragonfly"), Some(&1));
     }
 }

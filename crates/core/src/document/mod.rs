@@ -9,7 +9,7 @@ mod yaml;
 pub use json::{parse_json, parse_json_with};
 pub(crate) use keys::key_text;
 pub use path::{path_to, JsonPath};
-pub use yaml::{parse_yaml, parse_yaml_with};
+pub use yaml::{parse_yaml, parse_yaml_each, parse_yaml_with};
 
 use crate::source::Span;
 

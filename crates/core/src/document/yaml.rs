@@ -21,12 +21,29 @@ pub fn parse_yaml(text: &str) -> Parsed {
 /// Reads every document of a YAML stream within `limits`: what exceeds them is reported as a
 /// [`SyntaxProblemKind::TooLarge`] problem where it happens, and left out.
 pub fn parse_yaml_with(text: &str, limits: &Limits) -> Parsed {
-    let mut parsed = Parsed::default();
+    let mut roots = Vec::new();
+    let problems = parse_yaml_each(text, limits, &mut |root| roots.push(root));
+    Parsed { roots, problems }
+}
+
+/// Like [`parse_yaml_with`], handing each document's root to `sink` as soon as the document
+/// ends (null for an empty document), so a caller can judge it and let it go before the next
+/// one is built: the trees of a large stream need not all be held at once.
+pub fn parse_yaml_each(
+    text: &str,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Node),
+) -> Vec<SyntaxProblem> {
+    let mut problems = Vec::new();
     let mut budget = Budget::new(limits);
     let offsets = Offsets::new(text);
     let mut base = 0;
     while base < text.len() {
-        match parse_stream(text, base, &offsets, &mut parsed, &mut budget, limits) {
+        let mut out = Out {
+            sink: &mut *sink,
+            problems: &mut problems,
+        };
+        match parse_stream(text, base, &offsets, &mut out, &mut budget, limits) {
             None => break,
             Some(error_at) => match next_document_start(text, error_at, base) {
                 Some(next) => base = next,
@@ -34,7 +51,13 @@ pub fn parse_yaml_with(text: &str, limits: &Limits) -> Parsed {
             },
         }
     }
-    parsed
+    problems
+}
+
+/// Where the builder puts what it reads: finished documents, and problems.
+struct Out<'o> {
+    sink: &'o mut dyn FnMut(Node),
+    problems: &'o mut Vec<SyntaxProblem>,
 }
 
 /// Byte offset of the first line starting with `---` at or after the line holding `offset`,
@@ -273,21 +296,21 @@ fn not_merge_entry(entry: &Entry) -> bool {
     !is_merge_key(&entry.key)
 }
 
-struct Builder<'p> {
+struct Builder<'p, 'o> {
     stack: Vec<Frame>,
     items: Vec<Node>,
     entries: Vec<Entry>,
     anchors: HashMap<usize, Anchor>,
-    parsed: &'p mut Parsed,
+    out: &'p mut Out<'o>,
     budget: &'p mut Budget,
     limits: &'p Limits,
     /// Set when the current document was abandoned (too deep / too large).
     skipping: bool,
 }
 
-impl Builder<'_> {
+impl Builder<'_, '_> {
     fn problem(&mut self, kind: SyntaxProblemKind, message: String, span: Span) {
-        self.parsed.problems.push(SyntaxProblem {
+        self.out.problems.push(SyntaxProblem {
             kind,
             message,
             span,
@@ -322,7 +345,7 @@ impl Builder<'_> {
             self.remember_anchor(anchor, &node);
         }
         match self.stack.last_mut() {
-            None => self.parsed.roots.push(node),
+            None => (self.out.sink)(node),
             Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map {
                 base, key, index, ..
@@ -506,7 +529,7 @@ fn parse_stream(
     text: &str,
     base: usize,
     offsets: &Offsets<'_>,
-    parsed: &mut Parsed,
+    out: &mut Out<'_>,
     budget: &mut Budget,
     limits: &Limits,
 ) -> Option<usize> {
@@ -520,7 +543,7 @@ fn parse_stream(
         items: Vec::new(),
         entries: Vec::new(),
         anchors: HashMap::new(),
-        parsed,
+        out,
         budget,
         limits,
         skipping: false,

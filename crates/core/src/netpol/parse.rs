@@ -779,7 +779,8 @@ fn read_cilium_port_rule<'d>(
 
 // ---------------------------------------------------------------- namespaces, operator
 
-/// Labels of `v1 Namespace` documents in the input.
+/// Labels of `v1 Namespace` documents in the input (kept by the loader for this:
+/// `resource::CONTEXT_KINDS`).
 pub fn namespace_labels(documents: &[Document]) -> NamespaceLabels {
     let mut labels = NamespaceLabels::default();
     for doc in documents {

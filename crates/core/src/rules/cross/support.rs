@@ -53,6 +53,8 @@ pub struct SecretGenerator {
     pub keys: Option<Vec<String>>,
 }
 
+/// (Reads kinds that are in `resource::CONTEXT_KINDS`: a kind read from the documents here
+/// must be there, or the loader lets its documents go before any rule sees them.)
 pub fn secret_generators(bundle: &Bundle<'_>) -> Vec<SecretGenerator> {
     let mut found = Vec::new();
     for doc in &bundle.loaded.documents {
@@ -258,7 +260,8 @@ pub struct OtherWorkload {
 }
 
 /// The pods other workloads in the input would create (`Pod`, `Deployment`, `StatefulSet`,
-/// `DaemonSet`, `ReplicaSet`, `Job`, `CronJob`) and their container ports.
+/// `DaemonSet`, `ReplicaSet`, `Job`, `CronJob`: `resource::WORKLOAD_KINDS`, which the loader
+/// keeps) and their container ports.
 pub fn other_pods(bundle: &Bundle<'_>) -> Vec<OtherWorkload> {
     let mut found = Vec::new();
     for doc in &bundle.loaded.documents {
@@ -289,7 +292,8 @@ pub fn other_pods(bundle: &Bundle<'_>) -> Vec<OtherWorkload> {
     found
 }
 
-/// The Services in the input (they are not linted themselves) with their labels and ports.
+/// The Services in the input (they are not linted themselves, but kept for this:
+/// `resource::CONTEXT_KINDS`) with their labels and ports.
 pub fn services(bundle: &Bundle<'_>) -> Vec<OtherWorkload> {
     let mut found = Vec::new();
     for doc in &bundle.loaded.documents {
