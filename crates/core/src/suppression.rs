@@ -35,6 +35,8 @@ pub enum Covers {
     Span { source: usize, span: Span },
     /// Findings on the lines of an ACL user.
     AclUser { user: String },
+    /// Nothing: a suppression that cannot be read (reported by DF006) silences no finding.
+    Nothing,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,7 +84,7 @@ pub fn collect(
     let mut found = Vec::new();
     for (index, source) in sources.iter().enumerate() {
         if !not_yaml.contains(&index) && has_yaml_comments(source) {
-            comments(index, source.text(), &mut found);
+            comments(index, source, &mut found);
         }
     }
     if config.allow_ignore_annotation {
@@ -115,9 +117,25 @@ fn has_yaml_comments(source: &Source) -> bool {
 
 /// `# dflint: ignore[...]` and `# dflint: ignore-file[...]` comments. A `#` starts a comment
 /// at the start of a line or after a space or tab, as in YAML.
-fn comments(source: usize, text: &str, found: &mut Vec<Suppression>) {
-    let lines: Vec<(usize, &str)> = line_offsets(text);
-    for (number, &(start, line)) in lines.iter().enumerate() {
+/// Lines are the source's own (a lone `\r` ends one too), so a comment's line is the line
+/// findings report; only the lines that mention `dflint:` are looked at.
+fn comments(index: usize, text_source: &Source, found: &mut Vec<Suppression>) {
+    let source = index;
+    let text = text_source.text();
+    // 1-based line `n` without its line break, and where it starts.
+    let line_at = |n: usize| {
+        let start = text_source.line_start(n);
+        let end = text_source.line_start(n + 1);
+        (start, text[start..end].trim_end_matches(['\n', '\r']))
+    };
+    let mut previous_line = 0;
+    for (at, _) in text.match_indices("dflint:") {
+        let (number, _) = text_source.line_col(at);
+        if number == previous_line {
+            continue;
+        }
+        previous_line = number;
+        let (start, line) = line_at(number);
         let Some(hash) = comment_start(line) else {
             continue;
         };
@@ -156,18 +174,17 @@ fn comments(source: usize, text: &str, found: &mut Vec<Suppression>) {
             Covers::File { source }
         } else if standalone {
             // The next line with content: comments and blank lines between are skipped.
-            let next = lines[number + 1..]
-                .iter()
-                .position(|(_, l)| {
-                    let t = l.trim_start();
+            let next = (number + 1..=text_source.line_count())
+                .find(|&n| {
+                    let t = line_at(n).1.trim_start();
                     !t.is_empty() && !t.starts_with('#')
                 })
-                .map_or(number + 2, |offset| number + 2 + offset);
+                .unwrap_or(number + 1);
             Covers::Line { source, line: next }
         } else {
             Covers::Line {
                 source,
-                line: number + 1,
+                line: number,
             }
         };
         let problem = rules
@@ -182,16 +199,6 @@ fn comments(source: usize, text: &str, found: &mut Vec<Suppression>) {
             problem,
         });
     }
-}
-
-fn line_offsets(text: &str) -> Vec<(usize, &str)> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        lines.push((start, line.trim_end_matches(['\n', '\r'])));
-        start += line.len();
-    }
-    lines
 }
 
 /// Where a YAML comment starts on a line, if one does: a `#` at the start or after a blank,
@@ -229,7 +236,7 @@ fn unreadable(source: usize, span: Span, problem: &str) -> Suppression {
         origin: Origin::Comment,
         rules: Vec::new(),
         reason: None,
-        covers: Covers::Line { source, line: 0 },
+        covers: Covers::Nothing,
         written_at: Some((source, span)),
         problem: Some(problem.to_string()),
     }
@@ -334,6 +341,7 @@ pub fn apply(
                         && span.start <= d.location.span.start
                         && d.location.span.start <= span.end
                 }),
+                Covers::Nothing => false,
             };
             if covered {
                 used[index] = true;

@@ -54,6 +54,31 @@ fn a_comment_on_the_line_or_above_it_suppresses_with_its_reason() {
 }
 
 #[test]
+fn comments_count_lines_as_findings_do_whatever_ends_them() {
+    // Old Mac files end lines with a lone `\r`, Windows files with `\r\n`: a comment's line
+    // and a finding's line must be counted the same way for one to cover the other.
+    for ending in ["\r", "\r\n"] {
+        let text = with_image_line(
+            "  # dflint: ignore[DF011] staging follows releases\n  image: dragonfly:latest\n",
+        )
+        .replace('\n', ending);
+        let report = run(&[("cr.yaml", &text)], &LintConfig::default());
+        assert_eq!(found(&report), vec![], "{text:?}");
+        assert_eq!(report.summary.suppressed, 1, "{text:?}");
+        let misplaced = with_image_line(
+            "  image: dragonfly:latest\n  # dflint: ignore[DF011] staging follows releases\n",
+        )
+        .replace('\n', ending);
+        let report = run(&[("cr.yaml", &misplaced)], &LintConfig::default());
+        assert_eq!(
+            found(&report),
+            vec![("DF011", 6), ("DF007", 7)],
+            "{misplaced:?}"
+        );
+    }
+}
+
+#[test]
 fn a_comment_elsewhere_suppresses_nothing_and_says_so() {
     let text = with_image_line(
         "  image: dragonfly:latest\n  # dflint: ignore[DF011] staging follows releases\n",
