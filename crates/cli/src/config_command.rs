@@ -20,18 +20,18 @@ pub struct ConfigCommandArgs {
 pub fn run(args: ConfigCommandArgs) -> ExitCode {
     if !args.show {
         eprintln!("dflint: `dflint config --show` prints the effective settings");
-        return ExitCode::from(crate::EXIT_USAGE_OR_IO);
+        return ExitCode::from(crate::exit_codes::EXIT_USAGE_OR_IO);
     }
     let resolved = match args.settings.resolve(&args.paths) {
         Ok(resolved) => resolved,
         Err(error) => {
             eprintln!("dflint: {error}");
-            return ExitCode::from(crate::EXIT_USAGE_OR_IO);
+            return ExitCode::from(crate::exit_codes::EXIT_USAGE_OR_IO);
         }
     };
     match crate::stdout::print(&render(&resolved)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::from(crate::EXIT_USAGE_OR_IO),
+        Err(_) => ExitCode::from(crate::exit_codes::EXIT_USAGE_OR_IO),
     }
 }
 

@@ -3,16 +3,20 @@
 mod acl_command;
 mod config_command;
 mod config_file;
+mod exit_codes;
 mod inputs;
 mod limit_flags;
 mod netpol_command;
+mod output_formats;
 mod pretty_output;
 mod report_outputs;
 mod rules_command;
 mod settings_args;
 mod stdout;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use exit_codes::{EXIT_FINDINGS, EXIT_USAGE_OR_IO};
+use output_formats::{color_enabled, render, CheckFormat, ColorChoice, RulesFormat};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -110,40 +114,6 @@ struct CheckArgs {
     #[command(flatten)]
     settings: settings_args::SettingsArgs,
 }
-
-#[derive(Clone, Copy, ValueEnum)]
-pub(crate) enum Format {
-    Pretty,
-    Json,
-}
-
-/// The renderings of `check`'s report (and of the findings of `netpol reach`).
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum CheckFormat {
-    Pretty,
-    Json,
-    Concise,
-    Github,
-    Sarif,
-    Junit,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub(crate) enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum RulesFormat {
-    Text,
-    Json,
-    Markdown,
-}
-
-pub(crate) const EXIT_FINDINGS: u8 = 1;
-pub(crate) const EXIT_USAGE_OR_IO: u8 = 2;
 
 fn main() -> ExitCode {
     let parsed = Cli::command()
@@ -369,41 +339,5 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
     match config.fail_on.threshold() {
         Some(threshold) if report.count_at_least(threshold) > 0 => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
-    }
-}
-
-/// Writes one rendering of the report (streamed: the report of a large input is tens of
-/// megabytes).
-pub(crate) fn render(
-    format: CheckFormat,
-    report: &dflint_core::Report,
-    sources: &[dflint_core::Source],
-    colour: bool,
-    out: &mut impl Write,
-) -> std::io::Result<()> {
-    use dflint_core::output;
-    match format {
-        CheckFormat::Json => output::json::write(report, out),
-        CheckFormat::Concise => output::concise::write(report, out),
-        CheckFormat::Github => output::github::write(report, out),
-        CheckFormat::Sarif => output::sarif::write(report, out),
-        CheckFormat::Junit => output::junit::write(report, out),
-        CheckFormat::Pretty => {
-            out.write_all(pretty_output::render(report, sources, colour).as_bytes())
-        }
-    }
-}
-
-/// `auto` colours only on a terminal and never when `NO_COLOR` is set to anything non-empty;
-/// an explicit `--color` choice wins.
-pub(crate) fn color_enabled(choice: ColorChoice) -> bool {
-    use std::io::IsTerminal;
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            !no_color && std::io::stdout().is_terminal()
-        }
     }
 }

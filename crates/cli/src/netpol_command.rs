@@ -9,8 +9,10 @@ use dflint_core::config::FailOn;
 use dflint_core::reach_report::{reach_report, PathReach, ReachReport};
 use dflint_core::LintConfig;
 
+use crate::exit_codes::{EXIT_FINDINGS, EXIT_USAGE_OR_IO};
+use crate::output_formats::{color_enabled, render, CheckFormat, ColorChoice};
 use crate::settings_args::{ConfigArgs, NetworkArgs};
-use crate::{color_enabled, inputs, pretty_output, CheckFormat, ColorChoice};
+use crate::{inputs, pretty_output};
 
 #[derive(Subcommand)]
 pub enum NetpolCommand {
@@ -61,7 +63,7 @@ fn reach(args: ReachArgs) -> ExitCode {
         Ok(None) => (LintConfig::default(), None),
         Err(error) => {
             eprintln!("dflint: {error}");
-            return ExitCode::from(crate::EXIT_USAGE_OR_IO);
+            return ExitCode::from(EXIT_USAGE_OR_IO);
         }
     };
     // DF003 too: a file too large (or deep) to read would otherwise leave the table
@@ -114,16 +116,15 @@ fn reach(args: ReachArgs) -> ExitCode {
         }
         findings_only => {
             let mut out = Vec::new();
-            crate::render(findings_only, &findings, &sources, false, &mut out)
-                .expect("writing to memory");
+            render(findings_only, &findings, &sources, false, &mut out).expect("writing to memory");
             String::from_utf8_lossy(&out).into_owned()
         }
     };
     if crate::stdout::print(&rendered).is_err() || !io_errors.is_empty() {
-        return ExitCode::from(crate::EXIT_USAGE_OR_IO);
+        return ExitCode::from(EXIT_USAGE_OR_IO);
     }
     match args.fail_on.threshold() {
-        Some(t) if findings.count_at_least(t) > 0 => ExitCode::from(crate::EXIT_FINDINGS),
+        Some(t) if findings.count_at_least(t) > 0 => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
     }
 }

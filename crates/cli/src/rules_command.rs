@@ -1,6 +1,6 @@
 //! `dflint rules` and `dflint explain`: printed from the rule declarations in dflint-core.
 
-use crate::RulesFormat;
+use crate::output_formats::RulesFormat;
 use dflint_core::rules::{find, registry};
 use std::process::ExitCode;
 
@@ -47,7 +47,7 @@ pub fn list(format: RulesFormat) -> ExitCode {
     };
     match crate::stdout::print(&text) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::from(crate::EXIT_USAGE_OR_IO),
+        Err(_) => ExitCode::from(crate::exit_codes::EXIT_USAGE_OR_IO),
     }
 }
 
@@ -65,7 +65,7 @@ pub fn explain(code_or_name: &str) -> ExitCode {
             );
             match crate::stdout::print(&text) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(_) => ExitCode::from(crate::EXIT_USAGE_OR_IO),
+                Err(_) => ExitCode::from(crate::exit_codes::EXIT_USAGE_OR_IO),
             }
         }
         None => {
