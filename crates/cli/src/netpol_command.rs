@@ -82,10 +82,10 @@ fn reach(args: ReachArgs) -> ExitCode {
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
-    let table = reach_report(&sources, &config);
     let findings = dflint_core::lint(&sources, &config);
     let rendered = match args.format {
         CheckFormat::Json => {
+            let table = reach_report(&sources, &config);
             let diagnostics: serde_json::Value =
                 serde_json::from_str(&dflint_core::output::json::render(&findings))
                     .unwrap_or_default();
@@ -103,7 +103,7 @@ fn reach(args: ReachArgs) -> ExitCode {
             text
         }
         CheckFormat::Pretty => {
-            let mut text = pretty(&table);
+            let mut text = pretty(&reach_report(&sources, &config));
             if !findings.diagnostics.is_empty() {
                 text.push('\n');
                 text.push_str(&pretty_output::render(
@@ -114,10 +114,16 @@ fn reach(args: ReachArgs) -> ExitCode {
             }
             text
         }
+        // The CI formats carry the findings alone: no table is worked out, and they are
+        // written as `check` writes them.
         findings_only => {
-            let mut out = Vec::new();
-            render(findings_only, &findings, &sources, false, &mut out).expect("writing to memory");
-            String::from_utf8_lossy(&out).into_owned()
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = render(findings_only, &findings, &sources, false, &mut stdout)
+                .and_then(|_| std::io::Write::flush(&mut stdout));
+            if crate::stdout::reader_gone_is_ok(written).is_err() {
+                return ExitCode::from(EXIT_USAGE_OR_IO);
+            }
+            String::new()
         }
     };
     if crate::stdout::print(&rendered).is_err() || !io_errors.is_empty() {

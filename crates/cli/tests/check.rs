@@ -27,6 +27,16 @@ fn dflint_with(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Out
     child.wait_with_output().expect("dflint finishes")
 }
 
+/// Asserts the exit code, showing what the run printed on stderr when it differs.
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -302,12 +312,7 @@ fn bad_input_is_reported_with_locations_and_the_rest_is_still_linted() {
     )
     .unwrap();
     let output = dflint(&["check", dir.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_exit(&output, 1);
     let report = json(&output);
     let found = findings(&report);
     let at = |file: &str, code: &str| {
@@ -707,12 +712,7 @@ fn findings_name_the_resource_they_are_in() {
         Some(b"user default on nopass ~* +@all\n"),
         &[],
     );
-    assert_eq!(
-        acl.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&acl.stderr)
-    );
+    assert_exit(&acl, 1);
     let acl = json(&acl);
     let diagnostics = acl["diagnostics"].as_array().unwrap();
     assert!(diagnostics.iter().any(|d| d["code"] == "DF203"), "{acl}");

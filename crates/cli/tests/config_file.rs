@@ -66,6 +66,12 @@ fn codes(out: &Output) -> Vec<String> {
     codes
 }
 
+/// Asserts that the run's stderr says `text`, showing all of it when it does not.
+fn assert_stderr_has(out: &Output, text: &str) {
+    let said = stderr(out);
+    assert!(said.contains(text), "{said}");
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -223,11 +229,7 @@ fn paths_under_two_configuration_files_are_refused() {
     .unwrap();
     let out = dflint_in(&dir, &["check", "deploy/cr.yaml", "deploy/legacy/old.yaml"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("under two configuration files"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "under two configuration files");
 }
 
 #[test]
@@ -301,11 +303,7 @@ fn acl_commands_read_the_dialect_from_the_file() {
         ],
     );
     assert_eq!(dragonfly.status.code(), Some(2));
-    assert!(
-        stderr(&dragonfly).contains("unknown command"),
-        "{}",
-        stderr(&dragonfly)
-    );
+    assert_stderr_has(&dragonfly, "unknown command");
     // check reads it too: a Redis-only token is fine under the file's dialect.
     let check = dflint_in(
         &dir,
@@ -352,11 +350,7 @@ fn acl_ignores_in_the_file_suppress_one_users_findings_and_need_a_reason() {
     std::fs::write(dir.join("dflint.toml"), without_reason).unwrap();
     let out = dflint_in(&dir, &["check", "deploy/users.acl"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("dflint.toml:4:10: `acl.ignore[0].reason`: say why"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "dflint.toml:4:10: `acl.ignore[0].reason`: say why");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -453,10 +447,6 @@ fn a_file_that_is_not_utf8_is_located_too() {
     .unwrap();
     let out = dflint_in(&dir, &["check", "deploy"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("dflint.toml:2:15: the file is not UTF-8 text"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "dflint.toml:2:15: the file is not UTF-8 text");
     let _ = std::fs::remove_dir_all(&dir);
 }
