@@ -36,13 +36,49 @@ pub struct Loaded {
     pub unread_kinds: BTreeMap<String, usize>,
 }
 
+/// What a one-document bundle has loaded besides its document: nothing.
+static NOTHING_LOADED: Loaded = Loaded {
+    documents: Vec::new(),
+    syntax_problems: Vec::new(),
+    empty_sources: Vec::new(),
+    not_text: Vec::new(),
+    acl_sources: Vec::new(),
+    oversized: Vec::new(),
+    max_file_bytes: 0,
+    helm_templates: Vec::new(),
+    unread_documents: 0,
+    unread_kinds: BTreeMap::new(),
+};
+
 /// [`load_with`] the default limits.
 pub fn load(sources: &[Source]) -> Loaded {
     load_with(sources, &Limits::default())
 }
 
+/// Something that looks at each document as soon as it is parsed, before the rest of the
+/// input is read: the linter runs the rules that judge one Dragonfly CR there.
+pub trait DocumentPass {
+    fn document(&mut self, sources: &[Source], doc: &Document);
+    /// Every document of `source` handed over so far is dropped after all (the file is a Helm
+    /// chart template): what was found in them must go too.
+    fn forget_source(&mut self, source: usize);
+}
+
+/// A pass that does nothing.
+struct NoPass;
+
+impl DocumentPass for NoPass {
+    fn document(&mut self, _: &[Source], _: &Document) {}
+    fn forget_source(&mut self, _: usize) {}
+}
+
 /// Reads every source into documents, within `limits`.
 pub fn load_with(sources: &[Source], limits: &Limits) -> Loaded {
+    load_passing(sources, limits, &mut NoPass)
+}
+
+/// [`load_with`], handing each document it keeps to `pass` as soon as it is parsed.
+pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn DocumentPass) -> Loaded {
     let mut loaded = Loaded {
         max_file_bytes: limits.max_file_bytes,
         ..Loaded::default()
@@ -88,12 +124,16 @@ pub fn load_with(sources: &[Source], limits: &Limits) -> Loaded {
                         *unread.entry(kind).or_insert(0) += 1;
                     }
                 }
-                None => documents.push(Document {
-                    source: index,
-                    index: at,
-                    root,
-                    syntax,
-                }),
+                None => {
+                    let document = Document {
+                        source: index,
+                        index: at,
+                        root,
+                        syntax,
+                    };
+                    pass.document(sources, &document);
+                    documents.push(document);
+                }
             }
         };
         let (syntax, problems) = parse_source(source, limits, &mut keep);
@@ -102,6 +142,7 @@ pub fn load_with(sources: &[Source], limits: &Limits) -> Loaded {
         if !problems.is_empty() && syntax == Syntax::Yaml {
             if let Some(at) = crate::helm::first_template_action(source.text()) {
                 loaded.documents.truncate(first_document);
+                pass.forget_source(index);
                 loaded.helm_templates.push((index, at));
                 continue;
             }
@@ -254,6 +295,39 @@ impl<'d> Bundle<'d> {
             dragonflies,
             acls,
             undecodable_acls,
+            config,
+        }
+    }
+
+    /// The bundle of one document alone, with its resources and Dragonfly CR views and nothing
+    /// else: what the rules of [`crate::rules::Scope::DragonflyCr`] read.
+    pub fn of_document(sources: &'d [Source], doc: &'d Document, config: &'d LintConfig) -> Self {
+        let resources: Vec<Resource<'d>> = resource_roots(&doc.root)
+            .into_iter()
+            .filter_map(|root| match recognize(root) {
+                Recognition::Known(kind) => Some(Resource { kind, doc, root }),
+                _ => None,
+            })
+            .collect();
+        let dragonflies = resources
+            .iter()
+            .filter(|r| r.kind == Kind::Dragonfly)
+            .map(|r| DragonflyCr::new(*r, &config.limits))
+            .collect();
+        Bundle {
+            sources,
+            loaded: &NOTHING_LOADED,
+            resources,
+            unknown_api_versions: Vec::new(),
+            kind_counts: BTreeMap::new(),
+            dragonflies,
+            acls: Vec::new(),
+            undecodable_acls: Vec::new(),
+            network: crate::netpol::NetworkModel::default(),
+            secrets_by_name: std::collections::HashMap::new(),
+            source_indexes: std::collections::HashMap::new(),
+            suppressions: Vec::new(),
+            suppressions_used: std::cell::OnceCell::new(),
             config,
         }
     }

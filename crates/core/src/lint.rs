@@ -1,9 +1,12 @@
 //! The pipeline: sources → documents → resources → rules → report.
 
 pub use crate::bundle::{load, load_with, Bundle, Loaded};
+use crate::bundle::{load_passing, DocumentPass};
 use crate::config::LintConfig;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{registry, Emitter};
+use crate::document::Document;
+use crate::rules::EmitterState;
+use crate::rules::{registry, Emitter, Rule, RuleMeta, Scope};
 use crate::source::{Source, Span};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -54,25 +57,98 @@ impl Report {
 
 /// Lints the given sources as one bundle (cross-resource checks see all of them).
 pub fn lint(sources: &[Source], config: &LintConfig) -> Report {
-    let loaded = load_with(sources, &config.limits);
-    lint_loaded(sources, &loaded, config)
+    let mut cr_rules = CrRules::new(config);
+    let loaded = load_passing(sources, &config.limits, &mut cr_rules);
+    let early = cr_rules.finish();
+    run(sources, &loaded, Some(early), config, Redactions::Compute)
 }
 
 /// Lints sources that [`load`] has already parsed (lets benchmarks time the rules alone).
 pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> Report {
-    run(sources, loaded, config, Redactions::Compute)
+    run(sources, loaded, None, config, Redactions::Compute)
 }
 
 /// Like [`lint`], for output that never shows source text (the admission policy's messages,
 /// JSON reports): [`Report::redactions`] stays empty, which saves finding every
 /// secret's span (an eighth of the time for an ACL of 50 users).
 pub fn lint_without_redactions(sources: &[Source], config: &LintConfig) -> Report {
-    run(
-        sources,
-        &load_with(sources, &config.limits),
-        config,
-        Redactions::Skip,
-    )
+    let mut cr_rules = CrRules::new(config);
+    let loaded = load_passing(sources, &config.limits, &mut cr_rules);
+    let early = cr_rules.finish();
+    run(sources, &loaded, Some(early), config, Redactions::Skip)
+}
+
+/// The rules that judge one Dragonfly CR alone ([`Scope::DragonflyCr`]), run on each
+/// document as soon as it is parsed. Each rule's limit on findings holds for the whole run.
+struct CrRules<'c> {
+    config: &'c LintConfig,
+    rules: Vec<(&'static RuleMeta, &'static dyn Rule, EmitterState)>,
+    findings: Vec<Diagnostic>,
+    /// The source being read, with the findings and limits as they were before its first CR:
+    /// what to go back to if its documents are dropped after all.
+    current: Option<(usize, usize, Vec<EmitterState>)>,
+}
+
+impl<'c> CrRules<'c> {
+    fn new(config: &'c LintConfig) -> Self {
+        let rules = registry()
+            .iter()
+            .map(|rule| (rule.meta(), *rule))
+            .filter(|(meta, _)| meta.scope == Scope::DragonflyCr && config.enables(meta))
+            .map(|(meta, rule)| {
+                let state = EmitterState::new(config.limits.max_findings_per_rule);
+                (meta, rule, state)
+            })
+            .collect();
+        CrRules {
+            config,
+            rules,
+            findings: Vec::new(),
+            current: None,
+        }
+    }
+
+    /// The findings, with a note for each rule that reached its limit.
+    fn finish(self) -> Vec<Diagnostic> {
+        let mut findings = self.findings;
+        for (meta, _, state) in self.rules {
+            let first = findings.len();
+            state.finish(meta, &mut findings);
+            apply_rule_settings(meta, self.config, &mut findings, first);
+        }
+        findings
+    }
+}
+
+impl DocumentPass for CrRules<'_> {
+    fn document(&mut self, sources: &[Source], doc: &Document) {
+        if self.rules.is_empty() {
+            return;
+        }
+        let bundle = Bundle::of_document(sources, doc, self.config);
+        if bundle.dragonflies.is_empty() {
+            return;
+        }
+        if self.current.as_ref().map(|(source, ..)| *source) != Some(doc.source) {
+            let states = self.rules.iter().map(|(.., state)| state.clone()).collect();
+            self.current = Some((doc.source, self.findings.len(), states));
+        }
+        for (meta, rule, state) in &mut self.rules {
+            let first = self.findings.len();
+            let mut emitter = Emitter::new(sources, meta, &mut self.findings, state);
+            rule.check(&bundle, &mut emitter);
+            apply_rule_settings(meta, self.config, &mut self.findings, first);
+        }
+    }
+
+    fn forget_source(&mut self, source: usize) {
+        if let Some((_, first, states)) = self.current.take_if(|(s, ..)| *s == source) {
+            self.findings.truncate(first);
+            for ((.., state), before) in self.rules.iter_mut().zip(states) {
+                *state = before;
+            }
+        }
+    }
 }
 
 #[derive(PartialEq)]
@@ -81,11 +157,24 @@ enum Redactions {
     Skip,
 }
 
-fn run(sources: &[Source], loaded: &Loaded, config: &LintConfig, redact: Redactions) -> Report {
+/// Runs the rules on what was loaded. `early` holds the findings of the rules already run on
+/// each document as it was read ([`CrRules`]); without it they run here.
+fn run(
+    sources: &[Source],
+    loaded: &Loaded,
+    early: Option<Vec<Diagnostic>>,
+    config: &LintConfig,
+    redact: Redactions,
+) -> Report {
     let bundle = Bundle::new(sources, loaded, config);
-    let mut diagnostics = Vec::new();
+    let ran_early = early.is_some();
+    let mut diagnostics = early.unwrap_or_default();
     let held_back = crate::rules::suppression::runs_after_suppressions;
-    for rule in registry().iter().filter(|r| !held_back(r.meta())) {
+    let here = |meta: &RuleMeta| !(ran_early && meta.scope == Scope::DragonflyCr);
+    for rule in registry()
+        .iter()
+        .filter(|r| !held_back(r.meta()) && here(r.meta()))
+    {
         run_rule(*rule, &bundle, config, &mut diagnostics);
     }
     let (used, suppressed) = crate::suppression::apply(
@@ -142,14 +231,21 @@ fn run_rule(
         return;
     }
     let first = diagnostics.len();
-    let mut emitter = Emitter::new(
-        bundle.sources,
-        meta,
-        diagnostics,
-        config.limits.max_findings_per_rule,
-    );
+    let mut state = EmitterState::new(config.limits.max_findings_per_rule);
+    let mut emitter = Emitter::new(bundle.sources, meta, diagnostics, &mut state);
     rule.check(bundle, &mut emitter);
-    emitter.finish();
+    state.finish(meta, diagnostics);
+    apply_rule_settings(meta, config, diagnostics, first);
+}
+
+/// The settings' severity override and per-file ignores for a rule, applied to the findings
+/// it has just added (from `first` on).
+fn apply_rule_settings(
+    meta: &'static RuleMeta,
+    config: &LintConfig,
+    diagnostics: &mut Vec<Diagnostic>,
+    first: usize,
+) {
     let found = &mut diagnostics[first..];
     if let Some(severity) = config.severity_override(meta) {
         found.iter_mut().for_each(|d| d.severity = severity);

@@ -189,7 +189,7 @@ impl Settings {
         if !self.admission.context_aware && selects {
             let runs_something = dflint_core::rules::registry().iter().any(|rule| {
                 let meta = rule.meta();
-                meta.scope == dflint_core::rules::Scope::Object && self.lint.enables(meta)
+                !meta.scope.is_bundle() && self.lint.enables(meta)
             });
             if !runs_something {
                 return Err(format!(

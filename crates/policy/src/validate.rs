@@ -21,14 +21,14 @@ use dflint_core::rules::{Needs, Scope};
 /// are skipped; they would report what is merely out of sight (a policy "selecting no
 /// pods", a Secret "missing").
 pub fn bundle_only_codes() -> Vec<&'static str> {
-    codes_where(|scope| scope != Scope::Object)
+    codes_where(Scope::is_bundle)
 }
 
 /// The bundle rules context-aware mode runs for some kind, because it reads all they need:
 /// the Dragonfly CRs around a network policy, the ACL Secret of a CR.
 pub fn context_aware_codes() -> Vec<&'static str> {
     codes_where(|scope| {
-        scope != Scope::Object
+        scope.is_bundle()
             && Admitted::ALL
                 .iter()
                 .any(|admitted| scope.satisfied_by(admitted.context()))

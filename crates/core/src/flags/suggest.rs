@@ -32,6 +32,7 @@ pub fn suggest(name: &str) -> Option<&'static str> {
         return None;
     }
     let squashed_query: Vec<u8> = query.iter().copied().filter(|&b| b != b'_').collect();
+    let query_letters = letter_counts(&query);
 
     let mut best: Option<(usize, usize, &'static str)> = None;
     let mut candidate = Vec::with_capacity(64);
@@ -54,7 +55,10 @@ pub fn suggest(name: &str) -> Option<&'static str> {
         let budget = budget(query.len());
         let covered = covers(&query, &candidate);
         // The distance is at least the length difference: skip hopeless candidates early.
-        if !covered && query.len().abs_diff(candidate.len()) > budget {
+        if !covered
+            && (query.len().abs_diff(candidate.len()) > budget
+                || bag_distance(&query_letters, &candidate) > budget)
+        {
             continue;
         }
         let distance = osa_distance(&query, &candidate, &mut scratch);
@@ -77,6 +81,36 @@ fn budget(len: usize) -> usize {
         6..=9 => 2,
         _ => 3,
     }
+}
+
+/// How often each byte occurs, bytes past ASCII folded onto it (flag names are ASCII; a
+/// fold only makes the bound below looser, never wrong).
+fn letter_counts(name: &[u8]) -> [i16; 128] {
+    let mut counts = [0i16; 128];
+    for &b in name {
+        counts[usize::from(b & 127)] += 1;
+    }
+    counts
+}
+
+/// A lower bound of the edit distance, from the letters alone: each edit adds, removes or
+/// swaps out at most one letter of either side, and a transposition none. Most flags are
+/// ruled out by it for the price of counting letters, where the distance itself costs a
+/// table of length × length (the rules ask for a suggestion per unknown flag of every CR).
+fn bag_distance(query: &[i16; 128], candidate: &[u8]) -> usize {
+    let mut counts = *query;
+    for &b in candidate {
+        counts[usize::from(b & 127)] -= 1;
+    }
+    let (mut surplus, mut missing) = (0usize, 0usize);
+    for count in counts {
+        if count > 0 {
+            surplus += count as usize;
+        } else {
+            missing += count.unsigned_abs() as usize;
+        }
+    }
+    surplus.max(missing)
 }
 
 /// One name contains the other, and the contained part is substantial.

@@ -13,6 +13,7 @@ pub mod selection;
 mod support;
 pub mod suppression;
 
+pub(crate) use support::EmitterState;
 pub use support::{locate, Emitter, Target};
 
 use crate::bundle::Bundle;
@@ -41,6 +42,10 @@ pub enum Scope {
     /// One object and what it holds (a CR's args, a Secret's ACL text): runs wherever that
     /// object is seen, single-object admission included.
     Object,
+    /// One Dragonfly CR alone: its spec, args and env, nothing around it. These rules run
+    /// as each CR is read, before the rest of the input is, so a large input's CRs need not
+    /// all be held at once.
+    DragonflyCr,
     /// Other resources besides the object it reports on. Without them the rule would report
     /// what is merely out of sight (a Secret "missing", a policy "selecting no pods").
     Bundle(&'static [Needs]),
@@ -63,10 +68,15 @@ pub enum Needs {
 }
 
 impl Scope {
+    /// Whether the rule needs other resources besides the object it reports on.
+    pub fn is_bundle(self) -> bool {
+        matches!(self, Scope::Bundle(_))
+    }
+
     /// Whether the rule can run with only the object and the resources in `available`.
     pub fn satisfied_by(self, available: &[Needs]) -> bool {
         match self {
-            Scope::Object => true,
+            Scope::Object | Scope::DragonflyCr => true,
             Scope::Bundle(needs) => needs.iter().all(|need| available.contains(need)),
         }
     }

@@ -11,11 +11,21 @@ use std::cell::Cell;
 
 /// Collects the diagnostics of one rule, at most `Limits::max_findings_per_rule` of them:
 /// the limit is kept here, where every finding passes, so no rule has to count. Findings
-/// past it are counted, and [`Emitter::finish`] reports how many there were.
+/// past it are counted, and [`EmitterState::finish`] reports how many there were.
 pub struct Emitter<'a> {
     sources: &'a [Source],
     meta: &'static RuleMeta,
     diagnostics: &'a mut Vec<Diagnostic>,
+    state: &'a mut EmitterState,
+    /// The source and line of the latest place located: a rule mostly goes through a file
+    /// in order, so the next line search starts there.
+    last_line: Cell<(usize, usize)>,
+}
+
+/// What one rule's findings have used of the limit so far. It outlives an [`Emitter`]: a
+/// rule that judges one CR at a time runs once per document, and its limit is for the run.
+#[derive(Clone)]
+pub(crate) struct EmitterState {
     max_findings: usize,
     /// Findings this rule may still add.
     room: usize,
@@ -28,9 +38,54 @@ pub struct Emitter<'a> {
     /// The latest finding past the limit: rules still add help and related locations to
     /// what `report` returns, so it needs a place to live until the next one replaces it.
     discarded: Option<Diagnostic>,
-    /// The source and line of the latest place located: a rule mostly goes through a file
-    /// in order, so the next line search starts there.
-    last_line: Cell<(usize, usize)>,
+}
+
+impl EmitterState {
+    pub(crate) fn new(max_findings: usize) -> Self {
+        EmitterState {
+            max_findings,
+            room: max_findings,
+            dropped: 0,
+            first_dropped: None,
+            dropped_severity: Severity::Info,
+            discarded: None,
+        }
+    }
+
+    /// Counts the severity the rule gave the latest finding past the limit.
+    fn settle_discarded(&mut self) {
+        if let Some(discarded) = self.discarded.take() {
+            self.dropped_severity = self.dropped_severity.max(discarded.severity);
+        }
+    }
+
+    /// Ends the rule's run: when findings were dropped, one more finding of the rule, where
+    /// the first dropped one was, says how many and which setting shows them.
+    pub(crate) fn finish(mut self, meta: &'static RuleMeta, diagnostics: &mut Vec<Diagnostic>) {
+        self.settle_discarded();
+        let Some(location) = self.first_dropped.take() else {
+            return;
+        };
+        let name = meta.name;
+        let count = match self.dropped {
+            1 => format!("1 more `{name}` finding is not shown (it is here)"),
+            n => format!("{n} more `{name}` findings are not shown (the first of them is here)"),
+        };
+        let max = self.max_findings;
+        diagnostics.push(Diagnostic {
+            code: meta.code,
+            rule: name,
+            severity: self.dropped_severity,
+            message: format!(
+                "{count}: at most {max} findings are reported per rule ({})",
+                Limit::FindingsPerRule.hint(max)
+            ),
+            help: None,
+            location,
+            related: Vec::new(),
+            resource: None,
+        });
+    }
 }
 
 impl<'a> Emitter<'a> {
@@ -38,18 +93,13 @@ impl<'a> Emitter<'a> {
         sources: &'a [Source],
         meta: &'static RuleMeta,
         diagnostics: &'a mut Vec<Diagnostic>,
-        max_findings: usize,
+        state: &'a mut EmitterState,
     ) -> Self {
         Emitter {
             sources,
             meta,
             diagnostics,
-            max_findings,
-            room: max_findings,
-            dropped: 0,
-            first_dropped: None,
-            dropped_severity: Severity::Info,
-            discarded: None,
+            state,
             last_line: Cell::new((usize::MAX, 1)),
         }
     }
@@ -65,7 +115,7 @@ impl<'a> Emitter<'a> {
     /// Reports a finding at the rule's default severity; the returned diagnostic can be given
     /// help, related locations or another severity.
     pub fn report(&mut self, target: &Target, message: impl Into<String>) -> &mut Diagnostic {
-        let location = if self.room == 0 && self.first_dropped.is_some() {
+        let location = if self.state.room == 0 && self.state.first_dropped.is_some() {
             self.unshown_location(target)
         } else {
             self.location(target)
@@ -84,58 +134,24 @@ impl<'a> Emitter<'a> {
             related: Vec::new(),
             resource: None,
         };
-        if self.room > 0 {
-            self.room -= 1;
+        let state = &mut *self.state;
+        if state.room > 0 {
+            state.room -= 1;
             self.diagnostics.push(diagnostic);
             return self.diagnostics.last_mut().expect("just pushed");
         }
-        self.settle_discarded();
-        self.dropped += 1;
-        if self.first_dropped.is_none() {
-            self.first_dropped = Some(diagnostic.location.clone());
+        state.settle_discarded();
+        state.dropped += 1;
+        if state.first_dropped.is_none() {
+            state.first_dropped = Some(diagnostic.location.clone());
         }
-        self.discarded.insert(diagnostic)
-    }
-
-    /// Counts the severity the rule gave the latest finding past the limit.
-    fn settle_discarded(&mut self) {
-        if let Some(discarded) = self.discarded.take() {
-            self.dropped_severity = self.dropped_severity.max(discarded.severity);
-        }
-    }
-
-    /// Ends the rule's run: when findings were dropped, one more finding of the rule, where
-    /// the first dropped one was, says how many and which setting shows them.
-    pub(crate) fn finish(mut self) {
-        self.settle_discarded();
-        let Some(location) = self.first_dropped.take() else {
-            return;
-        };
-        let name = self.meta.name;
-        let count = match self.dropped {
-            1 => format!("1 more `{name}` finding is not shown (it is here)"),
-            n => format!("{n} more `{name}` findings are not shown (the first of them is here)"),
-        };
-        let max = self.max_findings;
-        self.diagnostics.push(Diagnostic {
-            code: self.meta.code,
-            rule: name,
-            severity: self.dropped_severity,
-            message: format!(
-                "{count}: at most {max} findings are reported per rule ({})",
-                Limit::FindingsPerRule.hint(max)
-            ),
-            help: None,
-            location,
-            related: Vec::new(),
-            resource: None,
-        });
+        state.discarded.insert(diagnostic)
     }
 
     /// Builds a related location for [`Diagnostic::related`].
     pub fn related(&self, target: &Target, label: impl Into<String>) -> Related {
         // Past the limit every finding is dropped, and the places attached to it with it.
-        let location = if self.room == 0 {
+        let location = if self.state.room == 0 {
             self.unshown_location(target)
         } else {
             self.location(target)

@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A flag in `spec.args` is silently replaced by the one the operator derives from a spec field.",
     docs: include_str!("arg_overridden_by_operator.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for ArgOverriddenByOperator {

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "`clientCaCertSecret` is set without `tlsSecretRef`, so no client certificate is ever checked.",
     docs: include_str!("client_ca_without_tls.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for ClientCaWithoutTls {

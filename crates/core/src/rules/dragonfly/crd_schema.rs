@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "The Dragonfly spec has a field the CRD does not define, or a value of the wrong type.",
     docs: include_str!("crd_schema.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for CrdSchema {

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A password or other credential is set as a literal `value:` in the container env.",
     docs: include_str!("credential_in_env.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 /// S3 credentials have their own rule (DF053).

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "An env var meant to configure Redis or Dragonfly that Dragonfly never reads.",
     docs: include_str!("env_not_read.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 /// Variables of the Redis images and charts that people carry over; Dragonfly reads none.

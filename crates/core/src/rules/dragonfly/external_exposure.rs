@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "The Dragonfly Service is a LoadBalancer or NodePort (an error when there is no authentication).",
     docs: include_str!("external_exposure.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for ExternalExposure {

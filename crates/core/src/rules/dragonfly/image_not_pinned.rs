@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "The Dragonfly image has no tag, uses `latest`, or is left to the operator's default.",
     docs: include_str!("image_not_pinned.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 /// The tag of an image reference, if any (`None` for digests and untagged references).

@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A `DFLY_` env var names no flag exactly, or its value does not parse: Dragonfly exits at startup.",
     docs: include_str!("invalid_dfly_env.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 /// Env vars with the prefix that Dragonfly deliberately ignores.

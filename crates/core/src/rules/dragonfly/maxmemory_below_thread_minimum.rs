@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "`--maxmemory` is below 256 MiB per proactor thread: Dragonfly refuses to start.",
     docs: include_str!("maxmemory_below_thread_minimum.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 const MIN_BYTES_PER_THREAD: u64 = 256 * 1024 * 1024;

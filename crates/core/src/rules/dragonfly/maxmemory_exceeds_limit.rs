@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "`--maxmemory` is at or above the container's memory limit, so the pod is OOM-killed before Dragonfly evicts.",
     docs: include_str!("maxmemory_exceeds_limit.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 /// The effective `--maxmemory` in bytes, with where it is set; `None` when not set or unknown.

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "`networkPolicyEnabled: false` removes the operator's NetworkPolicy around the unauthenticated admin port.",
     docs: include_str!("network_policy_disabled.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for NetworkPolicyDisabled {

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "The Dragonfly CR configures no password, ACL file or client certificates.",
     docs: include_str!("no_authentication.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for NoAuthentication {

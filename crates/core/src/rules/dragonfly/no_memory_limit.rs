@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "The Dragonfly container has no memory limit.",
     docs: include_str!("no_memory_limit.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for NoMemoryLimit {

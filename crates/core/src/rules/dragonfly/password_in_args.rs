@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A password is written literally in the server arguments.",
     docs: include_str!("password_in_args.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for PasswordInArgs {

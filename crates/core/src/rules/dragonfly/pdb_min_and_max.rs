@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "`pdb.minAvailable` and `pdb.maxUnavailable` are both set; the API server rejects the CR.",
     docs: include_str!("pdb_min_and_max.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for PdbMinAndMax {

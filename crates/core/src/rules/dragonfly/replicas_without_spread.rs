@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "Several replicas without pod anti-affinity or topology spread may land on one node.",
     docs: include_str!("replicas_without_spread.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for ReplicasWithoutSpread {

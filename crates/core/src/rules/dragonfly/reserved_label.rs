@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "A label key the operator manages itself is set in the CR; the operator rejects the CR.",
     docs: include_str!("reserved_label.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 const LABEL_FIELDS: &[&[&str]] = &[

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "S3 credentials for snapshots are literal env values in the CR.",
     docs: include_str!("s3_credentials_in_env.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for S3CredentialsInEnv {

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "`snapshot.cron` is set without a PVC spec, an existing PVC or `snapshot.dir`; the operator rejects it.",
     docs: include_str!("snapshot_cron_without_storage.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for SnapshotCronWithoutStorage {

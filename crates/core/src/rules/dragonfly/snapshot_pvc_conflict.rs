@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "`snapshot.persistentVolumeClaimSpec` and `snapshot.existingPersistentVolumeClaimName` are both set.",
     docs: include_str!("snapshot_pvc_conflict.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for SnapshotPvcConflict {

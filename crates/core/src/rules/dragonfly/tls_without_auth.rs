@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "TLS is enabled without a password or client CA: Dragonfly exits at startup.",
     docs: include_str!("tls_without_auth.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for TlsWithoutAuth {

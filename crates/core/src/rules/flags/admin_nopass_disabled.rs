@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "`--admin_nopass=false` in a CR locks the operator out of its instance.",
     docs: include_str!("admin_nopass_disabled.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for AdminNopassDisabled {

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "`--expose_http_api` lets HTTP clients run any command through `POST /api`.",
     docs: include_str!("expose_http_api.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for ExposeHttpApi {

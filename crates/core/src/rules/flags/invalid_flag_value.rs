@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A flag's value does not parse for its type (bool, integer, memory size, cron…): the server refuses to start.",
     docs: include_str!("invalid_flag_value.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for InvalidFlagValue {

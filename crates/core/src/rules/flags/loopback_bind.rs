@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "`--bind` or `--admin_bind` to a loopback address in a CR: nothing outside the pod can connect.",
     docs: include_str!("loopback_bind.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 fn is_loopback(address: &str) -> bool {

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A flag of another program in the Dragonfly repository (e.g. dfly_bench), not of the server.",
     docs: include_str!("other_binary_flag.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for OtherBinaryFlag {

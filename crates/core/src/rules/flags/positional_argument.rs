@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "An argument that is not a flag: Dragonfly does not read it as configuration.",
     docs: include_str!("positional_argument.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for PositionalArgument {

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "`--primary_port_http_enabled=true` serves the HTTP console on the data port.",
     docs: include_str!("primary_port_http_enabled.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for PrimaryPortHttpEnabled {

@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A flag is given more than once; only the last occurrence counts.",
     docs: include_str!("repeated_flag.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for RepeatedFlag {

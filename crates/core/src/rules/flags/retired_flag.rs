@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Info,
     summary: "A retired flag: Dragonfly still accepts it but ignores it.",
     docs: include_str!("retired_flag.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for RetiredFlag {

@@ -13,7 +13,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A flag Dragonfly does not define: the server refuses to start.",
     docs: include_str!("unknown_flag.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for UnknownFlag {

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "An argument references `$(NAME)` but the container has no such env var, so it is passed literally.",
     docs: include_str!("unresolved_variable.md"),
-    scope: crate::rules::Scope::Object,
+    scope: crate::rules::Scope::DragonflyCr,
 };
 
 impl Rule for UnresolvedVariable {
