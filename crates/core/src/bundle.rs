@@ -6,6 +6,7 @@ use crate::config::LintConfig;
 use crate::document::{
     parse_json_with, parse_yaml_each, Document, Node, Parsed, Syntax, SyntaxProblem,
 };
+use crate::dragonfly::facts::{CrFacts, PathTexts};
 use crate::dragonfly::DragonflyCr;
 use crate::limits::{Limits, UnreadSize};
 use crate::resource::{recognize, resource_roots, unread_kinds, Kind, Recognition, Resource};
@@ -34,6 +35,11 @@ pub struct Loaded {
     pub unread_documents: usize,
     /// Their resources, by kind.
     pub unread_kinds: BTreeMap<String, usize>,
+    /// Documents of Dragonfly CRs judged as they were read and let go (see `crs`).
+    pub judged_documents: usize,
+    /// Every Dragonfly CR, as the bundle-wide rules see it. A document that holds nothing but
+    /// CRs is not kept in `documents` once a [`DocumentPass`] has judged its CRs.
+    pub crs: Vec<CrFacts>,
 }
 
 /// What a one-document bundle has loaded besides its document: nothing.
@@ -48,6 +54,8 @@ static NOTHING_LOADED: Loaded = Loaded {
     helm_templates: Vec::new(),
     unread_documents: 0,
     unread_kinds: BTreeMap::new(),
+    judged_documents: 0,
+    crs: Vec::new(),
 };
 
 /// [`load_with`] the default limits.
@@ -58,7 +66,11 @@ pub fn load(sources: &[Source]) -> Loaded {
 /// Something that looks at each document as soon as it is parsed, before the rest of the
 /// input is read: the linter runs the rules that judge one Dragonfly CR there.
 pub trait DocumentPass {
-    fn document(&mut self, sources: &[Source], doc: &Document);
+    /// A document, with the views of the Dragonfly CRs in it.
+    fn document<'d>(&mut self, sources: &'d [Source], doc: &'d Document, crs: Vec<DragonflyCr<'d>>);
+    /// Whether the pass judges everything about a CR that needs its tree: the documents
+    /// that hold only CRs are then let go.
+    fn judges_crs(&self) -> bool;
     /// Every document of `source` handed over so far is dropped after all (the file is a Helm
     /// chart template): what was found in them must go too.
     fn forget_source(&mut self, source: usize);
@@ -68,7 +80,10 @@ pub trait DocumentPass {
 struct NoPass;
 
 impl DocumentPass for NoPass {
-    fn document(&mut self, _: &[Source], _: &Document) {}
+    fn document<'d>(&mut self, _: &'d [Source], _: &'d Document, _: Vec<DragonflyCr<'d>>) {}
+    fn judges_crs(&self) -> bool {
+        false
+    }
     fn forget_source(&mut self, _: usize) {}
 }
 
@@ -83,6 +98,7 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
         max_file_bytes: limits.max_file_bytes,
         ..Loaded::default()
     };
+    let mut paths = PathTexts::default();
     for (index, source) in sources.iter().enumerate() {
         // Left unread by the front end, or handed over whole but too large: either way not
         // one byte of it is parsed, so the size of one file cannot stall the run.
@@ -105,11 +121,14 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
         // Each document is judged as soon as it is parsed: one nothing reads beyond its kind
         // is counted and let go, so the trees of a large stream are not all held at once.
         let first_document = loaded.documents.len();
+        let first_cr = loaded.crs.len();
         let mut unread: BTreeMap<String, usize> = BTreeMap::new();
         let mut unread_documents = 0;
         let mut non_null = 0;
         let mut position = 0;
         let documents = &mut loaded.documents;
+        let crs = &mut loaded.crs;
+        let mut judged = 0;
         let mut keep = |root: Node, syntax: Syntax| {
             let at = position;
             position += 1;
@@ -131,8 +150,11 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
                         root,
                         syntax,
                     };
-                    pass.document(sources, &document);
-                    documents.push(document);
+                    if read_document(sources, &document, limits, crs, &mut paths, pass) {
+                        documents.push(document);
+                    } else {
+                        judged += 1;
+                    }
                 }
             }
         };
@@ -142,6 +164,7 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
         if !problems.is_empty() && syntax == Syntax::Yaml {
             if let Some(at) = crate::helm::first_template_action(source.text()) {
                 loaded.documents.truncate(first_document);
+                loaded.crs.truncate(first_cr);
                 pass.forget_source(index);
                 loaded.helm_templates.push((index, at));
                 continue;
@@ -152,6 +175,7 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
             loaded.empty_sources.push(index);
         }
         loaded.unread_documents += unread_documents;
+        loaded.judged_documents += judged;
         for (kind, count) in unread {
             *loaded.unread_kinds.entry(kind).or_insert(0) += count;
         }
@@ -160,6 +184,40 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
             .extend(problems.into_iter().map(|p| (index, p)));
     }
     loaded
+}
+
+/// Reads the Dragonfly CRs of a document into facts and hands the document to the pass.
+/// Whether the document is to be kept: it holds something besides CRs, or the pass leaves
+/// the CRs' own rules to the bundle.
+fn read_document(
+    sources: &[Source],
+    doc: &Document,
+    limits: &Limits,
+    facts: &mut Vec<CrFacts>,
+    paths: &mut PathTexts,
+    pass: &mut dyn DocumentPass,
+) -> bool {
+    let mut others = false;
+    let mut crs = Vec::new();
+    for root in resource_roots(&doc.root) {
+        match recognize(root) {
+            Recognition::Known(Kind::Dragonfly) => {
+                let resource = Resource {
+                    kind: Kind::Dragonfly,
+                    doc,
+                    root,
+                };
+                crs.push(DragonflyCr::new(resource, limits));
+            }
+            _ => others = true,
+        }
+    }
+    if crs.is_empty() {
+        return true;
+    }
+    facts.extend(crs.iter().map(|cr| CrFacts::of(cr, paths)));
+    pass.document(sources, doc, crs);
+    others || !pass.judges_crs()
 }
 
 /// Parses a source, handing each document to `keep` with the syntax it was read as.
@@ -202,7 +260,11 @@ pub struct Bundle<'d> {
     pub unknown_api_versions: Vec<(&'d Document, &'d crate::document::Node, Kind, String)>,
     /// Counts of every resource kind seen, linted or not.
     pub kind_counts: BTreeMap<String, usize>,
+    /// The typed views of the Dragonfly CRs: filled only in the bundle of one document
+    /// ([`Bundle::of_document`]), for the rules of [`crate::rules::Scope::DragonflyCr`].
     pub dragonflies: Vec<DragonflyCr<'d>>,
+    /// Every Dragonfly CR of the input, as bundle-wide rules see it.
+    pub crs: &'d [CrFacts],
     /// Every ACL text found (files, Secrets, ConfigMaps), parsed and evaluated.
     pub acls: Vec<FoundAcl<'d>>,
     /// Secret values that should hold an ACL but are not valid base64 text.
@@ -230,6 +292,8 @@ impl<'d> Bundle<'d> {
         for doc in &loaded.documents {
             for root in resource_roots(&doc.root) {
                 match recognize(root) {
+                    // Counted and read from their facts below.
+                    Recognition::Known(Kind::Dragonfly) => {}
                     Recognition::Known(kind) => {
                         *kind_counts.entry(kind.name().to_string()).or_insert(0) += 1;
                         resources.push(Resource { kind, doc, root });
@@ -245,20 +309,21 @@ impl<'d> Bundle<'d> {
                 }
             }
         }
-        let dragonflies: Vec<DragonflyCr<'d>> = resources
-            .iter()
-            .filter(|r| r.kind == Kind::Dragonfly)
-            .map(|r| DragonflyCr::new(*r, &config.limits))
-            .collect();
+        let crs = loaded.crs.as_slice();
+        if !crs.is_empty() {
+            *kind_counts
+                .entry(Kind::Dragonfly.name().to_string())
+                .or_insert(0) += crs.len();
+        }
         let (acls, undecodable_acls) = crate::acl::found::collect(
             sources,
             &loaded.acl_sources,
             &resources,
-            &dragonflies,
+            crs,
             config.acl.dialect,
         );
         let network =
-            crate::netpol::NetworkModel::build(&resources, &loaded.documents, &dragonflies, config);
+            crate::netpol::NetworkModel::build(&resources, &loaded.documents, crs, config);
         let mut secrets_by_name: std::collections::HashMap<&'d str, Vec<usize>> =
             std::collections::HashMap::new();
         for (index, resource) in resources.iter().enumerate() {
@@ -276,7 +341,7 @@ impl<'d> Bundle<'d> {
             .chain(loaded.oversized.iter().map(|(source, _)| *source))
             .collect();
         let suppressions =
-            crate::suppression::collect(sources, &not_yaml, &resources, &acls, config);
+            crate::suppression::collect(sources, &not_yaml, &resources, crs, &acls, config);
         Bundle {
             network,
             secrets_by_name,
@@ -292,7 +357,8 @@ impl<'d> Bundle<'d> {
             resources,
             unknown_api_versions,
             kind_counts,
-            dragonflies,
+            dragonflies: Vec::new(),
+            crs,
             acls,
             undecodable_acls,
             config,
@@ -301,19 +367,12 @@ impl<'d> Bundle<'d> {
 
     /// The bundle of one document alone, with its resources and Dragonfly CR views and nothing
     /// else: what the rules of [`crate::rules::Scope::DragonflyCr`] read.
-    pub fn of_document(sources: &'d [Source], doc: &'d Document, config: &'d LintConfig) -> Self {
-        let resources: Vec<Resource<'d>> = resource_roots(&doc.root)
-            .into_iter()
-            .filter_map(|root| match recognize(root) {
-                Recognition::Known(kind) => Some(Resource { kind, doc, root }),
-                _ => None,
-            })
-            .collect();
-        let dragonflies = resources
-            .iter()
-            .filter(|r| r.kind == Kind::Dragonfly)
-            .map(|r| DragonflyCr::new(*r, &config.limits))
-            .collect();
+    pub fn of_document(
+        sources: &'d [Source],
+        dragonflies: Vec<DragonflyCr<'d>>,
+        config: &'d LintConfig,
+    ) -> Self {
+        let resources = dragonflies.iter().map(|cr| cr.resource).collect();
         Bundle {
             sources,
             loaded: &NOTHING_LOADED,
@@ -321,6 +380,7 @@ impl<'d> Bundle<'d> {
             unknown_api_versions: Vec::new(),
             kind_counts: BTreeMap::new(),
             dragonflies,
+            crs: &[],
             acls: Vec::new(),
             undecodable_acls: Vec::new(),
             network: crate::netpol::NetworkModel::default(),
@@ -351,7 +411,7 @@ impl<'d> Bundle<'d> {
         self.config.acl.admin_users().iter().any(|a| a == user)
     }
 
-    /// Every Dragonfly command line in the input (CR `args` today).
+    /// The command lines of the CRs of a one-document bundle (CR `args` today).
     pub fn command_lines(&self) -> impl Iterator<Item = &crate::args::CommandLine<'d>> {
         self.dragonflies.iter().map(|cr| &cr.command_line)
     }
@@ -388,8 +448,8 @@ impl<'d> Bundle<'d> {
                 }
             }
         }
-        for cr in &self.dragonflies {
-            spans.extend(cr.secret_spans().into_iter().map(|s| (cr.doc().source, s)));
+        for cr in self.crs {
+            spans.extend(cr.secret_spans.iter().map(|s| (cr.source, *s)));
         }
         // Every word of ACL text that looks like a password or hash, whether or not its line
         // parsed (a rejected line still holds secrets): from a password sigil to the end of

@@ -86,3 +86,32 @@ mod tests {
         assert_eq!(format_bytes(805306368.0), "768Mi");
     }
 }
+
+/// A named or numbered port of a pod or Service.
+#[derive(Clone, Debug)]
+pub struct Port {
+    pub name: Option<String>,
+    pub number: Option<i64>,
+    /// Services: the pod port it forwards to (a number or a container port name).
+    pub target: Option<String>,
+}
+
+/// The `ports` of a container.
+pub fn container_ports(container: &crate::document::Node) -> Vec<Port> {
+    container
+        .get("ports")
+        .and_then(crate::document::Node::as_seq)
+        .into_iter()
+        .flatten()
+        .map(|p| Port {
+            name: p
+                .get("name")
+                .and_then(crate::document::Node::as_str)
+                .map(str::to_string),
+            number: p
+                .get("containerPort")
+                .and_then(crate::document::Node::as_i64),
+            target: None,
+        })
+        .collect()
+}

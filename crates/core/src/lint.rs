@@ -5,6 +5,8 @@ use crate::bundle::{load_passing, DocumentPass};
 use crate::config::LintConfig;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Document;
+use crate::dragonfly::DragonflyCr;
+use crate::resource::{recognize, resource_roots, Kind, Recognition, Resource};
 use crate::rules::EmitterState;
 use crate::rules::{registry, Emitter, Rule, RuleMeta, Scope};
 use crate::source::{Source, Span};
@@ -60,12 +62,33 @@ pub fn lint(sources: &[Source], config: &LintConfig) -> Report {
     let mut cr_rules = CrRules::new(config);
     let loaded = load_passing(sources, &config.limits, &mut cr_rules);
     let early = cr_rules.finish();
-    run(sources, &loaded, Some(early), config, Redactions::Compute)
+    run(sources, &loaded, early, config, Redactions::Compute)
 }
 
 /// Lints sources that [`load`] has already parsed (lets benchmarks time the rules alone).
+/// [`load`] keeps the documents of Dragonfly CRs, so the rules that judge one CR run on them
+/// here.
 pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> Report {
-    run(sources, loaded, None, config, Redactions::Compute)
+    let mut cr_rules = CrRules::new(config);
+    for doc in &loaded.documents {
+        let crs: Vec<DragonflyCr<'_>> = resource_roots(&doc.root)
+            .into_iter()
+            .filter(|root| matches!(recognize(root), Recognition::Known(Kind::Dragonfly)))
+            .map(|root| {
+                let resource = Resource {
+                    kind: Kind::Dragonfly,
+                    doc,
+                    root,
+                };
+                DragonflyCr::new(resource, &config.limits)
+            })
+            .collect();
+        if !crs.is_empty() {
+            cr_rules.document(sources, doc, crs);
+        }
+    }
+    let early = cr_rules.finish();
+    run(sources, loaded, early, config, Redactions::Compute)
 }
 
 /// Like [`lint`], for output that never shows source text (the admission policy's messages,
@@ -75,7 +98,7 @@ pub fn lint_without_redactions(sources: &[Source], config: &LintConfig) -> Repor
     let mut cr_rules = CrRules::new(config);
     let loaded = load_passing(sources, &config.limits, &mut cr_rules);
     let early = cr_rules.finish();
-    run(sources, &loaded, Some(early), config, Redactions::Skip)
+    run(sources, &loaded, early, config, Redactions::Skip)
 }
 
 /// The rules that judge one Dragonfly CR alone ([`Scope::DragonflyCr`]), run on each
@@ -121,14 +144,16 @@ impl<'c> CrRules<'c> {
 }
 
 impl DocumentPass for CrRules<'_> {
-    fn document(&mut self, sources: &[Source], doc: &Document) {
-        if self.rules.is_empty() {
+    fn document<'d>(
+        &mut self,
+        sources: &'d [Source],
+        doc: &'d Document,
+        crs: Vec<DragonflyCr<'d>>,
+    ) {
+        if self.rules.is_empty() || crs.is_empty() {
             return;
         }
-        let bundle = Bundle::of_document(sources, doc, self.config);
-        if bundle.dragonflies.is_empty() {
-            return;
-        }
+        let bundle = Bundle::of_document(sources, crs, self.config);
         if self.current.as_ref().map(|(source, ..)| *source) != Some(doc.source) {
             let states = self.rules.iter().map(|(.., state)| state.clone()).collect();
             self.current = Some((doc.source, self.findings.len(), states));
@@ -139,6 +164,10 @@ impl DocumentPass for CrRules<'_> {
             rule.check(&bundle, &mut emitter);
             apply_rule_settings(meta, self.config, &mut self.findings, first);
         }
+    }
+
+    fn judges_crs(&self) -> bool {
+        true
     }
 
     fn forget_source(&mut self, source: usize) {
@@ -157,20 +186,19 @@ enum Redactions {
     Skip,
 }
 
-/// Runs the rules on what was loaded. `early` holds the findings of the rules already run on
-/// each document as it was read ([`CrRules`]); without it they run here.
+/// Runs the bundle-wide rules on what was loaded. `early` holds the findings of the rules
+/// that judge one CR, already run on each document ([`CrRules`]).
 fn run(
     sources: &[Source],
     loaded: &Loaded,
-    early: Option<Vec<Diagnostic>>,
+    early: Vec<Diagnostic>,
     config: &LintConfig,
     redact: Redactions,
 ) -> Report {
     let bundle = Bundle::new(sources, loaded, config);
-    let ran_early = early.is_some();
-    let mut diagnostics = early.unwrap_or_default();
+    let mut diagnostics = early;
     let held_back = crate::rules::suppression::runs_after_suppressions;
-    let here = |meta: &RuleMeta| !(ran_early && meta.scope == Scope::DragonflyCr);
+    let here = |meta: &RuleMeta| meta.scope != Scope::DragonflyCr;
     for rule in registry()
         .iter()
         .filter(|r| !held_back(r.meta()) && here(r.meta()))
@@ -204,9 +232,9 @@ fn run(
     };
     let summary = Summary {
         files: sources.len(),
-        documents: loaded.documents.len() + loaded.unread_documents,
+        documents: loaded.documents.len() + loaded.unread_documents + loaded.judged_documents,
         resources: bundle.kind_counts.clone(),
-        linted: bundle.resources.len() + loaded.acl_sources.len(),
+        linted: bundle.resources.len() + bundle.crs.len() + loaded.acl_sources.len(),
         suppressed,
         ..Summary::default()
     };
@@ -283,6 +311,16 @@ fn attach_resources(bundle: &Bundle<'_>, diagnostics: &mut [Diagnostic]) {
                 kind: resource.kind.name().to_string(),
                 namespace: resource.namespace().map(str::to_string),
                 name: resource.name().map(str::to_string),
+            }),
+        ));
+    }
+    for cr in bundle.crs {
+        by_source.entry(cr.source).or_default().push((
+            cr.span,
+            Arc::new(ResourceRef {
+                kind: Kind::Dragonfly.name().to_string(),
+                namespace: cr.namespace.as_deref().map(str::to_string),
+                name: cr.name.as_deref().map(str::to_string),
             }),
         ));
     }

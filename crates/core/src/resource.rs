@@ -120,6 +120,9 @@ impl<'d> Resource<'d> {
     }
 }
 
+/// The annotation that suppresses findings in the resource carrying it.
+pub const IGNORE_ANNOTATION: &str = "dflint.io/ignore";
+
 /// Kinds dflint does not lint but reads for context: the pods workloads create (whose ports
 /// a monitor may scrape, whose labels a policy may select), Services, Namespaces (their labels
 /// decide namespace selectors) and the objects that generate Secrets.

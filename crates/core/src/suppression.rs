@@ -18,11 +18,12 @@ use crate::acl::found::FoundAcl;
 use crate::config::LintConfig;
 use crate::diagnostic::Diagnostic;
 use crate::document::Node;
+use crate::dragonfly::facts::CrFacts;
 use crate::resource::Resource;
 use crate::source::{Source, Span};
 
 /// The annotation key read on every resource.
-pub const ANNOTATION: &str = "dflint.io/ignore";
+pub use crate::resource::IGNORE_ANNOTATION as ANNOTATION;
 
 /// What a suppression covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +79,7 @@ pub fn collect(
     sources: &[Source],
     not_yaml: &[usize],
     resources: &[Resource<'_>],
+    crs: &[CrFacts],
     acls: &[FoundAcl<'_>],
     config: &LintConfig,
 ) -> Vec<Suppression> {
@@ -90,6 +92,12 @@ pub fn collect(
     if config.allow_ignore_annotation {
         for resource in resources {
             annotation(resource, &mut found);
+        }
+        for cr in crs {
+            if let Some((value, written)) = &cr.ignore_annotation {
+                let value = value.as_deref().map_err(|type_name| *type_name);
+                annotation_text(cr.source, cr.span, value, *written, &mut found);
+            }
         }
     }
     for (index, entry) in config.acl.ignore.iter().enumerate() {
@@ -267,24 +275,44 @@ fn annotation(resource: &Resource<'_>, found: &mut Vec<Suppression>) {
     else {
         return;
     };
-    let source = resource.doc.source;
+    let value = node.as_str().ok_or(Node::type_name(node));
+    annotation_text(
+        resource.doc.source,
+        resource.root.span,
+        value,
+        node.span,
+        found,
+    );
+}
+
+/// The suppressions of one annotation: its text (or the type it has instead of text) at
+/// `written` in `source`, covering the resource at `covered`.
+fn annotation_text(
+    source: usize,
+    covered: Span,
+    value: Result<&str, &'static str>,
+    written: Span,
+    found: &mut Vec<Suppression>,
+) {
     let covers = Covers::Span {
         source,
-        span: resource.root.span,
+        span: covered,
     };
-    let Some(value) = node.as_str() else {
-        found.push(Suppression {
-            origin: Origin::Annotation,
-            rules: Vec::new(),
-            reason: None,
-            covers,
-            written_at: Some((source, node.span)),
-            problem: Some(format!(
-                "the `{ANNOTATION}` annotation must be a string (`\"DF011: reason\"`), not {}",
-                Node::type_name(node)
-            )),
-        });
-        return;
+    let value = match value {
+        Ok(value) => value,
+        Err(type_name) => {
+            found.push(Suppression {
+                origin: Origin::Annotation,
+                rules: Vec::new(),
+                reason: None,
+                covers,
+                written_at: Some((source, written)),
+                problem: Some(format!(
+                    "the `{ANNOTATION}` annotation must be a string (`\"DF011: reason\"`), not {type_name}"
+                )),
+            });
+            return;
+        }
     };
     for entry in value.split([';', '\n']).filter(|e| !e.trim().is_empty()) {
         let (rules, reason) = match entry.split_once(':') {
@@ -299,7 +327,7 @@ fn annotation(resource: &Resource<'_>, found: &mut Vec<Suppression>) {
             rules,
             reason,
             covers: covers.clone(),
-            written_at: Some((source, node.span)),
+            written_at: Some((source, written)),
             problem,
         });
     }

@@ -4,7 +4,10 @@
 //! is asserted: a missing budget shows up as a test that runs out of memory or never ends.
 
 use dflint_core::args::{EnvValue, ExpansionLimit, MIN_EXPANSION_BYTES};
-use dflint_core::lint::{load, Bundle};
+use dflint_core::dragonfly::DragonflyCr;
+use dflint_core::limits::Limits;
+use dflint_core::lint::{load, Loaded};
+use dflint_core::resource::{Kind, Resource};
 use dflint_core::{lint, LintConfig, Source};
 
 /// A Dragonfly CR whose env doubles a 16-byte value 60 times (2^64 bytes if expanded), plus
@@ -73,9 +76,7 @@ fn an_env_expansion_bomb_is_linted_within_bounds() {
 fn where_expansion_stopped_is_known_per_value_and_per_argument() {
     let sources = [Source::new("bomb.yaml", bomb())];
     let loaded = load(&sources);
-    let config = LintConfig::default();
-    let bundle = Bundle::new(&sources, &loaded, &config);
-    let cr = &bundle.dragonflies[0];
+    let cr = &first_cr(&loaded);
 
     // Doubling stops once a value outgrows its budget (at least 16 × 2^8 = 4,096 bytes
     // fit), and every value built on it is unknown, never expanded.
@@ -119,12 +120,23 @@ fn a_megabyte_of_references_is_bounded() {
     let sources = [Source::new("refs.yaml", text)];
     let loaded = load(&sources);
     let config = LintConfig::default();
-    let bundle = Bundle::new(&sources, &loaded, &config);
-    let line = &bundle.dragonflies[0].command_line;
+    let cr = first_cr(&loaded);
+    let line = &cr.command_line;
     let (arg, limit) = line.expansion_limit().expect("a limited argument");
     assert_eq!(arg, 0);
     assert!(matches!(limit, ExpansionLimit::References(_)), "{limit:?}");
     assert!(line.args[0].unresolved.len() <= 1_000);
     let report = lint(&sources, &config);
     assert_eq!(report.summary.resources.get("Dragonfly"), Some(&1));
+}
+
+/// The typed view of the first document, a Dragonfly CR, as the rules that judge one CR see it.
+fn first_cr(loaded: &Loaded) -> DragonflyCr<'_> {
+    let doc = &loaded.documents[0];
+    let resource = Resource {
+        kind: Kind::Dragonfly,
+        doc,
+        root: &doc.root,
+    };
+    DragonflyCr::new(resource, &Limits::default())
 }

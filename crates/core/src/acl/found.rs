@@ -7,7 +7,7 @@ use super::parse::{parse_file_with, AclFile, ServerLimits};
 use super::text::AclText;
 use super::Dialect;
 use crate::document::Node;
-use crate::dragonfly::DragonflyCr;
+use crate::dragonfly::facts::CrFacts;
 use crate::resource::{Kind, Resource};
 use crate::source::Source;
 
@@ -135,9 +135,8 @@ fn analyse<'d>(
 /// The `--dbnum` and `--cluster_mode` a CR's server runs with (the last occurrence wins, as
 /// Abseil parses flags). Only `--cluster_mode=yes` is cluster mode for `$<db>`
 /// (`IsClusterEnabled`, src/server/cluster_support.h:61-63@v1.40.1); `emulated` is not.
-fn limits_of(cr: &DragonflyCr<'_>) -> ServerLimits {
-    let line = &cr.command_line;
-    let value = |name: &str| line.last_use(name).and_then(|f| f.effective_value());
+fn limits_of(cr: &CrFacts) -> ServerLimits {
+    let value = |name: &str| cr.arg(name).flatten();
     ServerLimits {
         dbnum: value("dbnum")
             .and_then(|v| v.trim().parse::<u32>().ok())
@@ -150,7 +149,7 @@ pub fn collect<'d>(
     sources: &'d [Source],
     acl_sources: &[usize],
     resources: &[Resource<'d>],
-    crs: &[DragonflyCr<'d>],
+    crs: &[CrFacts],
     dialect: Dialect,
 ) -> (Vec<FoundAcl<'d>>, Vec<UndecodableAcl<'d>>) {
     let mut found = Vec::new();
@@ -168,13 +167,8 @@ pub fn collect<'d>(
         .iter()
         .enumerate()
         .filter_map(|(i, cr)| {
-            let acl = cr.spec_at(&["aclFromSecret"])?;
-            Some((
-                i,
-                acl.get("name")?.as_str()?,
-                cr.resource.namespace(),
-                acl.get("key")?.as_str()?,
-            ))
+            let (name, key) = cr.acl_secret.as_ref()?;
+            Some((i, &**name, cr.namespace(), &**key))
         })
         .collect();
     for resource in resources {

@@ -1,6 +1,7 @@
 //! A typed view of a `dragonflydb.io/v1alpha1` Dragonfly custom resource: its spec, the
 //! container env and args as the operator will run them.
 
+pub mod facts;
 pub mod operator;
 pub mod schema;
 

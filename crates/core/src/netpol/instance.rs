@@ -2,9 +2,8 @@
 
 use super::selector::Labels;
 use super::{Policy, Site};
-use crate::document::Node;
+use crate::dragonfly::facts::CrFacts;
 use crate::dragonfly::operator::{ADMIN_PORT, DATA_PORT};
-use crate::dragonfly::DragonflyCr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
@@ -101,24 +100,23 @@ impl Instance<'_> {
 }
 
 /// One instance per Dragonfly CR, with the pod labels and ports the operator gives it.
-pub fn from_crs<'d>(crs: &[DragonflyCr<'d>]) -> Vec<Instance<'d>> {
+pub fn from_crs(crs: &[CrFacts]) -> Vec<Instance<'_>> {
     crs.iter()
         .enumerate()
         .map(|(index, cr)| {
-            let name = cr.resource.name().unwrap_or("").to_string();
+            let name = cr.name.as_deref().unwrap_or("").to_string();
             let mut labels = Labels::new();
             // `spec.labels` is deprecated in favour of `podMetadata.labels`, but still applied.
-            extend_labels(&mut labels, cr.spec_at(&["labels"]));
-            extend_labels(&mut labels, cr.spec_at(&["podMetadata", "labels"]));
+            extend_labels(&mut labels, &cr.labels);
+            extend_labels(&mut labels, &cr.pod_metadata_labels);
             // The operator's own labels win over user-supplied ones with the same key.
             labels.insert("app".into(), name.clone());
             labels.insert("app.kubernetes.io/name".into(), "dragonfly".into());
             labels.insert("app.kubernetes.io/part-of".into(), "dragonfly".into());
             labels.shrink_to_fit();
             let flag_port = |flag: &str| -> Option<i64> {
-                cr.command_line
-                    .last_use(flag)
-                    .and_then(|f| f.effective_value())
+                cr.arg(flag)
+                    .flatten()
                     .and_then(|v| v.trim().parse::<i64>().ok())
             };
             // Data, admin and memcached at most.
@@ -144,7 +142,7 @@ pub fn from_crs<'d>(crs: &[DragonflyCr<'d>]) -> Vec<Instance<'d>> {
                 }
             }
             // The operator's `--memcached_port` from `memcachedPort` comes after spec.args.
-            let spec_memcached = cr.spec_at(&["memcachedPort"]).and_then(Node::as_i64);
+            let spec_memcached = cr.memcached_port_field.as_ref().and_then(|(v, _)| *v);
             let memcached = spec_memcached.or_else(|| flag_port("memcached_port"));
             if let Some(number) = memcached.and_then(|m| u16::try_from(m).ok()) {
                 if number != 0 {
@@ -155,39 +153,24 @@ pub fn from_crs<'d>(crs: &[DragonflyCr<'d>]) -> Vec<Instance<'d>> {
                     });
                 }
             }
-            let site_node = cr
-                .resource
-                .root
-                .at(&["metadata", "name"])
-                .unwrap_or(cr.resource.root);
             Instance {
                 name,
-                namespace: cr.resource.namespace().unwrap_or("").to_string(),
+                namespace: cr.namespace().unwrap_or("").to_string(),
                 labels,
-                replicas: cr
-                    .spec_at(&["replicas"])
-                    .and_then(Node::as_i64)
-                    .unwrap_or(1),
+                replicas: cr.replicas.as_ref().and_then(|(v, _)| *v).unwrap_or(1),
                 ports,
                 cr: Some(index),
-                site: Site::new(cr.doc(), site_node),
-                authenticated: Some(cr.has_authentication()),
-                operator_policy: cr
-                    .spec_at(&["networkPolicyEnabled"])
-                    .and_then(Node::as_bool)
+                site: Site::Fixed(&cr.name_target),
+                authenticated: Some(cr.authenticated),
+                operator_policy: cr.network_policy_enabled.as_ref().and_then(|(v, _)| *v)
                     != Some(false),
             }
         })
         .collect()
 }
 
-fn extend_labels(labels: &mut Labels, node: Option<&Node>) {
-    labels.extend(
-        node.and_then(Node::as_map)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|entry| Some((entry.key.key_text(), entry.value.scalar_text()?))),
-    );
+fn extend_labels(labels: &mut Labels, pairs: &[(String, String)]) {
+    labels.extend(pairs.iter().cloned());
 }
 
 /// Without CRs in the input, the pods a policy aims at with the operator's label

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use crate::config::LintConfig;
 use crate::document::{Document, Node};
-use crate::dragonfly::DragonflyCr;
+use crate::dragonfly::facts::CrFacts;
 use crate::resource::Resource;
 use crate::target::Target;
 
@@ -26,29 +26,49 @@ pub use peer::{Namespaces, Peer, PeerClass, PeerKind};
 pub use ports::{PortMatch, PortQuery, PortSpec, Ports, Protocol};
 pub use selector::{Labels, Selector};
 
-/// A node in a document, kept instead of a [`Target`] because computing a JSON path is
-/// only worth it for the few nodes a finding points at.
+/// Where a part of the model comes from: a node in a document, kept instead of a [`Target`]
+/// because computing a JSON path is only worth it for the few nodes a finding points at; or,
+/// for what is made from a Dragonfly CR, a place kept from it (its tree is gone by then).
 #[derive(Clone, Copy, Debug)]
-pub struct Site<'d> {
-    pub doc: &'d Document,
-    pub node: &'d Node,
+pub enum Site<'d> {
+    Node { doc: &'d Document, node: &'d Node },
+    Fixed(&'d Target),
 }
+
+/// What [`Site::node`] gives for a kept place: nothing to read.
+static NO_NODE: Node = Node {
+    value: crate::document::Value::Null,
+    span: crate::source::Span { start: 0, end: 0 },
+    style: crate::document::ScalarStyle::Plain,
+};
 
 impl<'d> Site<'d> {
     pub fn new(doc: &'d Document, node: &'d Node) -> Self {
-        Site { doc, node }
+        Site::Node { doc, node }
     }
 
-    /// Another node of the same document.
+    /// The node to read. Only the policy readers read sites, and theirs are all nodes; a
+    /// kept place reads as an empty (null) node.
+    pub fn node(&self) -> &'d Node {
+        match self {
+            Site::Node { node, .. } => node,
+            Site::Fixed(_) => &NO_NODE,
+        }
+    }
+
+    /// Another node of the same document (a kept place has no document: it stays).
     pub fn at(&self, node: &'d Node) -> Site<'d> {
-        Site {
-            doc: self.doc,
-            node,
+        match self {
+            Site::Node { doc, .. } => Site::Node { doc, node },
+            Site::Fixed(_) => *self,
         }
     }
 
     pub fn target(&self) -> Target {
-        Target::node(self.doc, self.node)
+        match self {
+            Site::Node { doc, node } => Target::node(doc, node),
+            Site::Fixed(target) => (*target).clone(),
+        }
     }
 }
 
@@ -238,7 +258,7 @@ impl<'d> NetworkModel<'d> {
     pub fn build(
         resources: &[Resource<'d>],
         documents: &'d [Document],
-        dragonflies: &[DragonflyCr<'d>],
+        crs: &'d [CrFacts],
         config: &LintConfig,
     ) -> NetworkModel<'d> {
         let mut problems = Problems::new(config.limits.max_network_policy_list_entries);
@@ -247,7 +267,7 @@ impl<'d> NetworkModel<'d> {
             parse::read_policies(*resource, &mut policies, &mut problems);
         }
         let namespaces = parse::namespace_labels(documents);
-        let mut instances = instance::from_crs(dragonflies);
+        let mut instances = instance::from_crs(crs);
         if instances.is_empty() {
             instances = instance::from_label_conventions(&policies);
         }
@@ -255,7 +275,7 @@ impl<'d> NetworkModel<'d> {
         for (index, inst) in instances.iter().enumerate() {
             if let (true, Some(cr)) = (inst.operator_policy, inst.cr) {
                 policies.push(parse::operator_policy(
-                    &dragonflies[cr],
+                    &crs[cr],
                     index,
                     inst,
                     config.network.operator_namespace.as_deref(),

@@ -7,8 +7,8 @@ use super::ports::{is_port_name, PortMatch, PortSpec, Ports, Protocol};
 use super::selector::{self, Labels, Operator, Requirement, Selector};
 use super::{Direction, Instance, NamespaceLabels, Policy, PolicyKind, PolicyRule, Problems, Site};
 use crate::document::{Document, Node};
+use crate::dragonfly::facts::CrFacts;
 use crate::dragonfly::operator::{ADMIN_PORT, DATA_PORT};
-use crate::dragonfly::DragonflyCr;
 use crate::limits::Limit;
 use crate::resource::{Kind, Resource};
 
@@ -92,11 +92,11 @@ fn empty_policy<'d>(kind: PolicyKind, namespace: &str, site: Site<'d>) -> Policy
 }
 
 fn list<'d>(site: Site<'d>, what: &str, problems: &mut Problems<'d>) -> &'d [Node] {
-    if site.node.is_null() {
+    if site.node().is_null() {
         return &[];
     }
     let max = problems.max_list_entries;
-    match site.node.as_seq() {
+    match site.node().as_seq() {
         Some(items) if items.len() > max => {
             problems.push(
                 site,
@@ -112,7 +112,7 @@ fn list<'d>(site: Site<'d>, what: &str, problems: &mut Problems<'d>) -> &'d [Nod
         None => {
             problems.push(
                 site,
-                format!("`{what}` must be a list, not {}", site.node.type_name()),
+                format!("`{what}` must be a list, not {}", site.node().type_name()),
             );
             &[]
         }
@@ -127,7 +127,7 @@ fn read_network_policy<'d>(
     problems: &mut Problems<'d>,
 ) -> Option<Policy<'d>> {
     let mut policy = empty_policy(PolicyKind::NetworkPolicy, namespace, spec);
-    policy.pods = match spec.node.get("podSelector") {
+    policy.pods = match spec.node().get("podSelector") {
         Some(node) => selector::read(spec.at(node), problems),
         None => {
             problems.push(
@@ -137,10 +137,10 @@ fn read_network_policy<'d>(
             None
         }
     };
-    let ingress_node = spec.node.get("ingress");
-    let egress_node = spec.node.get("egress");
+    let ingress_node = spec.node().get("ingress");
+    let egress_node = spec.node().get("egress");
     let (mut ingress_on, mut egress_on) = (true, egress_node.is_some());
-    if let Some(types) = spec.node.get("policyTypes") {
+    if let Some(types) = spec.node().get("policyTypes") {
         ingress_on = false;
         egress_on = false;
         for item in list(spec.at(types), "policyTypes", problems) {
@@ -190,7 +190,7 @@ fn read_np_rule<'d>(
     problems: &mut Problems<'d>,
 ) -> PolicyRule<'d> {
     let mut peers = Vec::new();
-    match rule.node.get(peers_key) {
+    match rule.node().get(peers_key) {
         Some(node) if node.as_seq().is_some_and(|s| !s.is_empty()) => {
             for peer in list(rule.at(node), peers_key, problems) {
                 if let Some(kind) = read_np_peer(rule.at(peer), namespace, problems) {
@@ -213,7 +213,7 @@ fn read_np_rule<'d>(
             site: rule,
         }),
     }
-    let ports = match rule.node.get("ports") {
+    let ports = match rule.node().get("ports") {
         Some(node) if node.as_seq().is_some_and(|s| !s.is_empty()) => Ports::Listed(
             list(rule.at(node), "ports", problems)
                 .iter()
@@ -235,16 +235,16 @@ fn read_np_peer<'d>(
     namespace: &str,
     problems: &mut Problems<'d>,
 ) -> Option<PeerKind> {
-    if peer.node.as_map().is_none() {
+    if peer.node().as_map().is_none() {
         problems.push(
             peer,
             "a peer must be a mapping with podSelector, namespaceSelector or ipBlock",
         );
         return None;
     }
-    let pod_selector = peer.node.get("podSelector");
-    let ns_selector = peer.node.get("namespaceSelector");
-    if let Some(block) = peer.node.get("ipBlock") {
+    let pod_selector = peer.node().get("podSelector");
+    let ns_selector = peer.node().get("namespaceSelector");
+    if let Some(block) = peer.node().get("ipBlock") {
         if pod_selector.is_some() || ns_selector.is_some() {
             problems.push(
                 peer,
@@ -295,11 +295,11 @@ fn read_ip_block<'d>(
     cidr_key: &str,
     problems: &mut Problems<'d>,
 ) -> Option<PeerKind> {
-    let Some(text) = block.node.get(cidr_key).and_then(Node::as_str) else {
+    let Some(text) = block.node().get(cidr_key).and_then(Node::as_str) else {
         problems.push(block, format!("the block needs a `{cidr_key}` text"));
         return None;
     };
-    let cidr_site = block.at(block.node.get(cidr_key).unwrap_or(block.node));
+    let cidr_site = block.at(block.node().get(cidr_key).unwrap_or(block.node()));
     let cidr = match Cidr::parse(text) {
         Ok(c) if text.contains('/') => c,
         Ok(_) => {
@@ -315,7 +315,7 @@ fn read_ip_block<'d>(
         }
     };
     let mut except = Vec::new();
-    if let Some(node) = block.node.get("except") {
+    if let Some(node) = block.node().get("except") {
         for item in list(block.at(node), "except", problems) {
             match item.as_str().map(Cidr::parse) {
                 Some(Ok(x)) if cidr.contains(&x) => except.push(x),
@@ -335,7 +335,7 @@ fn read_ip_block<'d>(
 }
 
 fn read_np_port<'d>(port: Site<'d>, problems: &mut Problems<'d>) -> Option<PortMatch<'d>> {
-    let protocol = match port.node.get("protocol") {
+    let protocol = match port.node().get("protocol") {
         None => Protocol::Tcp,
         Some(p) => match p.as_str().and_then(Protocol::parse) {
             Some(Protocol::Any) | None => {
@@ -345,7 +345,7 @@ fn read_np_port<'d>(port: Site<'d>, problems: &mut Problems<'d>) -> Option<PortM
             Some(protocol) => protocol,
         },
     };
-    let spec = match port.node.get("port") {
+    let spec = match port.node().get("port") {
         None => PortSpec::All,
         Some(node) => match (&node.as_i64(), node.as_str()) {
             (Some(n), _) => match u16::try_from(*n).ok().filter(|n| *n > 0) {
@@ -366,7 +366,7 @@ fn read_np_port<'d>(port: Site<'d>, problems: &mut Problems<'d>) -> Option<PortM
             }
         },
     };
-    let spec = match (spec, port.node.get("endPort")) {
+    let spec = match (spec, port.node().get("endPort")) {
         (spec, None) => spec,
         (PortSpec::Range(start, _), Some(end)) => {
             match end.as_i64().and_then(|e| u16::try_from(e).ok()) {
@@ -457,7 +457,7 @@ fn read_cilium<'d>(
     namespace: &str,
     problems: &mut Problems<'d>,
 ) -> Option<Policy<'d>> {
-    if spec.node.as_map().is_none() {
+    if spec.node().as_map().is_none() {
         problems.push(spec, "a Cilium rule must be a mapping");
         return None;
     }
@@ -468,7 +468,7 @@ fn read_cilium<'d>(
     } else {
         Namespaces::Names(vec![namespace.to_string()])
     };
-    match spec.node.get("endpointSelector") {
+    match spec.node().get("endpointSelector") {
         Some(node) => {
             if let Some(selector) = selector::read(spec.at(node), problems) {
                 match split_endpoint_selector(selector, own_namespace.clone()) {
@@ -486,14 +486,14 @@ fn read_cilium<'d>(
             }
         }
         // nodeSelector policies apply to hosts, not pods.
-        None if spec.node.get("nodeSelector").is_some() => {}
+        None if spec.node().get("nodeSelector").is_some() => {}
         None => problems.push(
             spec,
             "a Cilium rule needs `endpointSelector` (or `nodeSelector`)",
         ),
     }
     let mut default_deny = [None, None];
-    if let Some(node) = spec.node.get("enableDefaultDeny") {
+    if let Some(node) = spec.node().get("enableDefaultDeny") {
         for (i, dir) in ["ingress", "egress"].iter().enumerate() {
             if let Some(value) = node.get(dir) {
                 match value.as_bool() {
@@ -514,7 +514,7 @@ fn read_cilium<'d>(
     .enumerate()
     {
         let mut read_rules = |field: &str| -> Vec<PolicyRule<'d>> {
-            spec.node
+            spec.node()
                 .get(field)
                 .map(|n| list(spec.at(n), field, problems))
                 .unwrap_or(&[])
@@ -556,10 +556,10 @@ fn read_cilium_rule<'d>(
     let field = |suffix: &str| format!("{prefix}{suffix}");
     let mut peers = Vec::new();
     let mut l3_given = false;
-    if rule.node.as_map().is_none() {
+    if rule.node().as_map().is_none() {
         problems.push(rule, "a rule must be a mapping");
     }
-    if let Some(node) = rule.node.get(&field("Endpoints")) {
+    if let Some(node) = rule.node().get(&field("Endpoints")) {
         l3_given = true;
         for item in list(rule.at(node), &field("Endpoints"), problems) {
             if let Some(selector) = selector::read(rule.at(item), problems) {
@@ -574,7 +574,7 @@ fn read_cilium_rule<'d>(
             }
         }
     }
-    if let Some(node) = rule.node.get(&field("Entities")) {
+    if let Some(node) = rule.node().get(&field("Entities")) {
         l3_given = true;
         for item in list(rule.at(node), &field("Entities"), problems) {
             match item
@@ -597,7 +597,7 @@ fn read_cilium_rule<'d>(
             }
         }
     }
-    if let Some(node) = rule.node.get(&field("CIDR")) {
+    if let Some(node) = rule.node().get(&field("CIDR")) {
         l3_given = true;
         for item in list(rule.at(node), &field("CIDR"), problems) {
             match item.as_str().map(Cidr::parse) {
@@ -613,7 +613,7 @@ fn read_cilium_rule<'d>(
             }
         }
     }
-    if let Some(node) = rule.node.get(&field("CIDRSet")) {
+    if let Some(node) = rule.node().get(&field("CIDRSet")) {
         l3_given = true;
         for item in list(rule.at(node), &field("CIDRSet"), problems) {
             if item.get("cidrGroupRef").is_some() || item.get("cidrGroupSelector").is_some() {
@@ -630,7 +630,7 @@ fn read_cilium_rule<'d>(
         }
     }
     if !ingress {
-        if let Some(node) = rule.node.get("toFQDNs") {
+        if let Some(node) = rule.node().get("toFQDNs") {
             l3_given = true;
             for item in list(rule.at(node), "toFQDNs", problems) {
                 match item
@@ -651,7 +651,7 @@ fn read_cilium_rule<'d>(
         }
     }
     for other in ["Services", "Groups", "Nodes"] {
-        if let Some(node) = rule.node.get(&field(other)) {
+        if let Some(node) = rule.node().get(&field(other)) {
             l3_given = true;
             peers.push(Peer {
                 kind: PeerKind::Other(format!("`{}` peers (not resolved by dflint)", field(other))),
@@ -659,7 +659,7 @@ fn read_cilium_rule<'d>(
             });
         }
     }
-    let ports = match rule.node.get("toPorts") {
+    let ports = match rule.node().get("toPorts") {
         Some(node) if node.as_seq().is_some_and(|s| !s.is_empty()) => {
             let mut entries = Vec::new();
             for item in list(rule.at(node), "toPorts", problems) {
@@ -691,7 +691,7 @@ fn read_cilium_port_rule<'d>(
     problems: &mut Problems<'d>,
 ) {
     let http_paths = item
-        .node
+        .node()
         .at(&["rules", "http"])
         .and_then(Node::as_seq)
         .map(|rules| {
@@ -705,7 +705,7 @@ fn read_cilium_port_rule<'d>(
                 })
                 .collect::<Vec<_>>()
         });
-    let ports = match item.node.get("ports") {
+    let ports = match item.node().get("ports") {
         Some(node) => list(item.at(node), "ports", problems),
         None => {
             entries.push(PortMatch {
@@ -808,14 +808,15 @@ pub fn namespace_labels(documents: &[Document]) -> NamespaceLabels {
 /// memcached ports from the CR's namespace, the admin port from the operator and the
 /// instance's own pods. It always uses 6379 and 9999, whatever `--port`/`--admin_port` say.
 pub fn operator_policy<'d>(
-    cr: &DragonflyCr<'d>,
+    cr: &'d CrFacts,
     instance_index: usize,
     instance: &Instance<'d>,
     operator_namespace: Option<&str>,
 ) -> Policy<'d> {
     let site = cr
-        .spec_at(&["networkPolicyEnabled"])
-        .map_or(instance.site, |n| instance.site.at(n));
+        .network_policy_enabled
+        .as_ref()
+        .map_or(instance.site, |(_, at)| Site::Fixed(at));
     let namespace = instance.namespace.clone();
     let own = Selector::from_labels([
         ("app", instance.name.as_str()),
@@ -859,8 +860,9 @@ pub fn operator_policy<'d>(
         },
     ];
     if let Some(memcached) = cr
-        .spec_at(&["memcachedPort"])
-        .and_then(Node::as_i64)
+        .memcached_port_field
+        .as_ref()
+        .and_then(|(v, _)| *v)
         .and_then(|m| u16::try_from(m).ok())
     {
         allow.push(PolicyRule {

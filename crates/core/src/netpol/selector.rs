@@ -207,7 +207,7 @@ impl fmt::Display for Selector {
 /// cannot be read at all selects nothing (`None`), so a broken policy never widens access in
 /// the model.
 pub fn read<'d>(site: Site<'d>, problems: &mut Problems<'d>) -> Option<Selector> {
-    let node = site.node;
+    let node = site.node();
     if node.is_null() {
         return Some(Selector::default());
     }
@@ -242,10 +242,10 @@ fn read_match_labels<'d>(
     selector: &mut Selector,
     problems: &mut Problems<'d>,
 ) -> bool {
-    if site.node.is_null() {
+    if site.node().is_null() {
         return true;
     }
-    let Some(entries) = site.node.as_map() else {
+    let Some(entries) = site.node().as_map() else {
         problems.push(
             site,
             "`matchLabels` must be a mapping of label keys to values",
@@ -283,10 +283,10 @@ fn read_match_expressions<'d>(
     selector: &mut Selector,
     problems: &mut Problems<'d>,
 ) -> bool {
-    if site.node.is_null() {
+    if site.node().is_null() {
         return true;
     }
-    let Some(items) = site.node.as_seq() else {
+    let Some(items) = site.node().as_seq() else {
         problems.push(site, "`matchExpressions` must be a list");
         return false;
     };

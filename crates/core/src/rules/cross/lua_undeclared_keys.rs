@@ -33,7 +33,7 @@ impl Rule for LuaUndeclaredKeys {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for (index, cr) in bundle.dragonflies.iter().enumerate() {
+        for (index, cr) in bundle.crs.iter().enumerate() {
             let mut settings = Vec::new();
             if let Some((Some(value), target)) = cr.setting("default_lua_flags") {
                 // Dragonfly separates the flags with spaces; commas are accepted here too.
@@ -42,7 +42,7 @@ impl Rule for LuaUndeclaredKeys {
                     .any(|f| f.trim() == "allow-undeclared-keys")
                 {
                     settings.push((
-                        target,
+                        target.clone(),
                         "`--default_lua_flags=allow-undeclared-keys` lets every Lua script",
                     ));
                 }
@@ -50,7 +50,7 @@ impl Rule for LuaUndeclaredKeys {
             if let Some((value, target)) = cr.setting("lua_undeclared_keys_shas") {
                 if value.is_none_or(|v| !v.trim().is_empty()) {
                     settings.push((
-                        target,
+                        target.clone(),
                         "`--lua_undeclared_keys_shas` lets the listed Lua scripts",
                     ));
                 }
@@ -64,7 +64,7 @@ impl Rule for LuaUndeclaredKeys {
                     users_allowing(None, bundle.config.acl.dialect, SCRIPT_COMMANDS),
                     format!(
                         "{} has no ACL, so every client may run scripts as",
-                        cr.name()
+                        cr.display_name()
                     ),
                 ),
                 CrAcl::Found(acl) if acl.file.rejected() => (

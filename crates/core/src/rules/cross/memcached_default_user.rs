@@ -3,7 +3,7 @@ use crate::acl::commands;
 use crate::acl::eval::{command_index, EffectiveUser};
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::dragonfly::DragonflyCr;
+use crate::dragonfly::facts::CrFacts;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct MemcachedDefaultUser;
@@ -26,11 +26,11 @@ const MEMCACHE_COMMANDS: &[&str] = &[
 
 /// Where the memcached listener is turned on: `spec.memcachedPort` (the operator's flag comes
 /// after `spec.args` and wins), else `--memcached_port` / `DFLY_memcached_port`.
-fn memcached_port(cr: &DragonflyCr<'_>) -> Option<(u64, Target)> {
+fn memcached_port(cr: &CrFacts) -> Option<(u64, &Target)> {
     // `memcachedPort: 0` is the field's zero value: the operator adds no flag for it.
-    if let Some(node) = cr.spec_at(&["memcachedPort"]) {
-        if let Some(port) = node.as_i64().filter(|p| *p > 0) {
-            return Some((port as u64, cr.target(node)));
+    if let Some((value, at)) = &cr.memcached_port_field {
+        if let Some(port) = value.filter(|p| *p > 0) {
+            return Some((port as u64, at));
         }
     }
     let (value, target) = cr.setting("memcached_port")?;
@@ -44,7 +44,7 @@ impl Rule for MemcachedDefaultUser {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for (index, cr) in bundle.dragonflies.iter().enumerate() {
+        for (index, cr) in bundle.crs.iter().enumerate() {
             let Some((port, target)) = memcached_port(cr) else {
                 continue;
             };
@@ -59,7 +59,7 @@ impl Rule for MemcachedDefaultUser {
                         None,
                         format!(
                             "{} has no ACL, so `default` is the built-in user with every command",
-                            cr.name()
+                            cr.display_name()
                         ),
                     )
                 }
@@ -102,10 +102,10 @@ impl Rule for MemcachedDefaultUser {
                 .filter(|_| !user.implicit)
                 .map(|a| out.related(&a.user_target(user), "the `default` user"));
             let diagnostic = out.report(
-                &target,
+                target,
                 format!(
                     "the memcached port {port} of {} never asks for a password: every connection runs as `default` and may use {} ({why})",
-                    cr.name(),
+                    cr.display_name(),
                     allowed.join(", ")
                 ),
             );

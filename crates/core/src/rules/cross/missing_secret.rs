@@ -2,7 +2,6 @@ use super::support::{secret_generators, secret_has_key, secrets_named, SecretGen
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::document::Node;
-use crate::dragonfly::DragonflyCr;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
 pub struct MissingSecret;
@@ -17,77 +16,13 @@ static META: RuleMeta = RuleMeta {
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Secrets]),
 };
 
-/// One reference from a CR to a Secret.
-struct Reference<'d> {
-    /// Where it is written, for messages (`aclFromSecret`, `env[2] AWS_KEY`).
-    field: String,
-    name: &'d Node,
-    /// `None` for references to the whole Secret (`tlsSecretRef`, whose keys DF405 checks).
-    key: Option<&'d Node>,
-}
-
-fn references<'d>(cr: &DragonflyCr<'d>) -> Vec<Reference<'d>> {
-    let mut found = Vec::new();
-    // `optional: true` lets the pod start without the Secret or key.
-    let optional = |node: &Node| node.get("optional").and_then(Node::as_bool) == Some(true);
-    for (field, path) in [
-        ("aclFromSecret", &["aclFromSecret"][..]),
-        (
-            "authentication.passwordFromSecret",
-            &["authentication", "passwordFromSecret"][..],
-        ),
-        (
-            "authentication.clientCaCertSecret",
-            &["authentication", "clientCaCertSecret"][..],
-        ),
-    ] {
-        let Some(selector) = cr.spec_at(path) else {
-            continue;
-        };
-        if optional(selector) {
-            continue;
-        }
-        if let Some(name) = selector.get("name") {
-            found.push(Reference {
-                field: format!("`{field}`"),
-                name,
-                key: selector.get("key"),
-            });
-        }
-    }
-    // A string `tlsSecretRef` is a schema error reported elsewhere.
-    if let Some(name) = cr.spec_at(&["tlsSecretRef", "name"]) {
-        found.push(Reference {
-            field: "`tlsSecretRef`".into(),
-            name,
-            key: None,
-        });
-    }
-    for var in &cr.env {
-        let Some(selector) = var.value_from.and_then(|f| f.get("secretKeyRef")) else {
-            continue;
-        };
-        if optional(selector) {
-            continue;
-        }
-        if let Some(name) = selector.get("name") {
-            found.push(Reference {
-                field: format!("env `{}`", var.name),
-                name,
-                key: selector.get("key"),
-            });
-        }
-    }
-    found
-}
-
 impl Rule for MissingSecret {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        if bundle.dragonflies.is_empty() {
+        if bundle.crs.is_empty() {
             return;
         }
         let generators = secret_generators(bundle);
@@ -97,13 +32,13 @@ impl Rule for MissingSecret {
         let input_has_secrets = !bundle.secrets_by_name.is_empty()
             || !generators.is_empty()
             || bundle.kind_counts.contains_key("Secret");
-        for cr in &bundle.dragonflies {
-            let namespace = cr.resource.namespace();
-            for reference in references(cr) {
-                let Some(name) = reference.name.as_str() else {
+        for cr in bundle.crs {
+            let namespace = cr.namespace();
+            for reference in &cr.secret_refs {
+                let Some(name) = reference.name.as_deref() else {
                     continue;
                 };
-                let key = reference.key.and_then(Node::as_str);
+                let key = reference.key.as_deref();
                 let secrets: Vec<_> = secrets_named(bundle, name, namespace).collect();
                 let made: Vec<&SecretGenerator> = generators
                     .iter()
@@ -121,11 +56,11 @@ impl Rule for MissingSecret {
                         .next()
                         .and_then(|s| s.namespace());
                     let diagnostic = out.report(
-                        &cr.target(reference.name),
+                        &reference.name_target,
                         format!(
                             "Secret `{name}` (named by {} of {}) is not in the input; it may exist in the cluster, otherwise the pod cannot start",
                             reference.field,
-                            cr.name()
+                            cr.display_name()
                         ),
                     );
                     match elsewhere {
@@ -148,17 +83,20 @@ impl Rule for MissingSecret {
                 if has_key {
                     continue;
                 }
-                let key_node = reference.key.unwrap_or(reference.name);
+                let key_target = reference
+                    .key_target
+                    .as_ref()
+                    .unwrap_or(&reference.name_target);
                 let related = secrets.first().map(|secret| {
                     let node = secret.root.at(&["metadata", "name"]).unwrap_or(secret.root);
                     out.related(&Target::node(secret.doc, node), format!("Secret `{name}`"))
                 });
                 let diagnostic = out.report(
-                    &cr.target(key_node),
+                    key_target,
                     format!(
                         "Secret `{name}` has no key `{key}` (in `data` or `stringData`), which {} of {} needs: the pod cannot start until the key exists",
                         reference.field,
-                        cr.name()
+                        cr.display_name()
                     ),
                 );
                 if let Some(related) = related {

@@ -1,12 +1,11 @@
 use super::support::{
-    container_ports, namespace_selected, other_pods, read_selector, services, Labels,
-    OtherWorkload, Port,
+    namespace_selected, other_pods, read_selector, services, Labels, OtherWorkload, Port,
 };
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::document::Node;
+use crate::dragonfly::facts::CrFacts;
 use crate::dragonfly::operator::{ADMIN_PORT, DATA_PORT, DEFAULT_IMAGE_TAG};
-use crate::dragonfly::DragonflyCr;
 use crate::netpol::{Labels as NetpolLabels, Selector};
 use crate::resource::{Kind, Resource};
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
@@ -48,40 +47,32 @@ fn port_value(value: Option<String>, default: i64) -> Option<i64> {
 }
 
 impl Listeners {
-    fn of(cr: &DragonflyCr<'_>) -> Self {
+    fn of(cr: &CrFacts) -> Self {
+        let owned = |value: Option<&str>| value.map(str::to_string);
         let main = match cr.setting("port") {
-            Some((value, _)) => port_value(value, DATA),
+            Some((value, _)) => port_value(owned(value), DATA),
             None => Some(DATA),
         };
-        let admin = match cr.command_line.last_use("admin_port") {
-            Some(flag) => port_value(flag.effective_value(), ADMIN),
+        let admin = match cr.arg("admin_port") {
+            Some(value) => port_value(owned(value), ADMIN),
             None => Some(ADMIN),
         };
         let memcached_container = cr
-            .spec_at(&["memcachedPort"])
-            .and_then(Node::as_i64)
+            .memcached_port_field
+            .as_ref()
+            .and_then(|(value, _)| *value)
             .filter(|p| *p > 0);
         let memcached = memcached_container.or_else(|| {
             cr.setting("memcached_port")
-                .and_then(|(v, _)| port_value(v, 0))
+                .and_then(|(v, _)| port_value(owned(v), 0))
         });
-        let sidecars = cr
-            .spec_at(&["additionalContainers"])
-            .and_then(Node::as_seq)
-            .into_iter()
-            .flatten()
-            .flat_map(container_ports)
-            .collect();
         Listeners {
             main,
             admin,
-            http_on_main: cr
-                .command_line
-                .enabled_bool("primary_port_http_enabled")
-                .is_some(),
+            http_on_main: cr.http_on_main_port,
             memcached,
             memcached_container,
-            sidecars,
+            sidecars: cr.sidecar_ports.clone(),
         }
     }
 
@@ -184,30 +175,30 @@ fn port_ref<'d>(endpoint: &'d Node, fields: &[&str]) -> Option<PortRef<'d>> {
 }
 
 /// The labels of the pods the operator creates for a CR.
-fn pod_labels(cr: &DragonflyCr<'_>) -> Labels {
+fn pod_labels(cr: &CrFacts) -> Labels {
     let mut labels = operator_labels(cr);
     labels.roles = vec!["master", "replica"];
-    labels.add_map(cr.spec_at(&["podMetadata", "labels"]));
-    labels.add_map(cr.spec_at(&["labels"]));
+    labels.add_pairs(&cr.pod_metadata_labels);
+    labels.add_pairs(&cr.labels);
     labels
 }
 
 /// The labels of the Service the operator creates for a CR.
-fn service_labels(cr: &DragonflyCr<'_>) -> Labels {
+fn service_labels(cr: &CrFacts) -> Labels {
     let mut labels = operator_labels(cr);
-    let name = cr.resource.name().unwrap_or_default();
+    let name = cr.name.as_deref().unwrap_or_default();
     labels.add("app.kubernetes.io/component", "dragonfly");
     labels.add("app.kubernetes.io/instance", name);
     labels.add("app.kubernetes.io/version", DEFAULT_IMAGE_TAG);
     labels.add("app.kubernetes.io/managed-by", "dragonfly-operator");
-    labels.add_map(cr.spec_at(&["ownedObjectsMetadata", "labels"]));
-    labels.add_map(cr.spec_at(&["serviceSpec", "labels"]));
+    labels.add_pairs(&cr.owned_objects_labels);
+    labels.add_pairs(&cr.service_labels);
     labels
 }
 
-fn operator_labels(cr: &DragonflyCr<'_>) -> Labels {
+fn operator_labels(cr: &CrFacts) -> Labels {
     let mut labels = Labels::default();
-    labels.add("app", cr.resource.name().unwrap_or_default());
+    labels.add("app", cr.name.as_deref().unwrap_or_default());
     labels.add("app.kubernetes.io/name", "dragonfly");
     labels.add("app.kubernetes.io/part-of", "dragonfly");
     labels
@@ -227,7 +218,7 @@ impl Rule for MonitorPortMissing {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        if bundle.dragonflies.is_empty() {
+        if bundle.crs.is_empty() {
             return;
         }
         // Everything a monitor is matched against is made once, not once per monitor: a
@@ -282,7 +273,7 @@ impl Targets {
 
     fn new(bundle: &Bundle<'_>, service: bool) -> Self {
         let crs: Vec<Vec<NetpolLabels>> = bundle
-            .dragonflies
+            .crs
             .iter()
             .map(|cr| {
                 if service {
@@ -340,15 +331,15 @@ fn check_monitor(
     else {
         return;
     };
-    let matched: Vec<&DragonflyCr<'_>> = targets
-        .candidates(&selector, bundle.dragonflies.len())
+    let matched: Vec<&CrFacts> = targets
+        .candidates(&selector, bundle.crs.len())
         .into_iter()
         .filter(|&index| {
-            let cr = &bundle.dragonflies[index];
-            namespace_selected(monitor, cr.resource.namespace())
+            let cr = &bundle.crs[index];
+            namespace_selected(monitor, cr.namespace())
                 && targets.crs[index].iter().any(|set| selector.matches(set))
         })
-        .map(|index| &bundle.dragonflies[index])
+        .map(|index| &bundle.crs[index])
         .collect();
     if matched.is_empty() {
         return;
@@ -392,7 +383,7 @@ fn check_monitor(
                         "{} scrapes {} of the Service the operator creates for {}: {problem}",
                         monitor.display_name(),
                         port.shown(),
-                        cr.name()
+                        cr.display_name()
                     ),
                     "the operator's Service never carries the admin port, where metrics are served: use a PodMonitor with `port: admin` instead",
                 )
@@ -402,7 +393,7 @@ fn check_monitor(
                         "{} scrapes {} of the pods of {}: {problem}",
                         monitor.display_name(),
                         port.shown(),
-                        cr.name()
+                        cr.display_name()
                     ),
                     "scrape `port: admin` (9999), where Dragonfly serves `/metrics`",
                 )

@@ -115,8 +115,8 @@ pub enum CrAcl<'a, 'd> {
 }
 
 pub fn cr_acl<'a, 'd>(bundle: &'a Bundle<'d>, cr_index: usize) -> CrAcl<'a, 'd> {
-    let cr = &bundle.dragonflies[cr_index];
-    if cr.spec_at(&["aclFromSecret"]).is_some() {
+    let cr = &bundle.crs[cr_index];
+    if cr.has_acl_secret {
         return bundle
             .acls
             .iter()
@@ -125,7 +125,7 @@ pub fn cr_acl<'a, 'd>(bundle: &'a Bundle<'d>, cr_index: usize) -> CrAcl<'a, 'd> 
     }
     // An ACL file mounted some other way: dflint cannot tell which text it is.
     match cr.setting("aclfile") {
-        Some((Some(path), _)) if path.is_empty() => CrAcl::None,
+        Some((Some(""), _)) => CrAcl::None,
         Some(_) => CrAcl::Unknown,
         None => CrAcl::None,
     }
@@ -195,6 +195,19 @@ impl Labels {
         }
     }
 
+    /// As [`Labels::add_map`], for label pairs read beforehand.
+    pub fn add_pairs(&mut self, pairs: &[(String, String)]) {
+        let mut present: std::collections::HashSet<&str> =
+            self.fixed.iter().map(|(k, _)| k.as_str()).collect();
+        let mut added = Vec::new();
+        for (key, value) in pairs {
+            if present.insert(key) {
+                added.push((key.clone(), value.clone()));
+            }
+        }
+        self.fixed.extend(added);
+    }
+
     pub fn add(&mut self, key: &str, value: &str) {
         self.fixed.retain(|(k, _)| k != key);
         self.fixed.push((key.to_string(), value.to_string()));
@@ -243,14 +256,7 @@ pub fn namespace_selected(monitor: &Resource<'_>, namespace: Option<&str>) -> bo
     }
 }
 
-/// A named or numbered port of a pod or Service.
-#[derive(Clone, Debug)]
-pub struct Port {
-    pub name: Option<String>,
-    pub number: Option<i64>,
-    /// Services: the pod port it forwards to (a number or a container port name).
-    pub target: Option<String>,
-}
+pub use crate::k8s::Port;
 
 /// A pod template or Service of another workload in the input, with its labels and ports.
 pub struct OtherWorkload {
@@ -332,17 +338,4 @@ fn namespace_of(root: &Node) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The `ports` of a container.
-pub fn container_ports(container: &Node) -> Vec<Port> {
-    container
-        .get("ports")
-        .and_then(Node::as_seq)
-        .into_iter()
-        .flatten()
-        .map(|p| Port {
-            name: p.get("name").and_then(Node::as_str).map(str::to_string),
-            number: p.get("containerPort").and_then(Node::as_i64),
-            target: None,
-        })
-        .collect()
-}
+pub use crate::k8s::container_ports;

@@ -23,16 +23,13 @@ impl Rule for TlsSecretKeys {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for cr in &bundle.dragonflies {
+        for cr in bundle.crs {
             // Only the object form `{name: …}` is read by the operator; a string is a schema
             // error reported by the CRD check.
-            let Some(name_node) = cr.spec_at(&["tlsSecretRef", "name"]) else {
+            let Some((Some(name), name_target)) = &cr.tls_secret else {
                 continue;
             };
-            let Some(name) = name_node.as_str() else {
-                continue;
-            };
-            for secret in secrets_named(bundle, name, cr.resource.namespace()) {
+            for secret in secrets_named(bundle, name, cr.namespace()) {
                 let missing: Vec<&str> = TLS_KEYS
                     .into_iter()
                     .filter(|k| !secret_has_key(secret, k))
@@ -41,8 +38,8 @@ impl Rule for TlsSecretKeys {
                     continue;
                 }
                 let related = out.related(
-                    &cr.target(name_node),
-                    format!("`tlsSecretRef` of {}", cr.name()),
+                    name_target,
+                    format!("`tlsSecretRef` of {}", cr.display_name()),
                 );
                 let shown: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
                 let node = secret.root.at(&["metadata", "name"]).unwrap_or(secret.root);
@@ -50,7 +47,7 @@ impl Rule for TlsSecretKeys {
                     &Target::node(secret.doc, node),
                     format!(
                         "Secret `{name}` is the TLS Secret of {} but has no {}: the operator starts Dragonfly with `--tls_cert_file=/etc/dragonfly-tls/tls.crt --tls_key_file=/etc/dragonfly-tls/tls.key`, so it cannot set up TLS",
-                        cr.name(),
+                        cr.display_name(),
                         shown.join(" and no ")
                     ),
                 )

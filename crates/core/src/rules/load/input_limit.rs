@@ -38,18 +38,9 @@ impl Rule for InputLimit {
             }
         }
         // `$(VAR)` expansion: where each CR's budget ran out (it stays out, so only there).
-        for cr in &bundle.dragonflies {
-            let env = cr.env.iter().find_map(|var| {
-                let limit = var.expansion_limit?;
-                Some((cr.target(var.value?), limit))
-            });
-            let args = || {
-                let line = &cr.command_line;
-                line.expansion_limit()
-                    .map(|(arg, limit)| (line.arg_target(arg), limit))
-            };
-            if let Some((target, limit)) = env.or_else(args) {
-                out.report(&target, limit.message());
+        for cr in bundle.crs {
+            if let Some((target, limit)) = &cr.expansion_limit {
+                out.report(target, limit.message());
             }
         }
     }

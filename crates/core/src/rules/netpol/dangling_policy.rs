@@ -19,7 +19,7 @@ impl Rule for DanglingPolicy {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        if bundle.dragonflies.is_empty() {
+        if bundle.crs.is_empty() {
             return;
         }
         let model = &bundle.network;

@@ -92,9 +92,10 @@ impl Rule for OperatorCannotReach {
             if problems.is_empty() {
                 continue;
             }
-            let target = bundle.dragonflies[instance.cr.unwrap_or_default()]
-                .spec_at(&["replicas"])
-                .map_or_else(|| instance.site.target(), |n| instance.site.at(n).target());
+            let target = instance
+                .cr
+                .and_then(|cr| bundle.crs[cr].replicas.as_ref())
+                .map_or_else(|| instance.site.target(), |(_, at)| at.clone());
             out.report(
                 &target,
                 format!("{}: {}", instance.display(), problems.join("; ")),

@@ -58,19 +58,24 @@ impl Rule for S3Egress {
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         let model = &bundle.network;
         for (index, instance) in model.instances.iter().enumerate() {
-            let Some(cr) = instance.cr.map(|c| &bundle.dragonflies[c]) else {
+            let Some(cr) = instance.cr.map(|c| &bundle.crs[c]) else {
                 continue;
             };
             let dir = cr
-                .spec_at(&["snapshot", "dir"])
-                .and_then(|n| n.as_str().map(str::to_string))
+                .snapshot_dir
+                .as_deref()
                 .or_else(|| cr.setting("dir").and_then(|(v, _)| v));
-            let to_s3 = dir.as_deref().is_some_and(|d| d.starts_with("s3://"));
+            let to_s3 = dir.is_some_and(|d| d.starts_with("s3://"));
             let https = cr
                 .setting("s3_use_https")
                 .and_then(|(v, _)| v)
                 .is_none_or(|v| v != "false" && v != "0");
-            let endpoint = endpoint(cr.setting("s3_endpoint").and_then(|(v, _)| v), https);
+            let endpoint = endpoint(
+                cr.setting("s3_endpoint")
+                    .and_then(|(v, _)| v)
+                    .map(str::to_string),
+                https,
+            );
             let query = PortQuery {
                 number: endpoint.port,
                 name: None,

@@ -66,8 +66,8 @@ impl Rule for UnprotectedInstance {
             };
             let target = instance
                 .cr
-                .and_then(|cr| bundle.dragonflies[cr].spec_at(&["networkPolicyEnabled"]))
-                .map_or_else(|| instance.site.target(), |n| instance.site.at(n).target());
+                .and_then(|cr| bundle.crs[cr].network_policy_enabled.as_ref())
+                .map_or_else(|| instance.site.target(), |(_, at)| at.clone());
             out.report(
                 &target,
                 format!(
