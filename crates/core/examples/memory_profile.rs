@@ -96,5 +96,10 @@ fn main() {
 }
 #[allow(dead_code)]
 fn sizes() {
-    println!("CrFacts {} Target {} SecretRef {}", std::mem::size_of::<dflint_core::dragonfly::facts::CrFacts>(), std::mem::size_of::<dflint_core::target::Target>(), std::mem::size_of::<dflint_core::dragonfly::facts::SecretRef>());
+    println!(
+        "CrFacts {} Target {} SecretRef {}",
+        std::mem::size_of::<dflint_core::dragonfly::facts::CrFacts>(),
+        std::mem::size_of::<dflint_core::target::Target>(),
+        std::mem::size_of::<dflint_core::dragonfly::facts::SecretRef>()
+    );
 }

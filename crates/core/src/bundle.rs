@@ -71,6 +71,9 @@ pub trait DocumentPass {
     /// Whether the pass judges everything about a CR that needs its tree: the documents
     /// that hold only CRs are then let go.
     fn judges_crs(&self) -> bool;
+    /// Whether the spans of the CRs' credentials are wanted (output that shows source text
+    /// masks them).
+    fn wants_secret_spans(&self) -> bool;
     /// Every document of `source` handed over so far is dropped after all (the file is a Helm
     /// chart template): what was found in them must go too.
     fn forget_source(&mut self, source: usize);
@@ -83,6 +86,9 @@ impl DocumentPass for NoPass {
     fn document<'d>(&mut self, _: &'d [Source], _: &'d Document, _: Vec<DragonflyCr<'d>>) {}
     fn judges_crs(&self) -> bool {
         false
+    }
+    fn wants_secret_spans(&self) -> bool {
+        true
     }
     fn forget_source(&mut self, _: usize) {}
 }
@@ -215,7 +221,8 @@ fn read_document(
     if crs.is_empty() {
         return true;
     }
-    facts.extend(crs.iter().map(|cr| CrFacts::of(cr, paths)));
+    let secret_spans = pass.wants_secret_spans();
+    facts.extend(crs.iter().map(|cr| CrFacts::of(cr, paths, secret_spans)));
     pass.document(sources, doc, crs);
     others || !pass.judges_crs()
 }

@@ -103,6 +103,8 @@ pub struct SecretRef {
 #[derive(Default)]
 pub struct PathTexts {
     known: HashMap<JsonPath, JsonPath>,
+    /// Paths of fixed fields, by their keys: made without searching the tree for the node.
+    fixed: HashMap<&'static [&'static str], JsonPath>,
 }
 
 impl PathTexts {
@@ -116,31 +118,80 @@ impl PathTexts {
             ..target
         }
     }
+
+    fn fixed(&mut self, keys: &'static [&'static str]) -> JsonPath {
+        self.fixed
+            .entry(keys)
+            .or_insert_with(|| {
+                keys.iter()
+                    .fold(JsonPath::root(), |path, key| path.key(key))
+            })
+            .clone()
+    }
+}
+
+/// Where CR fields are found, for their targets.
+struct Fields<'c, 'd> {
+    cr: &'c DragonflyCr<'d>,
+    /// The CR is its document's root (not an item of a `List`): its fields' paths are known
+    /// without a search.
+    at_root: bool,
+}
+
+impl Fields<'_, '_> {
+    /// The node at `keys` from the CR's root, with its target.
+    fn at(&self, keys: &'static [&'static str], paths: &mut PathTexts) -> Option<(&Node, Target)> {
+        let node = self.cr.resource.root.at(keys)?;
+        let target = if self.at_root {
+            Target {
+                source: self.cr.doc().source,
+                span: node.span,
+                path: Some(paths.fixed(keys)),
+            }
+        } else {
+            paths.share(self.cr.target(node))
+        };
+        Some((node, target))
+    }
 }
 
 impl CrFacts {
-    pub fn of(cr: &DragonflyCr<'_>, paths: &mut PathTexts) -> CrFacts {
-        let mut target = |node: &Node| paths.share(cr.target(node));
+    /// The facts of a CR; its credentials' spans only when `secret_spans` (they cost a scan of
+    /// its env and args, and output that never shows source text does not need them).
+    pub fn of(cr: &DragonflyCr<'_>, paths: &mut PathTexts, secret_spans: bool) -> CrFacts {
         let root = cr.resource.root;
+        let fields = Fields {
+            cr,
+            at_root: std::ptr::eq(root, &cr.doc().root),
+        };
         let text = |node: &Node| node.as_str().map(Box::from);
-        let spec = |keys: &[&str]| cr.spec_at(keys);
         let labels = |keys: &[&str]| -> Vec<(String, String)> {
-            spec(keys)
+            cr.spec_at(keys)
                 .and_then(Node::as_map)
                 .into_iter()
                 .flatten()
                 .filter_map(|e| Some((e.key.key_text(), e.value.scalar_text()?)))
                 .collect()
         };
-        let name_target = target(root.at(&["metadata", "name"]).unwrap_or(root));
-        let replicas = spec(&["replicas"]).map(|n| (n.as_i64(), target(n)));
-        let memcached_port_field = spec(&["memcachedPort"]).map(|n| (n.as_i64(), target(n)));
-        let network_policy_enabled =
-            spec(&["networkPolicyEnabled"]).map(|n| (n.as_bool(), target(n)));
-        let acl = spec(&["aclFromSecret"]);
+        let name_target = match fields.at(&["metadata", "name"], paths) {
+            Some((_, target)) => target,
+            None => paths.share(cr.target(root)),
+        };
+        let replicas = fields
+            .at(&["spec", "replicas"], paths)
+            .map(|(n, at)| (n.as_i64(), at));
+        let memcached_port_field = fields
+            .at(&["spec", "memcachedPort"], paths)
+            .map(|(n, at)| (n.as_i64(), at));
+        let network_policy_enabled = fields
+            .at(&["spec", "networkPolicyEnabled"], paths)
+            .map(|(n, at)| (n.as_bool(), at));
+        let acl = cr.spec_at(&["aclFromSecret"]);
         let acl_secret = acl.and_then(|a| Some((text(a.get("name")?)?, text(a.get("key")?)?)));
-        let tls_secret = spec(&["tlsSecretRef", "name"]).map(|n| (text(n), target(n)));
-        let secret_refs = secret_refs(cr, &mut target);
+        let tls_secret = fields
+            .at(&["spec", "tlsSecretRef", "name"], paths)
+            .map(|(n, at)| (text(n), at));
+        let secret_refs = secret_refs(&fields, paths);
         let settings = SETTINGS
             .iter()
             .filter_map(|&flag| {
@@ -155,7 +206,8 @@ impl CrFacts {
                 Some((flag, used.effective_value().map(Box::from)))
             })
             .collect();
-        let sidecar_ports = spec(&["additionalContainers"])
+        let sidecar_ports = cr
+            .spec_at(&["additionalContainers"])
             .and_then(Node::as_seq)
             .into_iter()
             .flatten()
@@ -174,10 +226,8 @@ impl CrFacts {
             .at(&["metadata", "annotations"])
             .and_then(|a| a.get(crate::resource::IGNORE_ANNOTATION))
             .map(|node| {
-                (
-                    node.as_str().map(Box::from).ok_or(node.type_name()),
-                    node.span,
-                )
+                let value = node.as_str().map(Box::from).ok_or(node.type_name());
+                (value, node.span)
             });
         CrFacts {
             source: cr.doc().source,
@@ -188,7 +238,7 @@ impl CrFacts {
             replicas,
             memcached_port_field,
             network_policy_enabled,
-            snapshot_dir: spec(&["snapshot", "dir"]).and_then(text),
+            snapshot_dir: cr.spec_at(&["snapshot", "dir"]).and_then(text),
             authenticated: cr.has_authentication(),
             has_acl_secret: acl.is_some(),
             acl_secret,
@@ -207,7 +257,11 @@ impl CrFacts {
             sidecar_ports,
             expansion_limit,
             ignore_annotation,
-            secret_spans: cr.secret_spans(),
+            secret_spans: if secret_spans {
+                cr.secret_spans()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -244,43 +298,60 @@ impl CrFacts {
     }
 }
 
-fn secret_refs(cr: &DragonflyCr<'_>, target: &mut impl FnMut(&Node) -> Target) -> Vec<SecretRef> {
+fn secret_refs(fields: &Fields<'_, '_>, paths: &mut PathTexts) -> Vec<SecretRef> {
+    let cr = fields.cr;
     let mut found = Vec::new();
     // `optional: true` lets the pod start without the Secret or key.
     let optional = |node: &Node| node.get("optional").and_then(Node::as_bool) == Some(true);
-    let mut push = |field: String, name: &Node, key: Option<&Node>| {
-        found.push(SecretRef {
-            field,
-            name: name.as_str().map(Box::from),
-            name_target: target(name),
-            key: key.and_then(Node::as_str).map(Box::from),
-            key_target: key.map(&mut *target),
-        })
-    };
-    for (field, path) in [
-        ("aclFromSecret", &["aclFromSecret"][..]),
+    type Keys = &'static [&'static str];
+    let selectors: [(&str, Keys, Keys, Keys); 3] = [
+        (
+            "aclFromSecret",
+            &["spec", "aclFromSecret"],
+            &["spec", "aclFromSecret", "name"],
+            &["spec", "aclFromSecret", "key"],
+        ),
         (
             "authentication.passwordFromSecret",
-            &["authentication", "passwordFromSecret"][..],
+            &["spec", "authentication", "passwordFromSecret"],
+            &["spec", "authentication", "passwordFromSecret", "name"],
+            &["spec", "authentication", "passwordFromSecret", "key"],
         ),
         (
             "authentication.clientCaCertSecret",
-            &["authentication", "clientCaCertSecret"][..],
+            &["spec", "authentication", "clientCaCertSecret"],
+            &["spec", "authentication", "clientCaCertSecret", "name"],
+            &["spec", "authentication", "clientCaCertSecret", "key"],
         ),
-    ] {
-        let Some(selector) = cr.spec_at(path) else {
+    ];
+    for (field, selector, name, key) in selectors {
+        let Some((selector, _)) = fields.at(selector, paths) else {
             continue;
         };
         if optional(selector) {
             continue;
         }
-        if let Some(name) = selector.get("name") {
-            push(format!("`{field}`"), name, selector.get("key"));
-        }
+        let Some((name_node, name_target)) = fields.at(name, paths) else {
+            continue;
+        };
+        let key = fields.at(key, paths);
+        found.push(SecretRef {
+            field: format!("`{field}`"),
+            name: name_node.as_str().map(Box::from),
+            name_target,
+            key: key.as_ref().and_then(|(n, _)| n.as_str()).map(Box::from),
+            key_target: key.map(|(_, at)| at),
+        });
     }
     // A string `tlsSecretRef` is a schema error reported elsewhere.
-    if let Some(name) = cr.spec_at(&["tlsSecretRef", "name"]) {
-        push("`tlsSecretRef`".into(), name, None);
+    if let Some((name_node, name_target)) = fields.at(&["spec", "tlsSecretRef", "name"], paths) {
+        found.push(SecretRef {
+            field: "`tlsSecretRef`".into(),
+            name: name_node.as_str().map(Box::from),
+            name_target,
+            key: None,
+            key_target: None,
+        });
     }
     for var in &cr.env {
         let Some(selector) = var.value_from.and_then(|f| f.get("secretKeyRef")) else {
@@ -290,7 +361,14 @@ fn secret_refs(cr: &DragonflyCr<'_>, target: &mut impl FnMut(&Node) -> Target) -
             continue;
         }
         if let Some(name) = selector.get("name") {
-            push(format!("env `{}`", var.name), name, selector.get("key"));
+            let key = selector.get("key");
+            found.push(SecretRef {
+                field: format!("env `{}`", var.name),
+                name: name.as_str().map(Box::from),
+                name_target: paths.share(cr.target(name)),
+                key: key.and_then(Node::as_str).map(Box::from),
+                key_target: key.map(|k| paths.share(cr.target(k))),
+            });
         }
     }
     found

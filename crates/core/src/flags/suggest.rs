@@ -17,6 +17,28 @@ use super::all;
 
 /// The closest real flag to `name`, or `None` when nothing is reasonably close.
 pub fn suggest(name: &str) -> Option<&'static str> {
+    // The same misspelling recurs in CR after CR, and the rules that ask judge one CR at a
+    // time: remember the answers (a bounded number, so hostile input cannot grow it).
+    const REMEMBERED: usize = 4096;
+    thread_local! {
+        static ANSWERS: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<&'static str>>> =
+            std::cell::RefCell::default();
+    }
+    if let Some(answer) = ANSWERS.with(|a| a.borrow().get(name).copied()) {
+        return answer;
+    }
+    let answer = closest(name);
+    ANSWERS.with(|a| {
+        let mut answers = a.borrow_mut();
+        if answers.len() >= REMEMBERED {
+            answers.clear();
+        }
+        answers.insert(name.into(), answer);
+    });
+    answer
+}
+
+fn closest(name: &str) -> Option<&'static str> {
     let query: Vec<u8> = name
         .trim_start_matches('-')
         .bytes()
