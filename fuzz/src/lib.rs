@@ -682,9 +682,15 @@ pub fn network_model(data: &[u8]) {
     for (index, instance) in model.instances.iter().enumerate() {
         let _ = instance.display();
         for &role in instance.roles() {
-            for &policy in model.selecting(index, role) {
-                assert!(policy < model.policies.len());
-                assert!(model.policy_selects_any(policy));
+            for policy in model.selecting(index, role) {
+                // The input's policies, then the operator's for an instance.
+                match model.operator_instance(policy) {
+                    Some(owner) => assert!(model.instances[owner].operator_policy),
+                    None => {
+                        assert!(policy < model.policies.len());
+                        assert!(model.policy_selects_any(policy));
+                    }
+                }
             }
             for port in &instance.ports {
                 let reach = model.ingress(index, role, *port);

@@ -49,7 +49,6 @@ fn main() {
         );
         live
     };
-    sizes();
     let read = stage("source read", 0);
     // As `load` leaves it: every document kept (the CRs' too, for benchmarks that run the
     // rules on them later), and the facts of each CR.
@@ -92,14 +91,5 @@ fn main() {
         std::mem::size_of::<dflint_core::Diagnostic>(),
         mib(messages),
         mib(paths)
-    );
-}
-#[allow(dead_code)]
-fn sizes() {
-    println!(
-        "CrFacts {} Target {} SecretRef {}",
-        std::mem::size_of::<dflint_core::dragonfly::facts::CrFacts>(),
-        std::mem::size_of::<dflint_core::target::Target>(),
-        std::mem::size_of::<dflint_core::dragonfly::facts::SecretRef>()
     );
 }

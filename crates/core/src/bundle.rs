@@ -456,7 +456,7 @@ impl<'d> Bundle<'d> {
             }
         }
         for cr in self.crs {
-            spans.extend(cr.secret_spans.iter().map(|s| (cr.source, *s)));
+            spans.extend(cr.secret_spans().iter().map(|s| (cr.source, *s)));
         }
         // Every word of ACL text that looks like a password or hash, whether or not its line
         // parsed (a rejected line still holds secrets): from a password sigil to the end of

@@ -116,10 +116,10 @@ fn table(model: &NetworkModel<'_>, sources: &[Source], config: &LintConfig) -> R
                 .map(|role| {
                     let names = |ids: &[usize]| {
                         ids.iter()
-                            .map(|p| model.policies[*p].name.clone())
+                            .map(|p| model.policy_name(*p).into_owned())
                             .collect::<Vec<_>>()
                     };
-                    let selecting = model.selecting(index, *role);
+                    let selecting: Vec<usize> = model.selecting(index, *role).collect();
                     let ports = instance
                         .ports
                         .iter()
@@ -154,11 +154,11 @@ fn table(model: &NetworkModel<'_>, sources: &[Source], config: &LintConfig) -> R
                     let egress_enforced_by: Vec<usize> = selecting
                         .iter()
                         .copied()
-                        .filter(|p| model.policies[*p].egress.enforces)
+                        .filter(|p| model.enforces(*p, false))
                         .collect();
                     RoleReach {
                         role: role.label(),
-                        selected_by: names(selecting),
+                        selected_by: names(&selecting),
                         ports,
                         egress_enforced_by: names(&egress_enforced_by),
                     }

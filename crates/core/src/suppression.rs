@@ -94,7 +94,7 @@ pub fn collect(
             annotation(resource, &mut found);
         }
         for cr in crs {
-            if let Some((value, written)) = &cr.ignore_annotation {
+            if let Some((value, written)) = cr.ignore_annotation() {
                 let value = value.as_deref().map_err(|type_name| *type_name);
                 annotation_text(cr.source, cr.span, value, *written, &mut found);
             }

@@ -167,8 +167,8 @@ pub fn collect<'d>(
         .iter()
         .enumerate()
         .filter_map(|(i, cr)| {
-            let (name, key) = cr.acl_secret.as_ref()?;
-            Some((i, &**name, cr.namespace(), &**key))
+            let (name, key) = cr.acl_secret()?;
+            Some((i, name, cr.namespace(), key))
         })
         .collect();
     for resource in resources {

@@ -34,7 +34,9 @@ const ARGS: &[&str] = &[
     "cluster_mode",
 ];
 
-/// One Dragonfly CR, as the bundle-wide rules see it.
+/// One Dragonfly CR, as the bundle-wide rules see it. Lists are boxed slices (no spare
+/// room) and what most CRs lack is kept apart ([`Uncommon`]): a file of 10,000 CRs holds
+/// 10,000 of these for the whole run.
 #[derive(Clone, Debug)]
 pub struct CrFacts {
     /// The source the CR is in.
@@ -48,42 +50,61 @@ pub struct CrFacts {
     pub name_target: Target,
     /// `spec.replicas` as written, and where.
     pub replicas: Option<(Option<i64>, Target)>,
-    /// `spec.memcachedPort` as written, and where.
-    pub memcached_port_field: Option<(Option<i64>, Target)>,
-    /// `spec.networkPolicyEnabled` as written, and where.
-    pub network_policy_enabled: Option<(Option<bool>, Target)>,
-    /// `spec.snapshot.dir`, when a string.
-    pub snapshot_dir: Option<Box<str>>,
     /// The default user needs a password, a client certificate or an ACL.
     pub authenticated: bool,
     /// `spec.aclFromSecret` is there (whatever it holds).
     pub has_acl_secret: bool,
-    /// `spec.aclFromSecret`'s `name` and `key`, when both are strings.
-    pub acl_secret: Option<(Box<str>, Box<str>)>,
-    /// `spec.tlsSecretRef.name`: the name when it is a string, and where it is written.
-    pub tls_secret: Option<(Option<Box<str>>, Target)>,
-    /// Every Secret the pod cannot start without.
-    pub secret_refs: Vec<SecretRef>,
-    /// The [`SETTINGS`] that are set: value (`None` when it comes from elsewhere) and where.
-    settings: Vec<(&'static str, Option<Box<str>>, Target)>,
-    /// The [`ARGS`] used on the command line, with the value of their last use.
-    args: Vec<(&'static str, Option<Box<str>>)>,
     /// `--primary_port_http_enabled` is set to a true value on the command line.
     pub http_on_main_port: bool,
-    /// `spec.labels`, `spec.podMetadata.labels`, `spec.ownedObjectsMetadata.labels` and
-    /// `spec.serviceSpec.labels`, in their order, string values only.
-    pub labels: Vec<(String, String)>,
-    pub pod_metadata_labels: Vec<(String, String)>,
-    pub owned_objects_labels: Vec<(String, String)>,
-    pub service_labels: Vec<(String, String)>,
-    /// Container ports of `spec.additionalContainers`.
-    pub sidecar_ports: Vec<Port>,
-    /// Where `$(VAR)` expansion ran out of budget, if it did.
-    pub expansion_limit: Option<(Target, ExpansionLimit)>,
-    /// The `dflint.io/ignore` annotation: its text (or the type it has instead) and where.
-    pub ignore_annotation: Option<(Result<Box<str>, &'static str>, Span)>,
-    /// Spans of credentials to mask wherever source text is shown.
-    pub secret_spans: Vec<Span>,
+    /// Every Secret the pod cannot start without.
+    pub secret_refs: Box<[SecretRef]>,
+    /// The [`SETTINGS`] that are set: value (`None` when it comes from elsewhere) and where.
+    settings: Box<[Setting]>,
+    /// The [`ARGS`] used on the command line, with the value of their last use.
+    args: Box<[ArgValue]>,
+    /// `spec.labels`, string values only.
+    pub labels: Box<[(String, String)]>,
+    uncommon: Option<Box<Uncommon>>,
+}
+
+/// A flag of [`SETTINGS`]: its value (`None` when it comes from elsewhere) and where it is set.
+type Setting = (&'static str, Option<Box<str>>, Target);
+
+/// A flag of [`ARGS`] and the value of its last use (`None` when unknown).
+type ArgValue = (&'static str, Option<Box<str>>);
+
+/// What most CRs do not have.
+#[derive(Clone, Debug, Default)]
+struct Uncommon {
+    memcached_port_field: Option<(Option<i64>, Target)>,
+    network_policy_enabled: Option<(Option<bool>, Target)>,
+    snapshot_dir: Option<Box<str>>,
+    acl_secret: Option<(Box<str>, Box<str>)>,
+    tls_secret: Option<(Option<Box<str>>, Target)>,
+    pod_metadata_labels: Box<[(String, String)]>,
+    owned_objects_labels: Box<[(String, String)]>,
+    service_labels: Box<[(String, String)]>,
+    sidecar_ports: Box<[Port]>,
+    expansion_limit: Option<(Target, ExpansionLimit)>,
+    ignore_annotation: Option<(Result<Box<str>, &'static str>, Span)>,
+    secret_spans: Box<[Span]>,
+}
+
+impl Uncommon {
+    fn is_empty(&self) -> bool {
+        self.memcached_port_field.is_none()
+            && self.network_policy_enabled.is_none()
+            && self.snapshot_dir.is_none()
+            && self.acl_secret.is_none()
+            && self.tls_secret.is_none()
+            && self.pod_metadata_labels.is_empty()
+            && self.owned_objects_labels.is_empty()
+            && self.service_labels.is_empty()
+            && self.sidecar_ports.is_empty()
+            && self.expansion_limit.is_none()
+            && self.ignore_annotation.is_none()
+            && self.secret_spans.is_empty()
+    }
 }
 
 /// A Secret (and maybe one key of it) a CR names.
@@ -165,7 +186,7 @@ impl CrFacts {
             at_root: std::ptr::eq(root, &cr.doc().root),
         };
         let text = |node: &Node| node.as_str().map(Box::from);
-        let labels = |keys: &[&str]| -> Vec<(String, String)> {
+        let labels = |keys: &[&str]| -> Box<[(String, String)]> {
             cr.spec_at(keys)
                 .and_then(Node::as_map)
                 .into_iter()
@@ -229,28 +250,12 @@ impl CrFacts {
                 let value = node.as_str().map(Box::from).ok_or(node.type_name());
                 (value, node.span)
             });
-        CrFacts {
-            source: cr.doc().source,
-            span: root.span,
-            name: cr.resource.name().map(Box::from),
-            namespace: cr.resource.namespace().map(Box::from),
-            name_target,
-            replicas,
+        let uncommon = Uncommon {
             memcached_port_field,
             network_policy_enabled,
             snapshot_dir: cr.spec_at(&["snapshot", "dir"]).and_then(text),
-            authenticated: cr.has_authentication(),
-            has_acl_secret: acl.is_some(),
             acl_secret,
             tls_secret,
-            secret_refs,
-            settings,
-            args,
-            http_on_main_port: cr
-                .command_line
-                .enabled_bool("primary_port_http_enabled")
-                .is_some(),
-            labels: labels(&["labels"]),
             pod_metadata_labels: labels(&["podMetadata", "labels"]),
             owned_objects_labels: labels(&["ownedObjectsMetadata", "labels"]),
             service_labels: labels(&["serviceSpec", "labels"]),
@@ -258,15 +263,100 @@ impl CrFacts {
             expansion_limit,
             ignore_annotation,
             secret_spans: if secret_spans {
-                cr.secret_spans()
+                cr.secret_spans().into()
             } else {
-                Vec::new()
+                Box::default()
             },
+        };
+        CrFacts {
+            source: cr.doc().source,
+            span: root.span,
+            name: cr.resource.name().map(Box::from),
+            namespace: cr.resource.namespace().map(Box::from),
+            name_target,
+            replicas,
+            authenticated: cr.has_authentication(),
+            has_acl_secret: acl.is_some(),
+            http_on_main_port: cr
+                .command_line
+                .enabled_bool("primary_port_http_enabled")
+                .is_some(),
+            secret_refs: secret_refs.into(),
+            settings,
+            args,
+            labels: labels(&["labels"]),
+            uncommon: (!uncommon.is_empty()).then(|| Box::new(uncommon)),
         }
     }
 
     pub fn namespace(&self) -> Option<&str> {
         self.namespace.as_deref()
+    }
+
+    fn uncommon(&self) -> Option<&Uncommon> {
+        self.uncommon.as_deref()
+    }
+
+    /// `spec.memcachedPort` as written, and where.
+    pub fn memcached_port_field(&self) -> Option<&(Option<i64>, Target)> {
+        self.uncommon()?.memcached_port_field.as_ref()
+    }
+
+    /// `spec.networkPolicyEnabled` as written, and where.
+    pub fn network_policy_enabled(&self) -> Option<&(Option<bool>, Target)> {
+        self.uncommon()?.network_policy_enabled.as_ref()
+    }
+
+    /// `spec.snapshot.dir`, when a string.
+    pub fn snapshot_dir(&self) -> Option<&str> {
+        self.uncommon()?.snapshot_dir.as_deref()
+    }
+
+    /// `spec.aclFromSecret`'s `name` and `key`, when both are strings.
+    pub fn acl_secret(&self) -> Option<(&str, &str)> {
+        let (name, key) = self.uncommon()?.acl_secret.as_ref()?;
+        Some((name, key))
+    }
+
+    /// `spec.tlsSecretRef.name`: the name when it is a string, and where it is written.
+    pub fn tls_secret(&self) -> Option<&(Option<Box<str>>, Target)> {
+        self.uncommon()?.tls_secret.as_ref()
+    }
+
+    /// `spec.podMetadata.labels`, string values only.
+    pub fn pod_metadata_labels(&self) -> &[(String, String)] {
+        self.uncommon().map_or(&[], |u| &u.pod_metadata_labels)
+    }
+
+    /// `spec.ownedObjectsMetadata.labels`, string values only.
+    pub fn owned_objects_labels(&self) -> &[(String, String)] {
+        self.uncommon().map_or(&[], |u| &u.owned_objects_labels)
+    }
+
+    /// `spec.serviceSpec.labels`, string values only.
+    pub fn service_labels(&self) -> &[(String, String)] {
+        self.uncommon().map_or(&[], |u| &u.service_labels)
+    }
+
+    /// Container ports of `spec.additionalContainers`.
+    pub fn sidecar_ports(&self) -> &[Port] {
+        self.uncommon().map_or(&[], |u| &u.sidecar_ports)
+    }
+
+    /// Where `$(VAR)` expansion ran out of budget, if it did.
+    pub fn expansion_limit(&self) -> Option<&(Target, ExpansionLimit)> {
+        self.uncommon()?.expansion_limit.as_ref()
+    }
+
+    /// The `dflint.io/ignore` annotation: its text (or the type it has instead) and where.
+    pub fn ignore_annotation(&self) -> Option<&(Result<Box<str>, &'static str>, Span)> {
+        self.uncommon()?.ignore_annotation.as_ref()
+    }
+
+    /// Spans of credentials to mask wherever source text is shown (read only when the output
+    /// shows source text).
+    pub fn secret_spans(&self) -> &[Span] {
+        self.uncommon().map_or(&[], |u| &u.secret_spans)
     }
 
     /// `Dragonfly/<name>` (or `Dragonfly` when unnamed), for messages.

@@ -66,6 +66,10 @@ pub struct Instance<'d> {
     pub authenticated: Option<bool>,
     /// The operator creates its own NetworkPolicy for this instance.
     pub operator_policy: bool,
+    /// Where that policy comes from: `networkPolicyEnabled`, else the instance.
+    pub operator_site: Site<'d>,
+    /// `spec.memcachedPort`, which the operator's policy also opens.
+    pub operator_memcached_port: Option<u16>,
 }
 
 const ROLES_ONE: &[Role] = &[Role::Master];
@@ -108,7 +112,7 @@ pub fn from_crs(crs: &[CrFacts]) -> Vec<Instance<'_>> {
             let mut labels = Labels::new();
             // `spec.labels` is deprecated in favour of `podMetadata.labels`, but still applied.
             extend_labels(&mut labels, &cr.labels);
-            extend_labels(&mut labels, &cr.pod_metadata_labels);
+            extend_labels(&mut labels, cr.pod_metadata_labels());
             // The operator's own labels win over user-supplied ones with the same key.
             labels.insert("app".into(), name.clone());
             labels.insert("app.kubernetes.io/name".into(), "dragonfly".into());
@@ -142,7 +146,7 @@ pub fn from_crs(crs: &[CrFacts]) -> Vec<Instance<'_>> {
                 }
             }
             // The operator's `--memcached_port` from `memcachedPort` comes after spec.args.
-            let spec_memcached = cr.memcached_port_field.as_ref().and_then(|(v, _)| *v);
+            let spec_memcached = cr.memcached_port_field().and_then(|(v, _)| *v);
             let memcached = spec_memcached.or_else(|| flag_port("memcached_port"));
             if let Some(number) = memcached.and_then(|m| u16::try_from(m).ok()) {
                 if number != 0 {
@@ -162,8 +166,12 @@ pub fn from_crs(crs: &[CrFacts]) -> Vec<Instance<'_>> {
                 cr: Some(index),
                 site: Site::Fixed(&cr.name_target),
                 authenticated: Some(cr.authenticated),
-                operator_policy: cr.network_policy_enabled.as_ref().and_then(|(v, _)| *v)
-                    != Some(false),
+                operator_policy: cr.network_policy_enabled().and_then(|(v, _)| *v) != Some(false),
+                operator_site: Site::Fixed(
+                    cr.network_policy_enabled()
+                        .map_or(&cr.name_target, |(_, at)| at),
+                ),
+                operator_memcached_port: spec_memcached.and_then(|m| u16::try_from(m).ok()),
             }
         })
         .collect()
@@ -228,6 +236,8 @@ pub fn from_label_conventions<'d>(policies: &[Policy<'d>]) -> Vec<Instance<'d>> 
             site: policy.site,
             authenticated: None,
             operator_policy: false,
+            operator_site: policy.site,
+            operator_memcached_port: None,
         });
     }
     instances

@@ -242,14 +242,28 @@ impl NamespaceLabels {
 }
 
 /// Every policy and Dragonfly instance of a bundle.
+///
+/// Policies are numbered: first those of the input (`policies`), then one per instance for
+/// the NetworkPolicy dragonfly-operator creates for it (`policies.len() + instance`). The
+/// operator's are not kept: each follows from its instance, [`NetworkModel::policy`] makes
+/// one when asked, and reachability reads them without making them (materialised, they took
+/// 1.8 KB per CR, most of the model of a file of 10,000 CRs).
 #[derive(Debug, Default)]
 pub struct NetworkModel<'d> {
+    /// The policies of the input.
     pub policies: Vec<Policy<'d>>,
     pub instances: Vec<Instance<'d>>,
     pub problems: Vec<Problem<'d>>,
     pub namespaces: NamespaceLabels,
-    /// For each instance and role (`instance_roles[i][r]`): the policies selecting its pods.
+    /// For each instance and role (`instance_roles[i][r]`): the input's policies selecting
+    /// its pods.
     selecting: Vec<Vec<Vec<usize>>>,
+    /// The instances whose operator policy selects an instance, where that is not just the
+    /// instance itself (another CR of the same name; a CR without a namespace). Absent: the
+    /// instance's own, when it has one.
+    operator_selecting: HashMap<usize, Vec<usize>>,
+    /// `network.operatorNamespace` of the settings.
+    operator_namespace: Option<String>,
     /// For each policy: whether it selects the pods of any instance.
     selects_any: Vec<bool>,
 }
@@ -271,17 +285,7 @@ impl<'d> NetworkModel<'d> {
         if instances.is_empty() {
             instances = instance::from_label_conventions(&policies);
         }
-        policies.reserve(instances.iter().filter(|i| i.operator_policy).count());
-        for (index, inst) in instances.iter().enumerate() {
-            if let (true, Some(cr)) = (inst.operator_policy, inst.cr) {
-                policies.push(parse::operator_policy(
-                    &crs[cr],
-                    index,
-                    inst,
-                    config.network.operator_namespace.as_deref(),
-                ));
-            }
-        }
+
         // A policy only selects pods in the namespaces it names, and a selector pinning `app`
         // only pods of that instance: index them, so a bundle of thousands of CRs (each
         // with its operator policy) is not quadratic.
@@ -337,25 +341,112 @@ impl<'d> NetworkModel<'d> {
         for index in selecting.iter().flatten().flatten() {
             selects_any[*index] = true;
         }
+        let operator_selecting = operator_selecting(&instances);
         NetworkModel {
             policies,
             instances,
             problems: problems.found,
             namespaces,
             selecting,
+            operator_selecting,
+            operator_namespace: config.network.operator_namespace.clone(),
             selects_any,
         }
     }
 
-    /// The policies that select the pods of `instance` in `role`.
-    pub fn selecting(&self, instance: usize, role: Role) -> &[usize] {
+    /// The policies that select the pods of `instance` in `role`, in order: the input's,
+    /// then the operator's.
+    pub fn selecting(&self, instance: usize, role: Role) -> impl Iterator<Item = usize> + '_ {
         let inst = &self.instances[instance];
         let r = inst.roles().iter().position(|x| *x == role).unwrap_or(0);
-        &self.selecting[instance][r]
+        let listed = self.operator_selecting.get(&instance);
+        let own = (inst.operator_policy && listed.is_none()).then_some(instance);
+        let owners = own.into_iter().chain(listed.into_iter().flatten().copied());
+        self.selecting[instance][r]
+            .iter()
+            .copied()
+            .chain(owners.map(|owner| self.policies.len() + owner))
+    }
+
+    /// The instance whose operator policy `index` is, if it is one.
+    pub fn operator_instance(&self, index: usize) -> Option<usize> {
+        index
+            .checked_sub(self.policies.len())
+            .filter(|i| *i < self.instances.len())
+    }
+
+    /// Policy `index`: the input's, or the operator's for an instance, made for the caller.
+    pub fn policy(&self, index: usize) -> std::borrow::Cow<'_, Policy<'d>> {
+        match self.operator_instance(index) {
+            Some(instance) => std::borrow::Cow::Owned(parse::operator_policy(
+                instance,
+                &self.instances[instance],
+                self.operator_namespace.as_deref(),
+            )),
+            None => std::borrow::Cow::Borrowed(&self.policies[index]),
+        }
+    }
+
+    /// Whether policy `index` puts the pods it selects into default deny for a direction.
+    pub fn enforces(&self, index: usize, ingress: bool) -> bool {
+        match self.operator_instance(index) {
+            Some(_) => ingress,
+            None => self.policies[index].direction(ingress).enforces,
+        }
+    }
+
+    /// The name of policy `index`, for messages.
+    pub fn policy_name(&self, index: usize) -> std::borrow::Cow<'_, str> {
+        match self.operator_instance(index) {
+            Some(instance) => parse::operator_policy_name(&self.instances[instance]).into(),
+            None => self.policies[index].name.as_str().into(),
+        }
     }
 
     /// Whether any instance's pods are selected by the policy.
     pub fn policy_selects_any(&self, policy: usize) -> bool {
         self.selects_any.get(policy).copied().unwrap_or(false)
     }
+}
+
+/// Which instances' operator policies select each instance, where that is not just its own
+/// (see `NetworkModel::operator_selecting`). The operator's policy selects the pods labelled
+/// `app=<name>` (and its two fixed labels) in its namespace; a CR without a namespace
+/// matches any.
+fn operator_selecting(instances: &[Instance<'_>]) -> HashMap<usize, Vec<usize>> {
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, instance) in instances.iter().enumerate() {
+        if instance.cr.is_some() {
+            by_name
+                .entry(instance.name.as_str())
+                .or_default()
+                .push(index);
+        }
+    }
+    let mut unusual = HashMap::new();
+    for (index, instance) in instances.iter().enumerate() {
+        let Some(same_name) = by_name.get(instance.name.as_str()) else {
+            continue;
+        };
+        let owners: Vec<usize> = same_name
+            .iter()
+            .copied()
+            .filter(|&owner| {
+                let other = &instances[owner];
+                other.operator_policy
+                    && (other.namespace == instance.namespace
+                        || other.namespace.is_empty()
+                        || instance.namespace.is_empty())
+            })
+            .collect();
+        let usual = if instance.operator_policy {
+            owners == [index]
+        } else {
+            owners.is_empty()
+        };
+        if !usual {
+            unusual.insert(index, owners);
+        }
+    }
+    unusual
 }

@@ -7,7 +7,6 @@ use super::ports::{is_port_name, PortMatch, PortSpec, Ports, Protocol};
 use super::selector::{self, Labels, Operator, Requirement, Selector};
 use super::{Direction, Instance, NamespaceLabels, Policy, PolicyKind, PolicyRule, Problems, Site};
 use crate::document::{Document, Node};
-use crate::dragonfly::facts::CrFacts;
 use crate::dragonfly::operator::{ADMIN_PORT, DATA_PORT};
 use crate::limits::Limit;
 use crate::resource::{Kind, Resource};
@@ -807,79 +806,97 @@ pub fn namespace_labels(documents: &[Document]) -> NamespaceLabels {
 /// The NetworkPolicy dragonfly-operator v1.6.x creates for a CR: ingress only; the data and
 /// memcached ports from the CR's namespace, the admin port from the operator and the
 /// instance's own pods. It always uses 6379 and 9999, whatever `--port`/`--admin_port` say.
+/// The model does not keep one per instance: it follows from the instance, and is made
+/// when asked for ([`operator_rule`] for one rule of it).
 pub fn operator_policy<'d>(
-    cr: &'d CrFacts,
     instance_index: usize,
     instance: &Instance<'d>,
     operator_namespace: Option<&str>,
 ) -> Policy<'d> {
-    let site = cr
-        .network_policy_enabled
-        .as_ref()
-        .map_or(instance.site, |(_, at)| Site::Fixed(at));
-    let namespace = instance.namespace.clone();
-    let own = Selector::from_labels([
+    let site = instance.operator_site;
+    let mut policy = empty_policy(PolicyKind::Operator, &instance.namespace, site);
+    policy.name = operator_policy_name(instance);
+    policy.pods = Some(own_pods(instance));
+    policy.ingress.enforces = true;
+    policy.ingress.allow = (0..operator_rule_count(instance))
+        .map(|rule| operator_rule(instance, rule, operator_namespace))
+        .collect();
+    policy.operator_for = Some(instance_index);
+    policy
+}
+
+pub fn operator_policy_name(instance: &Instance<'_>) -> String {
+    format!("the operator's NetworkPolicy for {}", instance.display())
+}
+
+/// How many ingress rules the operator's policy has: data, admin, and memcached when the CR
+/// sets `spec.memcachedPort`.
+pub fn operator_rule_count(instance: &Instance<'_>) -> usize {
+    if instance.operator_memcached_port.is_some() {
+        3
+    } else {
+        2
+    }
+}
+
+/// The TCP port rule `rule` of the operator's policy opens.
+pub fn operator_rule_port(instance: &Instance<'_>, rule: usize) -> Option<u16> {
+    match rule {
+        0 => Some(DATA_PORT),
+        1 => Some(ADMIN_PORT),
+        2 => instance.operator_memcached_port,
+        _ => None,
+    }
+}
+
+/// The operator's labels on an instance's pods, which its policy selects.
+fn own_pods(instance: &Instance<'_>) -> Selector {
+    Selector::from_labels([
         ("app", instance.name.as_str()),
         ("app.kubernetes.io/name", "dragonfly"),
         ("app.kubernetes.io/part-of", "dragonfly"),
-    ]);
-    let same_namespace = Namespaces::Names(vec![namespace.clone()]);
-    let tcp = |number: u16| PortMatch {
-        protocol: Protocol::Tcp,
-        port: PortSpec::Range(number, number),
-        http_paths: None,
-        site,
-    };
+    ])
+}
+
+/// Ingress rule `rule` (0 to [`operator_rule_count`]) of the operator's policy.
+pub fn operator_rule<'d>(
+    instance: &Instance<'d>,
+    rule: usize,
+    operator_namespace: Option<&str>,
+) -> PolicyRule<'d> {
+    let site = instance.operator_site;
+    let same_namespace = || Namespaces::Names(vec![instance.namespace.clone()]);
     let peer = |kind: PeerKind| Peer { kind, site };
-    let mut allow = vec![
-        PolicyRule {
-            site,
-            index: 0,
-            peers: vec![peer(PeerKind::Pods {
-                namespaces: same_namespace.clone(),
-                pods: Selector::default(),
-            })],
-            ports: Ports::Listed(vec![tcp(DATA_PORT)]),
-        },
-        PolicyRule {
-            site,
-            index: 1,
-            peers: vec![
-                peer(PeerKind::Pods {
-                    namespaces: operator_namespace.map_or(Namespaces::OperatorNamespace, |n| {
-                        Namespaces::Names(vec![n.to_string()])
-                    }),
-                    pods: Selector::from_labels([OPERATOR_POD_LABEL]),
+    let peers = match rule {
+        1 => vec![
+            peer(PeerKind::Pods {
+                namespaces: operator_namespace.map_or(Namespaces::OperatorNamespace, |n| {
+                    Namespaces::Names(vec![n.to_string()])
                 }),
-                peer(PeerKind::Pods {
-                    namespaces: same_namespace.clone(),
-                    pods: own.clone(),
-                }),
-            ],
-            ports: Ports::Listed(vec![tcp(ADMIN_PORT)]),
-        },
-    ];
-    if let Some(memcached) = cr
-        .memcached_port_field
-        .as_ref()
-        .and_then(|(v, _)| *v)
-        .and_then(|m| u16::try_from(m).ok())
-    {
-        allow.push(PolicyRule {
+                pods: Selector::from_labels([OPERATOR_POD_LABEL]),
+            }),
+            peer(PeerKind::Pods {
+                namespaces: same_namespace(),
+                pods: own_pods(instance),
+            }),
+        ],
+        _ => vec![peer(PeerKind::Pods {
+            namespaces: same_namespace(),
+            pods: Selector::default(),
+        })],
+    };
+    let ports = operator_rule_port(instance, rule).map_or(Ports::Listed(Vec::new()), |number| {
+        Ports::Listed(vec![PortMatch {
+            protocol: Protocol::Tcp,
+            port: PortSpec::Range(number, number),
+            http_paths: None,
             site,
-            index: 2,
-            peers: vec![peer(PeerKind::Pods {
-                namespaces: same_namespace,
-                pods: Selector::default(),
-            })],
-            ports: Ports::Listed(vec![tcp(memcached)]),
-        });
+        }])
+    });
+    PolicyRule {
+        site,
+        index: rule,
+        peers,
+        ports,
     }
-    let mut policy = empty_policy(PolicyKind::Operator, &namespace, site);
-    policy.name = format!("the operator's NetworkPolicy for {}", instance.display());
-    policy.pods = Some(own);
-    policy.ingress.enforces = true;
-    policy.ingress.allow = allow;
-    policy.operator_for = Some(instance_index);
-    policy
 }

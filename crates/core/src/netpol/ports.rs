@@ -22,7 +22,7 @@ impl Protocol {
         }
     }
 
-    fn covers(self, other: Protocol) -> bool {
+    pub(crate) fn covers(self, other: Protocol) -> bool {
         self == Protocol::Any || self == other
     }
 

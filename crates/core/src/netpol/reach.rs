@@ -2,9 +2,11 @@
 //! (allows are additive), minus Cilium deny rules (deny wins), or everyone when no selecting
 //! policy enforces the direction.
 
+use super::parse::{operator_rule, operator_rule_count, operator_rule_port};
 use super::peer::PeerKind;
 use super::ports::{Coverage, PortQuery, Protocol};
 use super::{InstancePort, NetworkModel, Peer, PolicyRule, Role};
+use std::borrow::Cow;
 
 /// One way through: a peer of a rule of a policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,17 +48,29 @@ impl Reach {
 }
 
 impl<'d> NetworkModel<'d> {
-    pub fn rule(&self, path: Path, ingress: bool, deny: bool) -> &PolicyRule<'d> {
+    /// The rule a path goes through (an operator policy's is made for the caller).
+    pub fn rule(&self, path: Path, ingress: bool, deny: bool) -> Cow<'_, PolicyRule<'d>> {
+        if let Some(instance) = self.operator_instance(path.policy) {
+            let instance = &self.instances[instance];
+            return Cow::Owned(operator_rule(
+                instance,
+                path.rule,
+                self.operator_namespace.as_deref(),
+            ));
+        }
         let direction = self.policies[path.policy].direction(ingress);
-        if deny {
+        Cow::Borrowed(if deny {
             &direction.deny[path.rule]
         } else {
             &direction.allow[path.rule]
-        }
+        })
     }
 
-    pub fn peer(&self, path: Path, ingress: bool) -> &Peer<'d> {
-        &self.rule(path, ingress, false).peers[path.peer]
+    pub fn peer(&self, path: Path, ingress: bool) -> Cow<'_, Peer<'d>> {
+        match self.rule(path, ingress, false) {
+            Cow::Borrowed(rule) => Cow::Borrowed(&rule.peers[path.peer]),
+            Cow::Owned(mut rule) => Cow::Owned(rule.peers.swap_remove(path.peer)),
+        }
     }
 
     /// Who may open connections to `port` on the instance's pods in `role`.
@@ -91,7 +105,11 @@ impl<'d> NetworkModel<'d> {
     ) -> Reach {
         let mut reach = Reach::default();
         let mut denies = Vec::new();
-        for &index in self.selecting(instance, role) {
+        for index in self.selecting(instance, role) {
+            if let Some(owner) = self.operator_instance(index) {
+                self.operator_reach(owner, index, ingress, query, &keep, &mut reach);
+                continue;
+            }
             let direction = self.policies[index].direction(ingress);
             if direction.enforces {
                 reach.enforced = true;
@@ -136,9 +154,46 @@ impl<'d> NetworkModel<'d> {
         reach
     }
 
+    /// What the operator's policy for `owner` adds to a reach: it enforces ingress, and
+    /// opens one port per rule. Only the rule covering the port is made.
+    fn operator_reach(
+        &self,
+        owner: usize,
+        index: usize,
+        ingress: bool,
+        query: PortQuery<'_>,
+        keep: &impl Fn(&PeerKind) -> bool,
+        reach: &mut Reach,
+    ) {
+        if !ingress {
+            return;
+        }
+        reach.enforced = true;
+        reach.enforced_by.push(index);
+        let instance = &self.instances[owner];
+        for rule in 0..operator_rule_count(instance) {
+            let covered = operator_rule_port(instance, rule)
+                .is_some_and(|port| port == query.number && Protocol::Tcp.covers(query.protocol));
+            if !covered {
+                continue;
+            }
+            let made = operator_rule(instance, rule, self.operator_namespace.as_deref());
+            for (p, peer) in made.peers.iter().enumerate() {
+                if keep(&peer.kind) {
+                    reach.allowed.push(Path {
+                        policy: index,
+                        rule,
+                        peer: p,
+                        coverage: Coverage::Entry(0),
+                    });
+                }
+            }
+        }
+    }
+
     /// Which policy rule opens a path: "CiliumNetworkPolicy/x ingress[2] on port 9999/TCP".
     pub fn explain(&self, path: Path, ingress: bool) -> String {
-        let policy = &self.policies[path.policy];
+        let policy = self.policy(path.policy);
         let direction = policy.direction(ingress);
         let rule = &direction.allow[path.rule];
         let ports = match rule.ports.entry(path.coverage) {

@@ -28,7 +28,7 @@ const MEMCACHE_COMMANDS: &[&str] = &[
 /// after `spec.args` and wins), else `--memcached_port` / `DFLY_memcached_port`.
 fn memcached_port(cr: &CrFacts) -> Option<(u64, &Target)> {
     // `memcachedPort: 0` is the field's zero value: the operator adds no flag for it.
-    if let Some((value, at)) = &cr.memcached_port_field {
+    if let Some((value, at)) = cr.memcached_port_field() {
         if let Some(port) = value.filter(|p| *p > 0) {
             return Some((port as u64, at));
         }

@@ -58,8 +58,7 @@ impl Listeners {
             None => Some(ADMIN),
         };
         let memcached_container = cr
-            .memcached_port_field
-            .as_ref()
+            .memcached_port_field()
             .and_then(|(value, _)| *value)
             .filter(|p| *p > 0);
         let memcached = memcached_container.or_else(|| {
@@ -72,7 +71,7 @@ impl Listeners {
             http_on_main: cr.http_on_main_port,
             memcached,
             memcached_container,
-            sidecars: cr.sidecar_ports.clone(),
+            sidecars: cr.sidecar_ports().to_vec(),
         }
     }
 
@@ -178,7 +177,7 @@ fn port_ref<'d>(endpoint: &'d Node, fields: &[&str]) -> Option<PortRef<'d>> {
 fn pod_labels(cr: &CrFacts) -> Labels {
     let mut labels = operator_labels(cr);
     labels.roles = vec!["master", "replica"];
-    labels.add_pairs(&cr.pod_metadata_labels);
+    labels.add_pairs(cr.pod_metadata_labels());
     labels.add_pairs(&cr.labels);
     labels
 }
@@ -191,8 +190,8 @@ fn service_labels(cr: &CrFacts) -> Labels {
     labels.add("app.kubernetes.io/instance", name);
     labels.add("app.kubernetes.io/version", DEFAULT_IMAGE_TAG);
     labels.add("app.kubernetes.io/managed-by", "dragonfly-operator");
-    labels.add_pairs(&cr.owned_objects_labels);
-    labels.add_pairs(&cr.service_labels);
+    labels.add_pairs(cr.owned_objects_labels());
+    labels.add_pairs(cr.service_labels());
     labels
 }
 

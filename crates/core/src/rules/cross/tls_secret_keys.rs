@@ -26,7 +26,7 @@ impl Rule for TlsSecretKeys {
         for cr in bundle.crs {
             // Only the object form `{name: …}` is read by the operator; a string is a schema
             // error reported by the CRD check.
-            let Some((Some(name), name_target)) = &cr.tls_secret else {
+            let Some((Some(name), name_target)) = cr.tls_secret() else {
                 continue;
             };
             for secret in secrets_named(bundle, name, cr.namespace()) {

@@ -39,7 +39,7 @@ impl Rule for InputLimit {
         }
         // `$(VAR)` expansion: where each CR's budget ran out (it stays out, so only there).
         for cr in bundle.crs {
-            if let Some((target, limit)) = &cr.expansion_limit {
+            if let Some((target, limit)) = cr.expansion_limit() {
                 out.report(target, limit.message());
             }
         }

@@ -31,11 +31,9 @@ impl Rule for DefaultDenyDisabled {
                 let mut open = Vec::new();
                 for (i, instance) in model.instances.iter().enumerate() {
                     for role in instance.roles() {
-                        let selecting = model.selecting(i, *role);
+                        let selecting: Vec<usize> = model.selecting(i, *role).collect();
                         if selecting.contains(&index)
-                            && !selecting
-                                .iter()
-                                .any(|p| model.policies[*p].direction(ingress).enforces)
+                            && !selecting.iter().any(|p| model.enforces(*p, ingress))
                         {
                             open.push(instance.display());
                             break;

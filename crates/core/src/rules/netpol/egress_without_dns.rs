@@ -69,7 +69,7 @@ impl Rule for EgressWithoutDns {
                 if missing.is_empty() {
                     continue;
                 }
-                let policy = &model.policies[udp.enforced_by[0]];
+                let policy = model.policy(udp.enforced_by[0]);
                 out.report(
                     &policy.site.target(),
                     format!(

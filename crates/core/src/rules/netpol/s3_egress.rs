@@ -62,8 +62,7 @@ impl Rule for S3Egress {
                 continue;
             };
             let dir = cr
-                .snapshot_dir
-                .as_deref()
+                .snapshot_dir()
                 .or_else(|| cr.setting("dir").and_then(|(v, _)| v));
             let to_s3 = dir.is_some_and(|d| d.starts_with("s3://"));
             let https = cr
@@ -99,7 +98,7 @@ impl Rule for S3Egress {
                 };
                 let egress = model.egress(index, role, query, reaches);
                 if egress.enforced && egress.allowed.is_empty() {
-                    let policy = &model.policies[egress.enforced_by[0]];
+                    let policy = model.policy(egress.enforced_by[0]);
                     out.report(
                         &policy.site.target(),
                         format!(
@@ -116,7 +115,11 @@ impl Rule for S3Egress {
                     });
                 }
             } else {
-                for &p in model.selecting(index, role) {
+                // The operator's policies restrict ingress only.
+                let input_policies = model
+                    .selecting(index, role)
+                    .filter(|p| model.operator_instance(*p).is_none());
+                for p in input_policies {
                     for rule in &model.policies[p].egress.allow {
                         for peer in &rule.peers {
                             if let PeerKind::Fqdn(name) = &peer.kind {

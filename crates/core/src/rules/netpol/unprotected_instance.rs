@@ -29,8 +29,7 @@ impl Rule for UnprotectedInstance {
                 .filter(|role| {
                     !model
                         .selecting(index, *role)
-                        .iter()
-                        .any(|p| model.policies[*p].ingress.enforces)
+                        .any(|p| model.enforces(p, true))
                 })
                 .collect();
             if open.is_empty() {
@@ -66,7 +65,7 @@ impl Rule for UnprotectedInstance {
             };
             let target = instance
                 .cr
-                .and_then(|cr| bundle.crs[cr].network_policy_enabled.as_ref())
+                .and_then(|cr| bundle.crs[cr].network_policy_enabled())
                 .map_or_else(|| instance.site.target(), |(_, at)| at.clone());
             out.report(
                 &target,
