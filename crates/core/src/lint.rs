@@ -62,7 +62,7 @@ pub fn lint(sources: &[Source], config: &LintConfig) -> Report {
     let mut cr_rules = CrRules::new(config, Redactions::Compute);
     let loaded = load_passing(sources, &config.limits, &mut cr_rules);
     let early = cr_rules.finish();
-    run(sources, &loaded, early, config, Redactions::Compute)
+    run_owned(sources, loaded, early, config, Redactions::Compute)
 }
 
 /// Lints sources that [`load`] has already parsed (lets benchmarks time the rules alone).
@@ -98,7 +98,7 @@ pub fn lint_without_redactions(sources: &[Source], config: &LintConfig) -> Repor
     let mut cr_rules = CrRules::new(config, Redactions::Skip);
     let loaded = load_passing(sources, &config.limits, &mut cr_rules);
     let early = cr_rules.finish();
-    run(sources, &loaded, early, config, Redactions::Skip)
+    run_owned(sources, loaded, early, config, Redactions::Skip)
 }
 
 /// The rules that judge one Dragonfly CR alone ([`Scope::DragonflyCr`]), run on each
@@ -201,6 +201,32 @@ fn run(
     config: &LintConfig,
     redact: Redactions,
 ) -> Report {
+    finish(judge(sources, loaded, early, config, redact), config)
+}
+
+/// [`run`] for input the run owns: the documents and the CRs' facts are let go before the
+/// findings are sorted, which is when the report is largest.
+fn run_owned(
+    sources: &[Source],
+    loaded: Loaded,
+    early: Vec<Diagnostic>,
+    config: &LintConfig,
+    redact: Redactions,
+) -> Report {
+    let judged = judge(sources, &loaded, early, config, redact);
+    drop(loaded);
+    finish(judged, config)
+}
+
+/// Everything that needs the bundle: the findings (not yet sorted), the summary and the
+/// spans to mask.
+fn judge(
+    sources: &[Source],
+    loaded: &Loaded,
+    early: Vec<Diagnostic>,
+    config: &LintConfig,
+    redact: Redactions,
+) -> Report {
     let bundle = Bundle::new(sources, loaded, config);
     let mut diagnostics = early;
     let held_back = crate::rules::suppression::runs_after_suppressions;
@@ -222,15 +248,6 @@ fn run(
         run_rule(*rule, &bundle, config, &mut diagnostics);
     }
     attach_resources(&bundle, &mut diagnostics);
-    if let Some(min) = config.min_severity {
-        diagnostics.retain(|d| d.severity >= min);
-    }
-    sort_findings(&mut diagnostics);
-    diagnostics.dedup();
-    // The report outlives the documents and is what a front end holds while it writes: give
-    // back the room the vector grew into (up to half of it).
-    diagnostics.shrink_to_fit();
-
     let redactions = if redact == Redactions::Compute {
         redactions(sources, loaded, &bundle)
     } else {
@@ -244,11 +261,24 @@ fn run(
         suppressed,
         ..Summary::default()
     };
-    let mut report = Report {
+    Report {
         diagnostics,
         summary,
         redactions,
-    };
+    }
+}
+
+/// Filters, sorts and counts the findings of [`judge`].
+fn finish(mut report: Report, config: &LintConfig) -> Report {
+    let diagnostics = &mut report.diagnostics;
+    if let Some(min) = config.min_severity {
+        diagnostics.retain(|d| d.severity >= min);
+    }
+    sort_findings(diagnostics);
+    diagnostics.dedup();
+    // The report outlives the documents and is what a front end holds while it writes: give
+    // back the room the vector grew into (up to half of it).
+    diagnostics.shrink_to_fit();
     report.recount();
     report
 }
