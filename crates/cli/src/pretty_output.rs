@@ -256,7 +256,7 @@ impl miette::Diagnostic for Shown<'_> {
         let snippet = self.snippet.as_ref()?;
         let d = self.diagnostic;
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            d.location.json_path.clone(),
+            d.location.json_path.as_deref().map(str::to_string),
             snippet.first_line_of(d.location.span.start, d.location.span.len()),
         )];
         labels.extend(

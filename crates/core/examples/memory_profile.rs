@@ -79,10 +79,14 @@ fn main() {
         .iter()
         .map(|d| d.message.capacity())
         .sum();
+    // JSON paths are shared between findings at the same node: count each text once.
     let paths: usize = report
         .diagnostics
         .iter()
-        .filter_map(|d| d.location.json_path.as_ref().map(String::capacity))
+        .filter_map(|d| d.location.json_path.as_ref())
+        .map(|p| (std::sync::Arc::as_ptr(p) as *const u8 as usize, p.len()))
+        .collect::<std::collections::HashMap<_, _>>()
+        .values()
         .sum();
     println!(
         "  {} findings: {} of {}-byte records, {} of messages, {} of JSON paths",

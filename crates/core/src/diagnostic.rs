@@ -41,6 +41,8 @@ impl fmt::Display for Severity {
 
 /// Where a diagnostic points: a byte span in a named source, with its line/column
 /// range resolved and, inside a structured document, the JSON path of the node.
+/// The JSON path is shared with every other finding at the same node (a report of a large
+/// input holds hundreds of thousands of locations).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
     pub file: Arc<str>,
@@ -49,7 +51,7 @@ pub struct Location {
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
-    pub json_path: Option<String>,
+    pub json_path: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,7 +172,7 @@ pub(crate) fn sample_finding(
             column: 3,
             end_line: line,
             end_column: 7,
-            json_path: path.map(str::to_string),
+            json_path: path.map(Arc::from),
         },
         related: Vec::new(),
         resource: None,

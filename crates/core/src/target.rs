@@ -65,10 +65,6 @@ pub fn locate_from(sources: &[Source], target: &Target, hint: usize) -> Location
         column,
         end_line,
         end_column,
-        json_path: target
-            .path
-            .as_ref()
-            .filter(|p| !p.is_root())
-            .map(|p| p.as_str().to_string()),
+        json_path: target.path.as_ref().and_then(JsonPath::shared),
     }
 }

@@ -21,6 +21,11 @@ impl JsonPath {
         self.0.is_none()
     }
 
+    /// The path's text, shared rather than copied; `None` for the root.
+    pub fn shared(&self) -> Option<Arc<str>> {
+        self.0.clone()
+    }
+
     pub fn key(&self, key: &str) -> Self {
         let mut out = String::with_capacity(self.as_str().len() + key.len() + 4);
         out.push_str(self.as_str());
