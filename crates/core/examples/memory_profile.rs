@@ -4,7 +4,9 @@
 //!
 //! `cargo run --release -p dflint-core --example memory_profile -- FILE`
 
-use dflint_core::bundle::{load_with, Bundle};
+use dflint_core::bundle::{load_passing, load_with, Bundle, DocumentPass};
+use dflint_core::document::Document;
+use dflint_core::dragonfly::DragonflyCr;
 use dflint_core::{LintConfig, Source};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -50,19 +52,25 @@ fn main() {
         live
     };
     let read = stage("source read", 0);
-    // As `load` leaves it: every document kept (the CRs' too, for benchmarks that run the
-    // rules on them later), and the facts of each CR.
-    let loaded = load_with(&sources, &config.limits);
-    let parsed = stage("documents parsed, CR facts", read);
+    // As the linter's first pass leaves it: the documents of other kinds, and the facts of
+    // each CR (its tree let go).
+    let loaded = load_passing(&sources, &config.limits, &mut FactsOnly);
+    let facts = stage("CR facts, other documents", read);
     let bundle = Bundle::new(&sources, &loaded, &config);
-    stage("bundle (typed views)", parsed);
+    stage("bundle on the facts", facts);
     println!(
-        "  ({} CRs, {} policies, {} instances)",
+        "  ({} CRs, {} policies, {} instances; {}-byte facts, {}-byte instances)",
         bundle.crs.len(),
         bundle.network.policies.len(),
-        bundle.network.instances.len()
+        bundle.network.instances.len(),
+        std::mem::size_of::<dflint_core::dragonfly::facts::CrFacts>(),
+        std::mem::size_of::<dflint_core::netpol::Instance>()
     );
     drop(bundle);
+    drop(loaded);
+    // As `load` leaves it for benchmarks of the rules alone: every document kept.
+    let loaded = load_with(&sources, &config.limits);
+    stage("(every document kept)", read);
     drop(loaded);
     // As `dflint check` runs: each CR judged as it is read and then let go.
     let before = stage("(documents let go)", read);
@@ -96,4 +104,18 @@ fn main() {
         mib(messages),
         mib(paths)
     );
+}
+
+/// Judges nothing, but lets the linter drop each CR's tree once its facts are read.
+struct FactsOnly;
+
+impl DocumentPass for FactsOnly {
+    fn document<'d>(&mut self, _: &'d [Source], _: &'d Document, _: Vec<DragonflyCr<'d>>) {}
+    fn judges_crs(&self) -> bool {
+        true
+    }
+    fn wants_secret_spans(&self) -> bool {
+        false
+    }
+    fn forget_source(&mut self, _: usize) {}
 }

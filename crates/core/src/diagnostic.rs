@@ -64,15 +64,15 @@ pub struct Related {
 /// manifest leaves them out).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ResourceRef {
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
+    pub kind: &'static str,
+    pub namespace: Option<Box<str>>,
+    pub name: Option<Box<str>>,
 }
 
 impl fmt::Display for ResourceRef {
     /// `Dragonfly/cache/main`, `Secret/acl` (no namespace), `Dragonfly` (no name).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.kind)?;
+        f.write_str(self.kind)?;
         for part in [&self.namespace, &self.name].into_iter().flatten() {
             write!(f, "/{part}")?;
         }

@@ -344,9 +344,9 @@ fn attach_resources(bundle: &Bundle<'_>, diagnostics: &mut [Diagnostic]) {
         by_source.entry(resource.doc.source).or_default().push((
             resource.root.span,
             Arc::new(ResourceRef {
-                kind: resource.kind.name().to_string(),
-                namespace: resource.namespace().map(str::to_string),
-                name: resource.name().map(str::to_string),
+                kind: resource.kind.name(),
+                namespace: resource.namespace().map(Box::from),
+                name: resource.name().map(Box::from),
             }),
         ));
     }
@@ -354,9 +354,9 @@ fn attach_resources(bundle: &Bundle<'_>, diagnostics: &mut [Diagnostic]) {
         by_source.entry(cr.source).or_default().push((
             cr.span,
             Arc::new(ResourceRef {
-                kind: Kind::Dragonfly.name().to_string(),
-                namespace: cr.namespace.as_deref().map(str::to_string),
-                name: cr.name.as_deref().map(str::to_string),
+                kind: Kind::Dragonfly.name(),
+                namespace: cr.namespace.clone(),
+                name: cr.name.clone(),
             }),
         ));
     }

@@ -135,7 +135,7 @@ fn table(model: &NetworkModel<'_>, sources: &[Source], config: &LintConfig) -> R
                             PortReach {
                                 kind: port.kind.name(),
                                 port: port.number,
-                                container_port_name: port.container_name,
+                                container_port_name: port.container_name(),
                                 enforced: reach.enforced,
                                 enforced_by: names(&reach.enforced_by),
                                 allowed: reach
@@ -165,8 +165,8 @@ fn table(model: &NetworkModel<'_>, sources: &[Source], config: &LintConfig) -> R
                 })
                 .collect();
             InstanceReach {
-                name: instance.name.clone(),
-                namespace: instance.namespace.clone(),
+                name: instance.name.to_string(),
+                namespace: instance.namespace.to_string(),
                 origin: if instance.cr.is_some() {
                     "dragonfly-cr"
                 } else {

@@ -10,6 +10,7 @@ use crate::document::{JsonPath, Node};
 use crate::k8s::{container_ports, Port};
 use crate::source::Span;
 use crate::target::Target;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Settings the rules after the per-CR pass ask for: `DragonflyCr::setting` (command line,
@@ -110,8 +111,9 @@ impl Uncommon {
 /// A Secret (and maybe one key of it) a CR names.
 #[derive(Clone, Debug)]
 pub struct SecretRef {
-    /// Where it is written, for messages (`` `aclFromSecret` ``, `` env `AWS_KEY` ``).
-    pub field: String,
+    /// Where it is written, for messages (`` `aclFromSecret` ``, `` env `AWS_KEY` ``): the
+    /// fixed fields are not copied for every CR.
+    pub field: Cow<'static, str>,
     /// The Secret's name, when it is a string.
     pub name: Option<Box<str>>,
     pub name_target: Target,
@@ -394,21 +396,21 @@ fn secret_refs(fields: &Fields<'_, '_>, paths: &mut PathTexts) -> Vec<SecretRef>
     // `optional: true` lets the pod start without the Secret or key.
     let optional = |node: &Node| node.get("optional").and_then(Node::as_bool) == Some(true);
     type Keys = &'static [&'static str];
-    let selectors: [(&str, Keys, Keys, Keys); 3] = [
+    let selectors: [(&'static str, Keys, Keys, Keys); 3] = [
         (
-            "aclFromSecret",
+            "`aclFromSecret`",
             &["spec", "aclFromSecret"],
             &["spec", "aclFromSecret", "name"],
             &["spec", "aclFromSecret", "key"],
         ),
         (
-            "authentication.passwordFromSecret",
+            "`authentication.passwordFromSecret`",
             &["spec", "authentication", "passwordFromSecret"],
             &["spec", "authentication", "passwordFromSecret", "name"],
             &["spec", "authentication", "passwordFromSecret", "key"],
         ),
         (
-            "authentication.clientCaCertSecret",
+            "`authentication.clientCaCertSecret`",
             &["spec", "authentication", "clientCaCertSecret"],
             &["spec", "authentication", "clientCaCertSecret", "name"],
             &["spec", "authentication", "clientCaCertSecret", "key"],
@@ -426,7 +428,7 @@ fn secret_refs(fields: &Fields<'_, '_>, paths: &mut PathTexts) -> Vec<SecretRef>
         };
         let key = fields.at(key, paths);
         found.push(SecretRef {
-            field: format!("`{field}`"),
+            field: Cow::Borrowed(field),
             name: name_node.as_str().map(Box::from),
             name_target,
             key: key.as_ref().and_then(|(n, _)| n.as_str()).map(Box::from),
@@ -436,7 +438,7 @@ fn secret_refs(fields: &Fields<'_, '_>, paths: &mut PathTexts) -> Vec<SecretRef>
     // A string `tlsSecretRef` is a schema error reported elsewhere.
     if let Some((name_node, name_target)) = fields.at(&["spec", "tlsSecretRef", "name"], paths) {
         found.push(SecretRef {
-            field: "`tlsSecretRef`".into(),
+            field: Cow::Borrowed("`tlsSecretRef`"),
             name: name_node.as_str().map(Box::from),
             name_target,
             key: None,
@@ -453,7 +455,7 @@ fn secret_refs(fields: &Fields<'_, '_>, paths: &mut PathTexts) -> Vec<SecretRef>
         if let Some(name) = selector.get("name") {
             let key = selector.get("key");
             found.push(SecretRef {
-                field: format!("env `{}`", var.name),
+                field: Cow::Owned(format!("env `{}`", var.name)),
                 name: name.as_str().map(Box::from),
                 name_target: paths.share(cr.target(name)),
                 key: key.and_then(Node::as_str).map(Box::from),

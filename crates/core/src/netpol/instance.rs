@@ -4,6 +4,7 @@ use super::selector::Labels;
 use super::{Policy, Site};
 use crate::dragonfly::facts::CrFacts;
 use crate::dragonfly::operator::{ADMIN_PORT, DATA_PORT};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
@@ -45,16 +46,28 @@ pub struct InstancePort {
     pub kind: PortKind,
     /// Where Dragonfly listens.
     pub number: u16,
-    /// The container port name that maps to `number`, if one does (the operator names
-    /// 6379 `redis`, 9999 `admin` and the memcached port `memcached`).
-    pub container_name: Option<&'static str>,
+    /// A container port name maps to `number` (see [`InstancePort::container_name`]).
+    pub named: bool,
+}
+
+impl InstancePort {
+    /// The container port name that maps to `number`, if one does: the operator names 6379
+    /// `redis`, 9999 `admin` and the memcached port `memcached`.
+    pub fn container_name(&self) -> Option<&'static str> {
+        self.named.then_some(match self.kind {
+            PortKind::Data => "redis",
+            PortKind::Admin => "admin",
+            PortKind::Memcached => "memcached",
+        })
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Instance<'d> {
-    pub name: String,
+    /// Borrowed from the CR's facts when there is a CR.
+    pub name: Cow<'d, str>,
     /// "" when the CR names no namespace.
-    pub namespace: String,
+    pub namespace: Cow<'d, str>,
     /// Pod labels without `role`.
     pub labels: Labels,
     pub replicas: i64,
@@ -86,7 +99,7 @@ impl Instance<'_> {
 
     pub fn pod_labels(&self, role: Role) -> Labels {
         let mut labels = self.labels.clone();
-        labels.insert("role".to_string(), role.label().to_string());
+        labels.insert("role", role.label());
         labels
     }
 
@@ -96,7 +109,7 @@ impl Instance<'_> {
 
     pub fn display(&self) -> String {
         if self.namespace.is_empty() {
-            self.name.clone()
+            self.name.to_string()
         } else {
             format!("{}/{}", self.namespace, self.name)
         }
@@ -108,15 +121,15 @@ pub fn from_crs(crs: &[CrFacts]) -> Vec<Instance<'_>> {
     crs.iter()
         .enumerate()
         .map(|(index, cr)| {
-            let name = cr.name.as_deref().unwrap_or("").to_string();
+            let name = cr.name.as_deref().unwrap_or("");
             let mut labels = Labels::new();
             // `spec.labels` is deprecated in favour of `podMetadata.labels`, but still applied.
             extend_labels(&mut labels, &cr.labels);
             extend_labels(&mut labels, cr.pod_metadata_labels());
             // The operator's own labels win over user-supplied ones with the same key.
-            labels.insert("app".into(), name.clone());
-            labels.insert("app.kubernetes.io/name".into(), "dragonfly".into());
-            labels.insert("app.kubernetes.io/part-of".into(), "dragonfly".into());
+            labels.insert("app", name.to_string());
+            labels.insert("app.kubernetes.io/name", "dragonfly");
+            labels.insert("app.kubernetes.io/part-of", "dragonfly");
             labels.shrink_to_fit();
             let flag_port = |flag: &str| -> Option<i64> {
                 cr.arg(flag)
@@ -131,7 +144,7 @@ pub fn from_crs(crs: &[CrFacts]) -> Vec<Instance<'_>> {
                     ports.push(InstancePort {
                         kind: PortKind::Data,
                         number,
-                        container_name: (number == DATA_PORT).then_some("redis"),
+                        named: number == DATA_PORT,
                     });
                 }
             }
@@ -141,7 +154,7 @@ pub fn from_crs(crs: &[CrFacts]) -> Vec<Instance<'_>> {
                     ports.push(InstancePort {
                         kind: PortKind::Admin,
                         number,
-                        container_name: (number == ADMIN_PORT).then_some("admin"),
+                        named: number == ADMIN_PORT,
                     });
                 }
             }
@@ -153,13 +166,14 @@ pub fn from_crs(crs: &[CrFacts]) -> Vec<Instance<'_>> {
                     ports.push(InstancePort {
                         kind: PortKind::Memcached,
                         number,
-                        container_name: spec_memcached.is_some().then_some("memcached"),
+                        named: spec_memcached.is_some(),
                     });
                 }
             }
+            ports.shrink_to_fit();
             Instance {
-                name,
-                namespace: cr.namespace().unwrap_or("").to_string(),
+                name: Cow::Borrowed(name),
+                namespace: Cow::Borrowed(cr.namespace().unwrap_or("")),
                 labels,
                 replicas: cr.replicas.as_ref().and_then(|(v, _)| *v).unwrap_or(1),
                 ports,
@@ -205,9 +219,9 @@ pub fn from_label_conventions<'d>(policies: &[Policy<'d>]) -> Vec<Instance<'d>> 
             .filter(|r| r.key != "role")
             .filter_map(|r| Some((r.key.clone(), r.single_value()?.to_string())))
             .collect();
-        labels.insert("app".into(), name.clone());
-        labels.insert("app.kubernetes.io/name".into(), "dragonfly".into());
-        labels.insert("app.kubernetes.io/part-of".into(), "dragonfly".into());
+        labels.insert("app", name.clone());
+        labels.insert("app.kubernetes.io/name", "dragonfly");
+        labels.insert("app.kubernetes.io/part-of", "dragonfly");
         let namespace = policy.namespace.clone();
         if instances
             .iter()
@@ -216,20 +230,20 @@ pub fn from_label_conventions<'d>(policies: &[Policy<'d>]) -> Vec<Instance<'d>> 
             continue;
         }
         instances.push(Instance {
-            name,
-            namespace,
+            name: Cow::Owned(name),
+            namespace: Cow::Owned(namespace),
             labels,
             replicas: 1,
             ports: vec![
                 InstancePort {
                     kind: PortKind::Data,
                     number: DATA_PORT,
-                    container_name: Some("redis"),
+                    named: true,
                 },
                 InstancePort {
                     kind: PortKind::Admin,
                     number: ADMIN_PORT,
-                    container_name: Some("admin"),
+                    named: true,
                 },
             ],
             cr: None,

@@ -310,8 +310,8 @@ impl<'d> NetworkModel<'d> {
                 let candidates = if inst.namespace.is_empty() {
                     all.clone()
                 } else {
-                    let namespace = inst.namespace.as_str();
-                    let app = inst.labels.get("app").map(String::as_str);
+                    let namespace = inst.namespace.as_ref();
+                    let app = inst.labels.get("app");
                     let mut named = indexed.get(&(namespace, None)).cloned().unwrap_or_default();
                     if app.is_some() {
                         named.extend(indexed.get(&(namespace, app)).into_iter().flatten());
@@ -418,14 +418,14 @@ fn operator_selecting(instances: &[Instance<'_>]) -> HashMap<usize, Vec<usize>> 
     for (index, instance) in instances.iter().enumerate() {
         if instance.cr.is_some() {
             by_name
-                .entry(instance.name.as_str())
+                .entry(instance.name.as_ref())
                 .or_default()
                 .push(index);
         }
     }
     let mut unusual = HashMap::new();
     for (index, instance) in instances.iter().enumerate() {
-        let Some(same_name) = by_name.get(instance.name.as_str()) else {
+        let Some(same_name) = by_name.get(instance.name.as_ref()) else {
             continue;
         };
         let owners: Vec<usize> = same_name

@@ -852,7 +852,7 @@ pub fn operator_rule_port(instance: &Instance<'_>, rule: usize) -> Option<u16> {
 /// The operator's labels on an instance's pods, which its policy selects.
 fn own_pods(instance: &Instance<'_>) -> Selector {
     Selector::from_labels([
-        ("app", instance.name.as_str()),
+        ("app", instance.name.as_ref()),
         ("app.kubernetes.io/name", "dragonfly"),
         ("app.kubernetes.io/part-of", "dragonfly"),
     ])
@@ -865,7 +865,7 @@ pub fn operator_rule<'d>(
     operator_namespace: Option<&str>,
 ) -> PolicyRule<'d> {
     let site = instance.operator_site;
-    let same_namespace = || Namespaces::Names(vec![instance.namespace.clone()]);
+    let same_namespace = || Namespaces::Names(vec![instance.namespace.to_string()]);
     let peer = |kind: PeerKind| Peer { kind, site };
     let peers = match rule {
         1 => vec![

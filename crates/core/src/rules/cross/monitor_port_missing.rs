@@ -292,9 +292,9 @@ impl Targets {
         for (index, sets) in crs.iter().enumerate() {
             for (key, value) in sets.iter().flat_map(NetpolLabels::iter) {
                 let list = by_label
-                    .entry(key.clone())
+                    .entry(key.to_string())
                     .or_default()
-                    .entry(value.clone())
+                    .entry(value.to_string())
                     .or_default();
                 // Several label sets of one CR (its roles) share most labels: list it once.
                 if list.last() != Some(&index) {

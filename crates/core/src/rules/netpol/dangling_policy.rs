@@ -23,7 +23,7 @@ impl Rule for DanglingPolicy {
             return;
         }
         let model = &bundle.network;
-        let cr_names: Vec<&str> = model.instances.iter().map(|i| i.name.as_str()).collect();
+        let cr_names: Vec<&str> = model.instances.iter().map(|i| i.name.as_ref()).collect();
         for (index, policy) in model.policies.iter().enumerate() {
             let Some(pods) = &policy.pods else { continue };
             if policy.resource.is_none() || model.policy_selects_any(index) {

@@ -78,7 +78,7 @@ impl Rule for OperatorCannotReach {
                 };
                 let query = PortQuery {
                     number: admin.number,
-                    name: admin.container_name,
+                    name: admin.container_name(),
                     protocol: Protocol::Tcp,
                 };
                 let egress = model.egress(index, Role::Replica, query, to_master);
