@@ -4,9 +4,7 @@
 //!
 //! `cargo run --release -p dflint-core --example memory_profile -- FILE`
 
-use dflint_core::bundle::{load_passing, load_with, Bundle, DocumentPass};
-use dflint_core::document::Document;
-use dflint_core::dragonfly::DragonflyCr;
+use dflint_core::bundle::{load_facts, load_with, Bundle};
 use dflint_core::{LintConfig, Source};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,7 +52,7 @@ fn main() {
     let read = stage("source read", 0);
     // As the linter's first pass leaves it: the documents of other kinds, and the facts of
     // each CR (its tree let go).
-    let loaded = load_passing(&sources, &config.limits, &mut FactsOnly);
+    let loaded = load_facts(&sources, &config.limits);
     let facts = stage("CR facts, other documents", read);
     let bundle = Bundle::new(&sources, &loaded, &config);
     stage("bundle on the facts", facts);
@@ -104,18 +102,4 @@ fn main() {
         mib(messages),
         mib(paths)
     );
-}
-
-/// Judges nothing, but lets the linter drop each CR's tree once its facts are read.
-struct FactsOnly;
-
-impl DocumentPass for FactsOnly {
-    fn document<'d>(&mut self, _: &'d [Source], _: &'d Document, _: Vec<DragonflyCr<'d>>) {}
-    fn judges_crs(&self) -> bool {
-        true
-    }
-    fn wants_secret_spans(&self) -> bool {
-        false
-    }
-    fn forget_source(&mut self, _: usize) {}
 }

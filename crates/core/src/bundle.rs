@@ -79,23 +79,32 @@ pub trait DocumentPass {
     fn forget_source(&mut self, source: usize);
 }
 
-/// A pass that does nothing.
-struct NoPass;
+/// A pass that judges nothing. `keep_crs`: the documents of Dragonfly CRs stay, for rules
+/// run on them later; else they go once their facts are read.
+struct NoPass {
+    keep_crs: bool,
+}
 
 impl DocumentPass for NoPass {
     fn document<'d>(&mut self, _: &'d [Source], _: &'d Document, _: Vec<DragonflyCr<'d>>) {}
     fn judges_crs(&self) -> bool {
-        false
+        !self.keep_crs
     }
     fn wants_secret_spans(&self) -> bool {
-        true
+        self.keep_crs
     }
     fn forget_source(&mut self, _: usize) {}
 }
 
 /// Reads every source into documents, within `limits`.
 pub fn load_with(sources: &[Source], limits: &Limits) -> Loaded {
-    load_passing(sources, limits, &mut NoPass)
+    load_passing(sources, limits, &mut NoPass { keep_crs: true })
+}
+
+/// What the linter's first pass leaves: the documents of other kinds and the facts of each
+/// Dragonfly CR, its tree let go (where the memory of a run goes, for benchmarks).
+pub fn load_facts(sources: &[Source], limits: &Limits) -> Loaded {
+    load_passing(sources, limits, &mut NoPass { keep_crs: false })
 }
 
 /// [`load_with`], handing each document it keeps to `pass` as soon as it is parsed.
@@ -206,16 +215,9 @@ fn read_document(
     let mut others = false;
     let mut crs = Vec::new();
     for root in resource_roots(&doc.root) {
-        match recognize(root) {
-            Recognition::Known(Kind::Dragonfly) => {
-                let resource = Resource {
-                    kind: Kind::Dragonfly,
-                    doc,
-                    root,
-                };
-                crs.push(DragonflyCr::new(resource, limits));
-            }
-            _ => others = true,
+        match DragonflyCr::at_root(doc, root, limits) {
+            Some(cr) => crs.push(cr),
+            None => others = true,
         }
     }
     if crs.is_empty() {
@@ -372,8 +374,9 @@ impl<'d> Bundle<'d> {
         }
     }
 
-    /// The bundle of one document alone, with its resources and Dragonfly CR views and nothing
-    /// else: what the rules of [`crate::rules::Scope::DragonflyCr`] read.
+    /// What the rules of [`crate::rules::Scope::DragonflyCr`] read: the Dragonfly CRs of one
+    /// document (their views, as resources too) and nothing else. The other resources, the
+    /// CR facts and the network model are empty here.
     pub fn of_document(
         sources: &'d [Source],
         dragonflies: Vec<DragonflyCr<'d>>,

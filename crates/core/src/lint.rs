@@ -6,7 +6,7 @@ use crate::config::LintConfig;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Document;
 use crate::dragonfly::DragonflyCr;
-use crate::resource::{recognize, resource_roots, Kind, Recognition, Resource};
+use crate::resource::{resource_roots, Kind};
 use crate::rules::EmitterState;
 use crate::rules::{registry, Emitter, Rule, RuleMeta, Scope};
 use crate::source::{Source, Span};
@@ -59,10 +59,25 @@ impl Report {
 
 /// Lints the given sources as one bundle (cross-resource checks see all of them).
 pub fn lint(sources: &[Source], config: &LintConfig) -> Report {
-    let mut cr_rules = CrRules::new(config, Redactions::Compute);
+    lint_with(sources, config, Redactions::Compute)
+}
+
+/// Like [`lint`], for output that never shows source text (the admission policy's messages,
+/// JSON reports): [`Report::redactions`] stays empty, which saves finding every
+/// secret's span (an eighth of the time for an ACL of 50 users).
+pub fn lint_without_redactions(sources: &[Source], config: &LintConfig) -> Report {
+    lint_with(sources, config, Redactions::Skip)
+}
+
+/// Both passes over input the run owns: the documents and the CRs' facts are let go before
+/// the findings are sorted, which is when the report is largest.
+fn lint_with(sources: &[Source], config: &LintConfig, redact: Redactions) -> Report {
+    let mut cr_rules = CrRules::new(config, redact);
     let loaded = load_passing(sources, &config.limits, &mut cr_rules);
     let early = cr_rules.finish();
-    run_owned(sources, loaded, early, config, Redactions::Compute)
+    let judged = judge(sources, &loaded, early, config, redact);
+    drop(loaded);
+    finish(judged, config)
 }
 
 /// Lints sources that [`load`] has already parsed (lets benchmarks time the rules alone).
@@ -73,32 +88,15 @@ pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> 
     for doc in &loaded.documents {
         let crs: Vec<DragonflyCr<'_>> = resource_roots(&doc.root)
             .into_iter()
-            .filter(|root| matches!(recognize(root), Recognition::Known(Kind::Dragonfly)))
-            .map(|root| {
-                let resource = Resource {
-                    kind: Kind::Dragonfly,
-                    doc,
-                    root,
-                };
-                DragonflyCr::new(resource, &config.limits)
-            })
+            .filter_map(|root| DragonflyCr::at_root(doc, root, &config.limits))
             .collect();
         if !crs.is_empty() {
             cr_rules.document(sources, doc, crs);
         }
     }
     let early = cr_rules.finish();
-    run(sources, loaded, early, config, Redactions::Compute)
-}
-
-/// Like [`lint`], for output that never shows source text (the admission policy's messages,
-/// JSON reports): [`Report::redactions`] stays empty, which saves finding every
-/// secret's span (an eighth of the time for an ACL of 50 users).
-pub fn lint_without_redactions(sources: &[Source], config: &LintConfig) -> Report {
-    let mut cr_rules = CrRules::new(config, Redactions::Skip);
-    let loaded = load_passing(sources, &config.limits, &mut cr_rules);
-    let early = cr_rules.finish();
-    run_owned(sources, loaded, early, config, Redactions::Skip)
+    let judged = judge(sources, loaded, early, config, Redactions::Compute);
+    finish(judged, config)
 }
 
 /// The rules that judge one Dragonfly CR alone ([`Scope::DragonflyCr`]), run on each
@@ -186,40 +184,15 @@ impl DocumentPass for CrRules<'_> {
     }
 }
 
-#[derive(PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 enum Redactions {
     Compute,
     Skip,
 }
 
 /// Runs the bundle-wide rules on what was loaded. `early` holds the findings of the rules
-/// that judge one CR, already run on each document ([`CrRules`]).
-fn run(
-    sources: &[Source],
-    loaded: &Loaded,
-    early: Vec<Diagnostic>,
-    config: &LintConfig,
-    redact: Redactions,
-) -> Report {
-    finish(judge(sources, loaded, early, config, redact), config)
-}
-
-/// [`run`] for input the run owns: the documents and the CRs' facts are let go before the
-/// findings are sorted, which is when the report is largest.
-fn run_owned(
-    sources: &[Source],
-    loaded: Loaded,
-    early: Vec<Diagnostic>,
-    config: &LintConfig,
-    redact: Redactions,
-) -> Report {
-    let judged = judge(sources, &loaded, early, config, redact);
-    drop(loaded);
-    finish(judged, config)
-}
-
-/// Everything that needs the bundle: the findings (not yet sorted), the summary and the
-/// spans to mask.
+/// that judge one CR, already run on each document ([`CrRules`]). Gives everything that
+/// needs the bundle: the findings (not yet sorted), the summary and the spans to mask.
 fn judge(
     sources: &[Source],
     loaded: &Loaded,

@@ -7,7 +7,6 @@ use dflint_core::args::{EnvValue, ExpansionLimit, MIN_EXPANSION_BYTES};
 use dflint_core::dragonfly::DragonflyCr;
 use dflint_core::limits::Limits;
 use dflint_core::lint::{load, Loaded};
-use dflint_core::resource::{Kind, Resource};
 use dflint_core::{lint, LintConfig, Source};
 
 /// A Dragonfly CR whose env doubles a 16-byte value 60 times (2^64 bytes if expanded), plus
@@ -133,10 +132,5 @@ fn a_megabyte_of_references_is_bounded() {
 /// The typed view of the first document, a Dragonfly CR, as the rules that judge one CR see it.
 fn first_cr(loaded: &Loaded) -> DragonflyCr<'_> {
     let doc = &loaded.documents[0];
-    let resource = Resource {
-        kind: Kind::Dragonfly,
-        doc,
-        root: &doc.root,
-    };
-    DragonflyCr::new(resource, &Limits::default())
+    DragonflyCr::at_root(doc, &doc.root, &Limits::default()).expect("a Dragonfly CR")
 }

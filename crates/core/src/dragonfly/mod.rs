@@ -11,7 +11,7 @@ use crate::args::{
 use crate::document::{Document, Node};
 use crate::k8s::node_quantity;
 use crate::limits::Limits;
-use crate::resource::Resource;
+use crate::resource::{recognize, Kind, Recognition, Resource};
 use crate::source::Span;
 use crate::target::Target;
 use std::collections::HashMap;
@@ -49,6 +49,22 @@ pub struct DragonflyCr<'d> {
 }
 
 impl<'d> DragonflyCr<'d> {
+    /// The CR at `root` of `doc` (the document itself or an item of a `List`), read within
+    /// `limits`; `None` when `root` is not a Dragonfly CR.
+    pub fn at_root(doc: &'d Document, root: &'d Node, limits: &Limits) -> Option<Self> {
+        match recognize(root) {
+            Recognition::Known(Kind::Dragonfly) => {
+                let resource = Resource {
+                    kind: Kind::Dragonfly,
+                    doc,
+                    root,
+                };
+                Some(DragonflyCr::new(resource, limits))
+            }
+            _ => None,
+        }
+    }
+
     /// Reads the CR; `$(VAR)` expansion stops at `limits.max_expansion_references`.
     pub fn new(resource: Resource<'d>, limits: &Limits) -> Self {
         let spec = resource.root.get("spec").filter(|s| s.as_map().is_some());
