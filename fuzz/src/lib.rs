@@ -17,12 +17,13 @@ use dflint_core::acl::dryrun::{dry_run, resolve};
 use dflint_core::acl::eval::{apply_rules, evaluate, EffectiveUser, Permissions};
 use dflint_core::acl::parse::{parse_file_with, parse_setuser, AclFile, Rule, ServerLimits};
 use dflint_core::acl::queries::{answer_case_line, token_text, EvaluatedAcl, EvaluatedCache};
+use dflint_core::acl::report::{PermissionsReport, UserReport};
 use dflint_core::acl::{commands, glob, Dialect};
 use dflint_core::config::ScraperSelector;
 use dflint_core::lint::{lint_loaded, load, Bundle, Report};
 use dflint_core::netpol::peer::classify;
 use dflint_core::netpol::ports::{PortQuery, Protocol};
-use dflint_core::reach_report::reach_report;
+use dflint_core::reach_report::reach;
 use dflint_core::{lint, LintConfig, Source};
 
 /// Splits an input into parts.
@@ -288,42 +289,32 @@ pub fn acl_engine(data: &[u8]) {
     }
 }
 
-/// Reads everything `acl explain` reads of a user.
+/// Builds what `acl explain` prints of a user, and checks it against the engine.
 fn explain(file: &AclFile, dialect: Dialect, user: &EffectiveUser) {
-    let _ = (
-        user.is_nopass(),
-        user.passwords.len(),
-        user.db,
-        user.lines.len(),
-    );
-    let _ = token_text(file, user.db_token);
-    let _ = token_text(file, user.enabled_by);
-    for perms in user.permission_sets() {
-        permissions(file, dialect, perms);
-    }
+    let report = UserReport::of(file, user);
+    assert_eq!(report.passwords, user.passwords.len());
+    assert!(report.hashed_passwords <= report.passwords);
     assert!(user.same_permissions(user));
+    for (perms, shown) in user
+        .permission_sets()
+        .zip(std::iter::once(&report.permissions).chain(&report.selectors))
+    {
+        permissions(dialect, perms, shown);
+    }
 }
 
-fn permissions(file: &AclFile, dialect: Dialect, perms: &Permissions) {
+fn permissions(dialect: Dialect, perms: &Permissions, shown: &PermissionsReport) {
     let table = commands::all(dialect);
-    for (i, command) in table.iter().enumerate() {
-        let _ = perms.allows(i) || command.no_auth;
-        let _ = token_text(file, perms.decided_by.get(i));
-    }
+    // Every command is listed once, allowed or denied.
+    assert_eq!(
+        shown.commands.len() + shown.denied_commands.len(),
+        table.len()
+    );
+    assert_eq!(shown.all_commands, shown.denied_commands.is_empty());
     for cat in commands::categories(dialect) {
-        let members = commands::category_member_indexes(dialect, cat.bit);
-        let _ = members.iter().all(|&i| perms.allows(usize::from(i)));
         assert!(commands::category(dialect, cat.name).is_some());
     }
-    for (i, arg, token) in &perms.first_args {
-        let _ = (table[*i].name, String::from_utf8_lossy(arg));
-        let _ = token_text(file, Some(*token));
-    }
-    let _ = token_text(file, perms.all_keys);
-    for key in &perms.keys {
-        let _ = (key.perm.allows_read(), key.perm.allows_write());
-        let _ = token_text(file, Some(key.token));
-    }
+    assert_eq!(shown.keys.len(), perms.keys.len());
     // What the overlap rules ask of two patterns; a witness must match both.
     let patterns: Vec<&[u8]> = perms
         .keys
@@ -730,11 +721,14 @@ pub fn network_model(data: &[u8]) {
     }
     drop(bundle);
 
-    let table = reach_report(&sources, &config);
-    let json = serde_json::to_string(&table).expect("the reach report serialises");
-    let _: serde_json::Value = serde_json::from_str(&json).expect("the reach report is JSON");
-    let report = lint_loaded(&sources, &loaded, &config);
+    // What `dflint netpol reach --format json` writes: the table and the findings together.
+    let (table, report) = reach(&sources, &config);
+    let mut json = Vec::new();
+    dflint_core::output::json::write_with_instances(&report, &table.instances, &mut json)
+        .expect("writing to memory cannot fail");
+    let _: serde_json::Value = serde_json::from_slice(&json).expect("the reach report is JSON");
     check_report(&sources, &report);
+    check_report(&sources, &lint_loaded(&sources, &loaded, &config));
 }
 
 // ----------------------------------------------------------------------------------------

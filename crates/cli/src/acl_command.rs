@@ -1,13 +1,13 @@
 //! `dflint acl explain` and `dflint acl can`: the ACL engine of dflint-core on the command line.
 
 use clap::{Subcommand, ValueEnum};
-use dflint_core::acl::eval::{evaluate, EffectiveUser, Permissions};
+use dflint_core::acl::eval::evaluate;
 use dflint_core::acl::found::is_acl_file_name;
 use dflint_core::acl::parse::{parse_file_with, AclFile, ServerLimits};
-use dflint_core::acl::queries::{answer_case_line, token_text, EvaluatedAcl, EvaluatedCache};
-use dflint_core::acl::{commands, Dialect};
+use dflint_core::acl::queries::{answer_case_line, EvaluatedAcl, EvaluatedCache};
+use dflint_core::acl::report::{CanAnswer, PermissionsReport, UserReport};
+use dflint_core::acl::Dialect;
 use dflint_core::limits::{file_too_large_message, Limits};
-use serde_json::json;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -299,9 +299,9 @@ fn explain(
             );
         }
         for user in users.iter().filter(|u| only.is_none_or(|o| o == u.name)) {
-            let mut value = describe(file, dialect, user);
+            let mut value = UserReport::of(file, user);
             if several {
-                value["acl"] = json!(acl.label);
+                value.acl = Some(acl.label.clone());
             }
             if only.is_some() {
                 matches.push(value);
@@ -344,7 +344,7 @@ struct UserWriter<W: Write> {
 }
 
 impl<W: Write> UserWriter<W> {
-    fn user(&mut self, value: &serde_json::Value) -> std::io::Result<()> {
+    fn user(&mut self, value: &UserReport) -> std::io::Result<()> {
         match self.format {
             Format::Json => {
                 self.out
@@ -375,148 +375,46 @@ impl<W: Write> UserWriter<W> {
     }
 }
 
-/// A user's effective permissions as JSON: categories fully granted, every command allowed
-/// (with the token that granted it, or why it is always allowed) and every command denied
-/// (with the token that last denied it), first-argument grants, patterns, and each Redis
-/// selector the same way. Every claim is one `acl can` would confirm.
-fn describe(file: &AclFile, dialect: Dialect, user: &EffectiveUser) -> serde_json::Value {
-    let mut value = describe_permissions(file, dialect, &user.root);
-    let selectors: Vec<serde_json::Value> = user
-        .selectors
-        .iter()
-        .map(|p| describe_permissions(file, dialect, p))
-        .collect();
-    let fields = json!({
-        "user": user.name,
-        "enabled": user.enabled,
-        "implicit": user.implicit,
-        "nopass": user.is_nopass(),
-        "passwords": user.passwords.len(),
-        "hashed_passwords": user.passwords.iter().filter(|p| p.hashed).count(),
-        "db": user.db,
-        "db_granted_by": token_text(file, user.db_token),
-        "namespace": user.namespace,
-        "lines": user.lines.len(),
-        "selectors": selectors,
-    });
-    if let (Some(target), serde_json::Value::Object(extra)) = (value.as_object_mut(), fields) {
-        for (key, field) in extra {
-            target.insert(key, field);
-        }
-    }
-    value
-}
-
-fn describe_permissions(
-    file: &AclFile,
-    dialect: Dialect,
-    perms: &Permissions,
-) -> serde_json::Value {
-    let table = commands::all(dialect);
-    let dangerous = |c: &commands::Command| {
-        ["dangerous", "admin"].iter().any(|n| {
-            commands::category(dialect, n).is_some_and(|cat| c.categories & (1 << cat.bit) != 0)
-        })
-    };
-    // Redis runs `no_auth` commands whatever the rules say (`ACLSelectorCheckCmd`); Dragonfly
-    // checks them like any other command.
-    let always = |c: &commands::Command| dialect == Dialect::Redis && c.no_auth;
-    let allowed: Vec<usize> = (0..table.len())
-        .filter(|&i| perms.allows(i) || always(&table[i]))
-        .collect();
-    let categories: Vec<serde_json::Value> = commands::categories(dialect)
-        .iter()
-        .filter(|cat| {
-            let mut members = (0..table.len())
-                .filter(|&i| table[i].categories & (1 << cat.bit) != 0)
-                .peekable();
-            members.peek().is_some() && members.all(|i| perms.allows(i))
-        })
-        .map(|cat| json!(format!("@{}", cat.name)))
-        .collect();
-    let commands: Vec<serde_json::Value> = allowed
-        .iter()
-        .map(|&i| {
-            let by_rule = perms.allows(i);
-            json!({
-                "command": table[i].name,
-                "dangerous": dangerous(&table[i]),
-                "granted_by": if by_rule { token_text(file, perms.decided_by.get(i)) } else { None },
-                "always_allowed": (!by_rule).then_some("no_auth command: Redis never checks it"),
-            })
-        })
-        .collect();
-    let denied: Vec<serde_json::Value> = (0..table.len())
-        .filter(|i| !allowed.contains(i))
-        .map(|i| {
-            json!({
-                "command": table[i].name,
-                "decided_by": token_text(file, perms.decided_by.get(i)),
-            })
-        })
-        .collect();
-    json!({
-        "all_commands": allowed.len() == table.len(),
-        "categories": categories,
-        "commands": commands,
-        "denied_commands": denied,
-        "dangerous_commands": allowed.iter().filter(|&&i| dangerous(&table[i])).map(|&i| table[i].name).collect::<Vec<_>>(),
-        "first_args": perms.first_args.iter().map(|(i, arg, token)| json!({
-            "command": table[*i].name,
-            "arg": String::from_utf8_lossy(arg),
-            "granted_by": token_text(file, Some(*token)),
-        })).collect::<Vec<_>>(),
-        "all_keys": perms.all_keys.is_some(),
-        "all_keys_granted_by": token_text(file, perms.all_keys),
-        "keys": perms.keys.iter().map(|k| json!({
-            "pattern": String::from_utf8_lossy(&k.pattern),
-            "read": k.perm.allows_read(),
-            "write": k.perm.allows_write(),
-            "granted_by": token_text(file, Some(k.token)),
-        })).collect::<Vec<_>>(),
-        "all_channels": perms.all_channels.is_some(),
-        "channels": perms.channels.iter().map(|c| String::from_utf8_lossy(&c.pattern).into_owned()).collect::<Vec<_>>(),
-    })
-}
-
-fn pretty(users: &[serde_json::Value]) -> String {
+/// One user in the pretty format: a header line, then its permissions and selectors.
+fn pretty(users: &[UserReport]) -> String {
     let mut out = String::new();
     for u in users {
-        let flag = |b: &serde_json::Value, yes: &str, no: &str| {
-            if b.as_bool() == Some(true) {
-                yes.to_string()
-            } else {
-                no.to_string()
-            }
-        };
         let mut extras = Vec::new();
-        if let Some(db) = u["db"].as_u64() {
+        if let Some(db) = u.db {
             extras.push(format!("database {db} only"));
         }
-        if let Some(ns) = u["namespace"].as_str().filter(|n| !n.is_empty()) {
+        if let Some(ns) = u.namespace.as_deref().filter(|n| !n.is_empty()) {
             extras.push(format!("namespace {ns}"));
         }
-        if u["lines"].as_u64().is_some_and(|n| n > 1) {
-            extras.push(format!("merged from {} lines", u["lines"]));
+        if u.lines > 1 {
+            extras.push(format!("merged from {} lines", u.lines));
         }
-        if let Some(acl) = u["acl"].as_str() {
-            extras.push(acl.to_string());
+        if let Some(acl) = &u.acl {
+            extras.push(acl.clone());
         }
         out.push_str(&format!(
             "user {}{}: {}, {}, {} password(s){}\n",
-            u["user"].as_str().unwrap_or(""),
-            flag(&u["implicit"], " (built-in, no `user default` line)", ""),
-            flag(&u["enabled"], "on", "off"),
-            flag(&u["nopass"], "nopass", "password required"),
-            u["passwords"],
+            u.user,
+            if u.implicit {
+                " (built-in, no `user default` line)"
+            } else {
+                ""
+            },
+            if u.enabled { "on" } else { "off" },
+            if u.nopass {
+                "nopass"
+            } else {
+                "password required"
+            },
+            u.passwords,
             if extras.is_empty() {
                 String::new()
             } else {
                 format!(" [{}]", extras.join(", "))
             }
         ));
-        permissions(&mut out, u, "  ");
-        for (i, selector) in u["selectors"].as_array().into_iter().flatten().enumerate() {
+        permissions(&mut out, &u.permissions, "  ");
+        for (i, selector) in u.selectors.iter().enumerate() {
             out.push_str(&format!(
                 "  selector {} (an alternative set of permissions):\n",
                 i + 1
@@ -528,82 +426,74 @@ fn pretty(users: &[serde_json::Value]) -> String {
 }
 
 /// One set of permissions (a user's root, or a selector) in the pretty format.
-fn permissions(out: &mut String, p: &serde_json::Value, indent: &str) {
-    let list = |field: &str| p[field].as_array().cloned().unwrap_or_default();
-    let cats: Vec<String> = list("categories")
-        .iter()
-        .filter_map(|c| c.as_str().map(str::to_string))
-        .collect();
-    if p["all_commands"] == true {
+fn permissions(out: &mut String, p: &PermissionsReport, indent: &str) {
+    if p.all_commands {
         // Every command, dangerous ones included: listing them one by one says nothing more.
-        let commands = list("commands");
-        let by: Vec<&str> = commands
+        let by: Vec<&str> = p
+            .commands
             .iter()
-            .filter_map(|c| c["granted_by"].as_str())
+            .filter_map(|c| c.granted_by.as_deref())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
         out.push_str(&format!(
             "{indent}commands: all {} (dangerous/admin included), granted by {}\n",
-            commands.len(),
+            p.commands.len(),
             by.join(", ")
         ));
     } else {
         out.push_str(&format!(
             "{indent}commands: {} allowed{}\n",
-            list("commands").len(),
-            if cats.is_empty() {
+            p.commands.len(),
+            if p.categories.is_empty() {
                 String::new()
             } else {
-                format!(" (whole categories: {})", cats.join(" "))
+                format!(" (whole categories: {})", p.categories.join(" "))
             }
         ));
-    }
-    for c in list("commands")
-        .iter()
-        .filter(|_| p["all_commands"] != true)
-    {
-        let name = c["command"].as_str().unwrap_or("").to_ascii_uppercase();
-        if let Some(why) = c["always_allowed"].as_str() {
-            out.push_str(&format!("{indent}  = {name} always allowed ({why})\n"));
-        } else if c["dangerous"] == true {
-            out.push_str(&format!(
-                "{indent}  ! {name} (dangerous/admin) granted by {}\n",
-                c["granted_by"].as_str().unwrap_or("the default")
-            ));
+        for c in &p.commands {
+            let name = c.command.to_ascii_uppercase();
+            if let Some(why) = &c.always_allowed {
+                out.push_str(&format!("{indent}  = {name} always allowed ({why})\n"));
+            } else if c.dangerous {
+                out.push_str(&format!(
+                    "{indent}  ! {name} (dangerous/admin) granted by {}\n",
+                    c.granted_by.as_deref().unwrap_or("the default")
+                ));
+            }
         }
     }
-    for f in list("first_args") {
+    for f in &p.first_args {
         out.push_str(&format!(
             "{indent}  + {} {} (first argument only) granted by {}\n",
-            f["command"].as_str().unwrap_or("").to_ascii_uppercase(),
-            f["arg"].as_str().unwrap_or(""),
-            f["granted_by"].as_str().unwrap_or("")
+            f.command.to_ascii_uppercase(),
+            f.arg,
+            f.granted_by.as_deref().unwrap_or("")
         ));
     }
-    if p["all_keys"] == true {
+    if p.all_keys {
         out.push_str(&format!(
             "{indent}keys: all (from {})\n",
-            p["all_keys_granted_by"].as_str().unwrap_or("?")
+            p.all_keys_granted_by.as_deref().unwrap_or("?")
         ));
     }
-    for k in list("keys") {
-        let perm = match (k["read"].as_bool(), k["write"].as_bool()) {
-            (Some(true), Some(true)) => "read/write",
-            (Some(true), _) => "read",
+    for k in &p.keys {
+        let perm = match (k.read, k.write) {
+            (true, true) => "read/write",
+            (true, false) => "read",
             _ => "write",
         };
         out.push_str(&format!(
             "{indent}keys: {} ({perm}) from {}\n",
-            k["pattern"].as_str().unwrap_or(""),
-            k["granted_by"].as_str().unwrap_or("")
+            k.pattern,
+            k.granted_by.as_deref().unwrap_or("")
         ));
     }
-    if p["all_channels"] == true {
+    if p.all_channels {
         out.push_str(&format!("{indent}channels: all\n"));
     }
-    for c in list("channels") {
-        out.push_str(&format!("{indent}channels: {}\n", c.as_str().unwrap_or("")));
+    for c in &p.channels {
+        out.push_str(&format!("{indent}channels: {c}\n"));
     }
 }
 
@@ -634,40 +524,37 @@ fn can(
     let mut argv: Vec<&[u8]> = vec![command.as_bytes()];
     argv.extend(args.iter().map(|a| a.as_bytes()));
     let result = EvaluatedAcl::new(acls.swap_remove(0).file).answer(user, &argv);
-    let text = match format {
-        Format::Json => format!("{result}\n"),
-        Format::Pretty => match (&result["error"], result["allowed"].as_bool()) {
-            (serde_json::Value::String(e), _) => {
-                eprintln!("dflint: {e}");
-                String::new()
+    let command = command.to_ascii_uppercase();
+    let text = match (format, &result) {
+        (Format::Json, _) => format!("{result}\n"),
+        (Format::Pretty, CanAnswer::Error { error }) => {
+            eprintln!("dflint: {error}");
+            String::new()
+        }
+        (Format::Pretty, CanAnswer::Verdict(v)) if v.allowed => format!(
+            "allowed: `{user}` may run {command} ({})\n",
+            match (&v.always_allowed, &v.token) {
+                (Some(why), _) => format!("always allowed: {why}"),
+                (None, Some(token)) => format!("granted by {token}"),
+                (None, None) => "granted by the default".to_string(),
             }
-            (_, Some(true)) => format!(
-                "allowed: `{user}` may run {} ({})\n",
-                command.to_ascii_uppercase(),
-                match (result["always_allowed"].as_str(), result["token"].as_str()) {
-                    (Some(why), _) => format!("always allowed: {why}"),
-                    (None, Some(token)) => format!("granted by {token}"),
-                    (None, None) => "granted by the default".to_string(),
-                }
-            ),
-            (_, _) => format!(
-                "denied: `{user}` may not run {} — no permission for the {} `{}` ({})\n",
-                command.to_ascii_uppercase(),
-                result["denied_on"].as_str().unwrap_or("command"),
-                result["item"].as_str().unwrap_or(""),
-                result["token"]
-                    .as_str()
-                    .map_or("never granted".to_string(), |t| format!("decided by {t}")),
-            ),
-        },
+        ),
+        (Format::Pretty, CanAnswer::Verdict(v)) => format!(
+            "denied: `{user}` may not run {command} — no permission for the {} `{}` ({})\n",
+            v.denied_on.as_deref().unwrap_or("command"),
+            v.item,
+            v.token
+                .as_deref()
+                .map_or("never granted".to_string(), |t| format!("decided by {t}")),
+        ),
     };
     if crate::stdout::print(&text).is_err() {
         return ExitCode::from(EXIT_ERROR);
     }
-    match (result.get("error"), result["allowed"].as_bool()) {
-        (Some(_), _) => ExitCode::from(EXIT_ERROR),
-        (_, Some(true)) => ExitCode::SUCCESS,
-        _ => ExitCode::from(EXIT_DENIED),
+    match result.allowed() {
+        None => ExitCode::from(EXIT_ERROR),
+        Some(true) => ExitCode::SUCCESS,
+        Some(false) => ExitCode::from(EXIT_DENIED),
     }
 }
 

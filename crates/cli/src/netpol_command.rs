@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use dflint_core::config::FailOn;
-use dflint_core::reach_report::{reach_report, PathReach, ReachReport};
+use dflint_core::reach_report::{self, PathReach, ReachReport};
 use dflint_core::LintConfig;
 
 use crate::exit_codes::{EXIT_FINDINGS, EXIT_USAGE_OR_IO};
@@ -82,28 +82,29 @@ fn reach(args: ReachArgs) -> ExitCode {
     for error in &io_errors {
         eprintln!("dflint: {error}");
     }
-    let findings = dflint_core::lint(&sources, &config);
-    let rendered = match args.format {
-        CheckFormat::Json => {
-            let table = reach_report(&sources, &config);
-            let diagnostics: serde_json::Value =
-                serde_json::from_str(&dflint_core::output::json::render(&findings))
-                    .unwrap_or_default();
-            let mut out = serde_json::json!({
-                "version": 1,
-                "instances": table.instances,
-                "diagnostics": diagnostics["diagnostics"],
-                "summary": diagnostics["summary"],
-            });
-            if let Some(obj) = out.as_object_mut() {
-                obj.retain(|_, v| !v.is_null());
-            }
-            let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
-            text.push('\n');
-            text
+    let (table, findings) = match args.format {
+        CheckFormat::Json | CheckFormat::Pretty => {
+            let (table, findings) = reach_report::reach(&sources, &config);
+            (Some(table), findings)
         }
-        CheckFormat::Pretty => {
-            let mut text = pretty(&reach_report(&sources, &config));
+        _ => (None, dflint_core::lint(&sources, &config)),
+    };
+    let rendered = match (args.format, &table) {
+        (CheckFormat::Json, Some(table)) => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = dflint_core::output::json::write_with_instances(
+                &findings,
+                &table.instances,
+                &mut stdout,
+            )
+            .and_then(|_| std::io::Write::flush(&mut stdout));
+            if crate::stdout::reader_gone_is_ok(written).is_err() {
+                return ExitCode::from(EXIT_USAGE_OR_IO);
+            }
+            String::new()
+        }
+        (CheckFormat::Pretty, Some(table)) => {
+            let mut text = pretty(table);
             if !findings.diagnostics.is_empty() {
                 text.push('\n');
                 text.push_str(&pretty_output::render(
@@ -116,7 +117,7 @@ fn reach(args: ReachArgs) -> ExitCode {
         }
         // The CI formats carry the findings alone: no table is worked out, and they are
         // written as `check` writes them.
-        findings_only => {
+        (findings_only, _) => {
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             let written = render(findings_only, &findings, &sources, false, &mut stdout)
                 .and_then(|_| std::io::Write::flush(&mut stdout));

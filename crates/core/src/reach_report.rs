@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::bundle::{load_with, Bundle};
 use crate::config::LintConfig;
+use crate::lint::Report;
 use crate::netpol::peer::classify;
 use crate::netpol::reach::Path;
 use crate::netpol::{NetworkModel, PeerClass, Site};
@@ -80,11 +81,15 @@ fn class_name(class: PeerClass) -> &'static str {
     }
 }
 
-/// Builds the table for the sources (the findings come from [`crate::lint`]).
-pub fn reach_report(sources: &[Source], config: &LintConfig) -> ReachReport {
+/// The table and the findings of the sources, from one reading of them.
+pub fn reach(sources: &[Source], config: &LintConfig) -> (ReachReport, Report) {
     let loaded = load_with(sources, &config.limits);
-    let bundle = Bundle::new(sources, &loaded, config);
-    table(&bundle.network, sources, config)
+    let table = table(
+        &Bundle::new(sources, &loaded, config).network,
+        sources,
+        config,
+    );
+    (table, crate::lint::lint_loaded(sources, &loaded, config))
 }
 
 fn table(model: &NetworkModel<'_>, sources: &[Source], config: &LintConfig) -> ReachReport {

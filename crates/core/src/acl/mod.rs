@@ -8,6 +8,7 @@ pub mod found;
 pub mod glob;
 pub mod parse;
 pub mod queries;
+pub mod report;
 pub mod text;
 
 pub use commands::Dialect;

@@ -1,12 +1,13 @@
 //! Dry-run queries against ACL texts evaluated once: the answers of `dflint acl can` and of
-//! its `--cases` JSON lines, one JSON value per query. Pure: callers read the queries and
+//! its `--cases` JSON lines, one [`CanAnswer`] per query. Pure: callers read the queries and
 //! write the answers.
 
-use super::dryrun::{dry_run, Verdict};
+use super::dryrun::dry_run;
 use super::eval::{evaluate, EffectiveUser, TokenRef};
 use super::parse::{parse_file_with, AclFile, ServerLimits};
+use super::report::{CanAnswer, VerdictReport};
 use super::Dialect;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -17,18 +18,6 @@ pub fn token_text(file: &AclFile, token: Option<TokenRef>) -> Option<String> {
         file.token(token)
             .map_or_else(|| "(built-in default user)".to_string(), |t| t.shown()),
     )
-}
-
-/// One dry-run verdict as `acl can` answers it in JSON.
-pub fn verdict_json(file: &AclFile, verdict: &Verdict) -> Value {
-    json!({
-        "allowed": verdict.allowed,
-        "denied_on": verdict.denied_on.map(|d| d.as_str()),
-        "item": verdict.item,
-        "token": token_text(file, verdict.token),
-        "always_allowed": verdict.always_allowed.then_some("no_auth command: Redis never checks it"),
-        "user_enabled": verdict.user_enabled,
-    })
 }
 
 /// An ACL text parsed and evaluated once, to answer any number of queries.
@@ -62,19 +51,29 @@ impl EvaluatedAcl {
         }
     }
 
-    /// May `user` run `argv`? The verdict as JSON, or `{"error": …}` with what the server
-    /// would answer instead (the file refused, no such user, a malformed command).
-    pub fn answer(&self, user: &str, argv: &[&[u8]]) -> Value {
+    /// May `user` run `argv`? The verdict, or what the server would answer instead (the
+    /// file refused, no such user, a malformed command).
+    pub fn answer(&self, user: &str, argv: &[&[u8]]) -> CanAnswer {
         if let Some(why) = &self.rejected {
-            return json!({ "error": format!("ACL rejected: {why}") });
+            return CanAnswer::error(format!("ACL rejected: {why}"));
         }
         let Some(&found) = self.by_name.get(user) else {
-            return json!({ "error": format!("user '{user}' not found") });
+            return CanAnswer::error(format!("user '{user}' not found"));
         };
         match dry_run(&self.users[found], self.file.dialect, argv) {
-            Ok(verdict) => verdict_json(&self.file, &verdict),
-            Err(error) => json!({ "error": error.to_string() }),
+            Ok(verdict) => CanAnswer::Verdict(VerdictReport::of(&self.file, &verdict)),
+            Err(error) => CanAnswer::error(error.to_string()),
         }
+    }
+
+    /// The file as parsed.
+    pub fn file(&self) -> &AclFile {
+        &self.file
+    }
+
+    /// The effective users, in the order the file defines them.
+    pub fn users(&self) -> &[EffectiveUser] {
+        &self.users
     }
 }
 
@@ -120,7 +119,7 @@ pub fn answer_case_line(
     cache: &mut EvaluatedCache,
     default_dialect: Dialect,
     default_limits: ServerLimits,
-) -> Option<Value> {
+) -> Option<CanAnswer> {
     if line.trim().is_empty() {
         return None;
     }
@@ -139,10 +138,10 @@ fn answer_case(
     cache: &mut EvaluatedCache,
     default_dialect: Dialect,
     default_limits: ServerLimits,
-) -> Value {
+) -> CanAnswer {
     let case = match serde_json::from_str::<Value>(line) {
         Ok(case) => case,
-        Err(e) => return json!({ "error": format!("invalid case: {e}") }),
+        Err(e) => return CanAnswer::error(format!("invalid case: {e}")),
     };
     let dialect = match case["dialect"].as_str() {
         Some("redis") => Dialect::Redis,
@@ -181,6 +180,10 @@ mod tests {
     use super::*;
 
     fn answer(line: &str) -> Value {
+        serde_json::to_value(answer_typed(line)).expect("JSON")
+    }
+
+    fn answer_typed(line: &str) -> CanAnswer {
         answer_case_line(
             line,
             None,
@@ -243,7 +246,7 @@ mod tests {
             ServerLimits::default(),
         )
         .expect("not a blank line");
-        assert_eq!(got["allowed"], false, "{got}");
+        assert_eq!(got.allowed(), Some(false), "{got}");
         let acl = "user a on nopass ~* +@all\n";
         let first = cache.get(acl, Dialect::Dragonfly, ServerLimits::default());
         let again = cache.get(acl, Dialect::Dragonfly, ServerLimits::default());

@@ -3,12 +3,16 @@
 
 use crate::diagnostic::{Diagnostic, DocUrl};
 use crate::lint::Report;
+use crate::reach_report::InstanceReach;
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
+    /// `dflint netpol reach`: the reachability table, before the findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instances: Option<&'a [InstanceReach]>,
     diagnostics: Diagnostics<'a>,
     summary: JsonSummary<'a>,
 }
@@ -77,9 +81,24 @@ pub fn render(report: &Report) -> String {
 
 /// Streams the report as JSON into `out` (no intermediate string: reports of large inputs can
 /// be tens of megabytes).
-pub fn write<W: std::io::Write>(report: &Report, mut out: W) -> std::io::Result<()> {
+pub fn write<W: std::io::Write>(report: &Report, out: W) -> std::io::Result<()> {
+    write_contract(&contract(report), out)
+}
+
+/// [`write`] with the reachability table of `dflint netpol reach` before the findings.
+pub fn write_with_instances<W: std::io::Write>(
+    report: &Report,
+    instances: &[InstanceReach],
+    out: W,
+) -> std::io::Result<()> {
+    let mut contract = contract(report);
+    contract.instances = Some(instances);
+    write_contract(&contract, out)
+}
+
+fn write_contract<W: std::io::Write>(contract: &Output<'_>, mut out: W) -> std::io::Result<()> {
     // `From` keeps the kind of an I/O error (a closed pipe stays `BrokenPipe`).
-    serde_json::to_writer_pretty(&mut out, &contract(report)).map_err(std::io::Error::from)?;
+    serde_json::to_writer_pretty(&mut out, contract).map_err(std::io::Error::from)?;
     out.write_all(b"\n")
 }
 
@@ -87,6 +106,7 @@ fn contract(report: &Report) -> Output<'_> {
     let s = &report.summary;
     Output {
         version: 1,
+        instances: None,
         diagnostics: Diagnostics(&report.diagnostics),
         summary: JsonSummary {
             files: s.files,
