@@ -47,9 +47,10 @@ pub struct Source {
     text: String,
     line_starts: LineStarts,
     /// Start offsets of the multi-byte characters, each with the number of continuation bytes
-    /// up to and including it (empty for ASCII text): columns in O(log n) even on one huge
-    /// line, such as a compact JSON object or a base64 Secret value.
-    multibyte: Vec<(usize, usize)>,
+    /// up to and including it, and how many more bytes than UTF-16 code units they take up
+    /// to and including it (empty for ASCII text): columns and editor offsets in O(log n)
+    /// even on one huge line, such as a compact JSON object or a base64 Secret value.
+    multibyte: Vec<(usize, usize, usize)>,
     invalid_utf8_at: Option<usize>,
     acl: bool,
     /// Set when the front end left the input unread because it is larger than
@@ -63,10 +64,11 @@ impl Source {
         let line_starts = LineStarts::of(&text);
         let mut multibyte = Vec::new();
         if !text.is_ascii() {
-            let mut continuation = 0;
+            let (mut continuation, mut over_utf16) = (0, 0);
             for (at, c) in text.char_indices().filter(|(_, c)| !c.is_ascii()) {
                 continuation += c.len_utf8() - 1;
-                multibyte.push((at, continuation));
+                over_utf16 += c.len_utf8() - c.len_utf16();
+                multibyte.push((at, continuation, over_utf16));
             }
         }
         Source {
@@ -198,9 +200,19 @@ impl Source {
     /// Continuation bytes of the multi-byte characters that start before `offset` (a
     /// character boundary).
     fn continuation_bytes_before(&self, offset: usize) -> usize {
-        match self.multibyte.partition_point(|&(at, _)| at < offset) {
+        match self.multibyte.partition_point(|&(at, ..)| at < offset) {
             0 => 0,
             i => self.multibyte[i - 1].1,
+        }
+    }
+
+    /// The offset in UTF-16 code units of a byte offset (a character boundary): what editors
+    /// in the browser count, where an emoji is two units and a CJK character one.
+    pub fn utf16_offset(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        match self.multibyte.partition_point(|&(at, ..)| at < offset) {
+            0 => offset,
+            i => offset - self.multibyte[i - 1].2,
         }
     }
 
@@ -308,6 +320,20 @@ mod tests {
         assert_eq!(src.line_col(7), (3, 1));
         assert_eq!(src.line_col(8), (4, 1));
         assert_eq!(src.line_col(999), (4, 2));
+    }
+
+    #[test]
+    fn utf16_offsets_count_an_emoji_as_two_units_and_a_cjk_character_as_one() {
+        let text = "a 密码 😀 é>x";
+        let src = Source::new("t", text);
+        for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(
+                src.utf16_offset(byte),
+                text[..byte].encode_utf16().count(),
+                "at byte {byte}"
+            );
+        }
+        assert_eq!(src.utf16_offset(usize::MAX), text.encode_utf16().count());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod dryrun;
 pub mod eval;
 pub mod found;
 pub mod glob;
+pub mod overlap;
 pub mod parse;
 pub mod queries;
 pub mod report;

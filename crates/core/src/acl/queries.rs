@@ -7,6 +7,7 @@ use super::eval::{evaluate, EffectiveUser, TokenRef};
 use super::parse::{parse_file_with, AclFile, ServerLimits};
 use super::report::{CanAnswer, VerdictReport};
 use super::Dialect;
+use crate::source::Span;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -54,16 +55,35 @@ impl EvaluatedAcl {
     /// May `user` run `argv`? The verdict, or what the server would answer instead (the
     /// file refused, no such user, a malformed command).
     pub fn answer(&self, user: &str, argv: &[&[u8]]) -> CanAnswer {
+        self.answer_placed(user, argv).0
+    }
+
+    /// [`EvaluatedAcl::answer`], with where the deciding token is in the text (none when
+    /// the default decided, or there is no verdict): what an editor highlights.
+    pub fn answer_placed(&self, user: &str, argv: &[&[u8]]) -> (CanAnswer, Option<Span>) {
         if let Some(why) = &self.rejected {
-            return CanAnswer::error(format!("ACL rejected: {why}"));
+            return (CanAnswer::error(format!("ACL rejected: {why}")), None);
         }
         let Some(&found) = self.by_name.get(user) else {
-            return CanAnswer::error(format!("user '{user}' not found"));
+            return (CanAnswer::error(format!("user '{user}' not found")), None);
         };
         match dry_run(&self.users[found], self.file.dialect, argv) {
-            Ok(verdict) => CanAnswer::Verdict(VerdictReport::of(&self.file, &verdict)),
-            Err(error) => CanAnswer::error(error.to_string()),
+            Ok(verdict) => {
+                let span = verdict
+                    .token
+                    .and_then(|t| self.file.token(t))
+                    .map(|t| t.span);
+                let answer = CanAnswer::Verdict(VerdictReport::of(&self.file, &verdict));
+                (answer, span)
+            }
+            Err(error) => (CanAnswer::error(error.to_string()), None),
         }
+    }
+
+    /// Why the server refuses the text (and so answers every query with an error), when it
+    /// does.
+    pub fn rejection(&self) -> Option<&str> {
+        self.rejected.as_deref()
     }
 
     /// The file as parsed.

@@ -269,3 +269,286 @@ impl fmt::Display for CanAnswer {
         f.write_str(&text)
     }
 }
+
+/// Which users' patterns meet: the key-isolation view.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IsolationReport {
+    /// Enabled users that may use every key (`~*`, `allkeys`): isolated from nobody.
+    pub all_keys: Vec<String>,
+    /// Enabled users that may use every Pub/Sub channel.
+    pub all_channels: Vec<String>,
+    /// Pairs of enabled users whose key or channel patterns match a common name.
+    pub overlaps: Vec<OverlapReport>,
+    /// More pairs overlap than the limit lets through (see `Limits::max_acl_overlap_pairs`).
+    pub truncated: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverlapReport {
+    /// `keys` or `channels`.
+    pub on: String,
+    pub first_user: String,
+    pub first_pattern: String,
+    pub second_user: String,
+    pub second_pattern: String,
+    /// A key (or channel) both patterns match.
+    pub example: String,
+}
+
+impl IsolationReport {
+    /// Users in different Dragonfly namespaces never share keys or channels; disabled users
+    /// cannot log in. At most `max_pairs` pairs of each kind.
+    pub fn of(users: &[EffectiveUser], max_pairs: usize) -> IsolationReport {
+        use super::overlap::{overlapping_pairs, Granted};
+        let enabled = || users.iter().enumerate().filter(|(_, u)| u.enabled);
+        let mut report = IsolationReport {
+            all_keys: enabled()
+                .filter(|(_, u)| u.permission_sets().any(|p| p.all_keys.is_some()))
+                .map(|(_, u)| u.name.clone())
+                .collect(),
+            all_channels: enabled()
+                .filter(|(_, u)| u.permission_sets().any(|p| p.all_channels.is_some()))
+                .map(|(_, u)| u.name.clone())
+                .collect(),
+            ..IsolationReport::default()
+        };
+        for on in ["keys", "channels"] {
+            let mut by_space: std::collections::BTreeMap<&str, Vec<Granted<'_>>> =
+                std::collections::BTreeMap::new();
+            for (index, user) in enabled() {
+                let space = by_space
+                    .entry(user.namespace.as_deref().unwrap_or(""))
+                    .or_default();
+                for perms in user.permission_sets() {
+                    let patterns: Vec<(&[u8], super::eval::TokenRef)> = if on == "keys" {
+                        perms
+                            .keys
+                            .iter()
+                            .map(|k| (&k.pattern[..], k.token))
+                            .collect()
+                    } else {
+                        perms
+                            .channels
+                            .iter()
+                            .map(|c| (&c.pattern[..], c.token))
+                            .collect()
+                    };
+                    space.extend(patterns.into_iter().map(|(pattern, token)| Granted {
+                        user: index,
+                        pattern,
+                        token,
+                    }));
+                }
+            }
+            for grants in by_space.values() {
+                let pairs = overlapping_pairs(grants, max_pairs.saturating_add(1));
+                report.truncated |= pairs.len() > max_pairs;
+                for (a, b, example) in pairs.into_iter().take(max_pairs) {
+                    report.overlaps.push(OverlapReport {
+                        on: on.to_string(),
+                        first_user: users[a.user].name.clone(),
+                        first_pattern: String::from_utf8_lossy(a.pattern).into_owned(),
+                        second_user: users[b.user].name.clone(),
+                        second_pattern: String::from_utf8_lossy(b.pattern).into_owned(),
+                        example: String::from_utf8_lossy(&example).into_owned(),
+                    });
+                }
+            }
+        }
+        report
+    }
+}
+
+/// Users × ACL categories: how much of each category each user may run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixReport {
+    pub categories: Vec<CategoryColumn>,
+    pub users: Vec<MatrixRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategoryColumn {
+    /// With its `@`.
+    pub name: String,
+    /// `@dangerous` or `@admin`.
+    pub risky: bool,
+    /// Its commands, lower case, in the command table's order.
+    pub commands: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    pub user: String,
+    pub enabled: bool,
+    /// One per category, in [`MatrixReport::categories`]' order.
+    pub cells: Vec<MatrixCell>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixCell {
+    /// `allowed` (every command of the category), `partly` or `denied` (none).
+    pub state: String,
+    /// How many of the category's commands the user may run (by its own permissions or any
+    /// selector; keys and channels aside).
+    pub allowed: usize,
+    pub total: usize,
+}
+
+impl MatrixReport {
+    pub fn of(file: &AclFile, users: &[EffectiveUser]) -> MatrixReport {
+        let dialect = file.dialect;
+        let table = commands::all(dialect);
+        let columns: Vec<(&commands::Category, &[u16])> = commands::categories(dialect)
+            .iter()
+            .map(|cat| (cat, commands::category_member_indexes(dialect, cat.bit)))
+            .filter(|(_, members)| !members.is_empty())
+            .collect();
+        // Redis runs `no_auth` commands whatever the rules say.
+        let always = |i: usize| dialect == Dialect::Redis && table[i].no_auth;
+        MatrixReport {
+            categories: columns
+                .iter()
+                .map(|(cat, members)| CategoryColumn {
+                    name: format!("@{}", cat.name),
+                    risky: matches!(cat.name, "dangerous" | "admin"),
+                    commands: members
+                        .iter()
+                        .map(|&i| table[usize::from(i)].name.to_string())
+                        .collect(),
+                })
+                .collect(),
+            users: users
+                .iter()
+                .map(|user| MatrixRow {
+                    user: user.name.clone(),
+                    enabled: user.enabled,
+                    cells: columns
+                        .iter()
+                        .map(|(_, members)| {
+                            let allowed = members
+                                .iter()
+                                .map(|&i| usize::from(i))
+                                .filter(|&i| {
+                                    always(i) || user.permission_sets().any(|p| p.allows(i))
+                                })
+                                .count();
+                            let state = match allowed {
+                                0 => "denied",
+                                n if n == members.len() => "allowed",
+                                _ => "partly",
+                            };
+                            MatrixCell {
+                                state: state.to_string(),
+                                allowed,
+                                total: members.len(),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::acl::eval::evaluate;
+    use crate::acl::glob;
+    use crate::acl::parse::{parse_file_with, ServerLimits};
+
+    fn users(text: &str, dialect: Dialect) -> (AclFile, Vec<EffectiveUser>) {
+        let file = parse_file_with(text, dialect, ServerLimits::default());
+        let (users, errors) = evaluate(&file);
+        assert!(errors.is_empty() && file.problems.is_empty(), "{text}");
+        (file, users)
+    }
+
+    #[test]
+    fn isolation_pairs_enabled_users_whose_patterns_meet_with_a_key_both_match() {
+        let (_, users) = users(
+            "user a on nopass ~app:* +get\nuser b on nopass ~app:1* +get\n\
+             user c on nopass ~other:* +get\nuser d off nopass ~app:* +get\n\
+             user e on nopass ~* +get\n",
+            Dialect::Dragonfly,
+        );
+        let report = IsolationReport::of(&users, 10);
+        // The built-in `default` (no `user default` line) may use every key too.
+        assert_eq!(report.all_keys, ["default", "e"]);
+        let pairs: Vec<(&str, &str)> = report
+            .overlaps
+            .iter()
+            .map(|o| (o.first_user.as_str(), o.second_user.as_str()))
+            .collect();
+        // `~*` is listed as all keys, not paired with every pattern.
+        assert_eq!(pairs, [("a", "b")]);
+        assert!(
+            !pairs.iter().any(|(x, y)| *x == "d" || *y == "d"),
+            "{pairs:?}"
+        );
+        assert!(!pairs.contains(&("a", "c")) && !pairs.contains(&("b", "c")));
+        for o in &report.overlaps {
+            let key = o.example.as_bytes();
+            assert!(glob::matches(o.first_pattern.as_bytes(), key), "{o:?}");
+            assert!(glob::matches(o.second_pattern.as_bytes(), key), "{o:?}");
+        }
+        assert!(!report.truncated);
+        assert!(IsolationReport::of(&users, 0).truncated);
+    }
+
+    #[test]
+    fn matrix_cells_count_the_commands_the_engine_allows() {
+        let (file, users) = users(
+            "user t on >x ~t:* +@all -@dangerous +config\nuser r on nopass ~* -@all +get\n",
+            Dialect::Dragonfly,
+        );
+        let matrix = MatrixReport::of(&file, &users);
+        let column = |name: &str| {
+            matrix
+                .categories
+                .iter()
+                .position(|c| c.name == name)
+                .expect(name)
+        };
+        let t = matrix.users.iter().find(|u| u.user == "t").unwrap();
+        assert_eq!(t.cells[column("@dangerous")].state, "partly");
+        assert!(matrix.categories[column("@dangerous")].risky);
+        let r = matrix.users.iter().find(|u| u.user == "r").unwrap();
+        assert_eq!(r.cells[column("@dangerous")].state, "denied");
+        assert_eq!(r.cells[column("@string")].state, "partly");
+        let table = commands::all(Dialect::Dragonfly);
+        for (row, user) in matrix.users.iter().zip(&users) {
+            for (cell, category) in row.cells.iter().zip(&matrix.categories) {
+                let allowed = category
+                    .commands
+                    .iter()
+                    .filter(|name| {
+                        let command = table.iter().find(|c| c.name == name.as_str()).unwrap();
+                        user.allows_command(Dialect::Dragonfly, command)
+                    })
+                    .count();
+                assert_eq!(cell.allowed, allowed, "{} {}", row.user, category.name);
+                assert_eq!(cell.total, category.commands.len());
+            }
+        }
+    }
+
+    #[test]
+    fn a_can_answer_is_one_line_of_json_in_the_order_acl_can_prints() {
+        let answer = CanAnswer::Verdict(VerdictReport {
+            allowed: false,
+            always_allowed: None,
+            denied_on: Some("key".into()),
+            item: "other:1".into(),
+            token: Some("~app:*".into()),
+            user_enabled: true,
+        });
+        assert_eq!(
+            answer.to_string(),
+            r#"{"allowed":false,"always_allowed":null,"denied_on":"key","item":"other:1","token":"~app:*","user_enabled":true}"#
+        );
+        let back: CanAnswer = serde_json::from_str(&answer.to_string()).unwrap();
+        assert_eq!(back, answer);
+        assert_eq!(CanAnswer::error("no").to_string(), r#"{"error":"no"}"#);
+    }
+}

@@ -4,8 +4,9 @@
 use crate::diagnostic::{Diagnostic, DocUrl};
 use crate::lint::Report;
 use crate::reach_report::InstanceReach;
+use crate::source::Source;
 use serde::{Serialize, Serializer};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -18,13 +19,36 @@ struct Output<'a> {
 }
 
 /// The findings, each turned into its JSON shape only as it is written: a large report is
-/// never held twice.
-struct Diagnostics<'a>(&'a [Diagnostic]);
+/// never held twice. With the sources, each place also gets its UTF-16 offsets.
+struct Diagnostics<'a> {
+    list: &'a [Diagnostic],
+    sources: Option<HashMap<&'a str, &'a Source>>,
+}
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(json_diagnostic))
+        let sources = self.sources.as_ref();
+        serializer.collect_seq(self.list.iter().map(|d| json_diagnostic(d, sources)))
     }
+}
+
+/// A span in UTF-16 code units from the start of its file: what editors in the browser
+/// count (columns count characters; an emoji is one character and two units).
+#[derive(Serialize)]
+struct Utf16Span {
+    start: usize,
+    end: usize,
+}
+
+fn utf16_span(
+    sources: Option<&HashMap<&str, &Source>>,
+    location: &crate::diagnostic::Location,
+) -> Option<Utf16Span> {
+    let source = sources?.get(&*location.file)?;
+    Some(Utf16Span {
+        start: source.utf16_offset(location.span.start),
+        end: source.utf16_offset(location.span.end),
+    })
 }
 
 #[derive(Serialize)]
@@ -40,6 +64,9 @@ struct JsonDiagnostic<'a> {
     end_line: usize,
     end_column: usize,
     json_path: Option<&'a str>,
+    /// Only in the playground's report ([`write_for_editors`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    utf16: Option<Utf16Span>,
     doc_url: DocUrl<'a>,
     /// Further places the finding concerns (every other token of a rejected ACL file, the
     /// token a later grant undoes…). Left out when there are none.
@@ -58,6 +85,8 @@ struct JsonRelated<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    utf16: Option<Utf16Span>,
 }
 
 #[derive(Serialize)]
@@ -85,6 +114,18 @@ pub fn write<W: std::io::Write>(report: &Report, out: W) -> std::io::Result<()> 
     write_contract(&contract(report), out)
 }
 
+/// [`write`] for an editor showing `sources`: every place also gets its offsets in UTF-16
+/// code units (`utf16`: `start`, `end`), which is how the browser's editors count.
+pub fn write_for_editors<W: std::io::Write>(
+    report: &Report,
+    sources: &[Source],
+    out: W,
+) -> std::io::Result<()> {
+    let mut contract = contract(report);
+    contract.diagnostics.sources = Some(sources.iter().map(|s| (s.name(), s)).collect());
+    write_contract(&contract, out)
+}
+
 /// [`write`] with the reachability table of `dflint netpol reach` before the findings.
 pub fn write_with_instances<W: std::io::Write>(
     report: &Report,
@@ -107,7 +148,10 @@ fn contract(report: &Report) -> Output<'_> {
     Output {
         version: 1,
         instances: None,
-        diagnostics: Diagnostics(&report.diagnostics),
+        diagnostics: Diagnostics {
+            list: &report.diagnostics,
+            sources: None,
+        },
         summary: JsonSummary {
             files: s.files,
             documents: s.documents,
@@ -121,7 +165,10 @@ fn contract(report: &Report) -> Output<'_> {
     }
 }
 
-fn json_diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
+fn json_diagnostic<'a>(
+    d: &'a Diagnostic,
+    sources: Option<&HashMap<&str, &Source>>,
+) -> JsonDiagnostic<'a> {
     JsonDiagnostic {
         code: d.code,
         rule: d.rule,
@@ -134,6 +181,7 @@ fn json_diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
         end_line: d.location.end_line,
         end_column: d.location.end_column,
         json_path: d.location.json_path.as_deref(),
+        utf16: utf16_span(sources, &d.location),
         doc_url: d.doc_url(),
         related: d
             .related
@@ -145,6 +193,7 @@ fn json_diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
                 column: r.location.column,
                 end_line: r.location.end_line,
                 end_column: r.location.end_column,
+                utf16: utf16_span(sources, &r.location),
             })
             .collect(),
         resource: d.resource.as_deref(),
