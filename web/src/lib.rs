@@ -101,6 +101,17 @@ pub fn lint(files: &str, settings_json: &str) -> String {
 /// server would refuse the text, when it would.
 #[wasm_bindgen]
 pub fn acl_explain(text: &str, dialect: &str) -> String {
+    explain(text, dialect, None)
+}
+
+/// [`acl_explain`] for one user: what the page asks when a matrix cell is opened (every
+/// user of a large file at once is megabytes of JSON).
+#[wasm_bindgen]
+pub fn acl_explain_user(text: &str, dialect: &str, user: &str) -> String {
+    explain(text, dialect, Some(user))
+}
+
+fn explain(text: &str, dialect: &str, only: Option<&str>) -> String {
     #[derive(Serialize)]
     struct Explained {
         users: Vec<UserReport>,
@@ -111,6 +122,7 @@ pub fn acl_explain(text: &str, dialect: &str) -> String {
             users: acl
                 .users()
                 .iter()
+                .filter(|u| only.is_none_or(|name| u.name == name))
                 .map(|u| UserReport::of(acl.file(), u))
                 .collect(),
             rejected: acl.rejection().map(str::to_string),
@@ -315,6 +327,9 @@ mod tests {
             .unwrap()
             .iter()
             .any(|c| c == "flushall"));
+        let one = json(&acl_explain_user(acl, "dragonfly", "b"));
+        assert_eq!(one["users"].as_array().unwrap().len(), 1);
+        assert_eq!(one["users"][0], *b);
         let matrix = json(&acl_matrix(acl, "dragonfly"));
         let column = matrix["categories"]
             .as_array()

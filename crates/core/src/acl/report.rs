@@ -392,6 +392,11 @@ pub struct MatrixCell {
     /// selector; keys and channels aside).
     pub allowed: usize,
     pub total: usize,
+    /// The tokens that allowed the category's allowed commands, each once, passwords masked
+    /// (none when no rule did: the default, or Redis' `no_auth` commands).
+    pub granted_by: Vec<String>,
+    /// The tokens that last denied the others, each once.
+    pub denied_by: Vec<String>,
 }
 
 impl MatrixReport {
@@ -425,23 +430,36 @@ impl MatrixReport {
                     cells: columns
                         .iter()
                         .map(|(_, members)| {
-                            let allowed = members
-                                .iter()
-                                .map(|&i| usize::from(i))
-                                .filter(|&i| {
-                                    always(i) || user.permission_sets().any(|p| p.allows(i))
-                                })
-                                .count();
-                            let state = match allowed {
+                            let mut cell = MatrixCell {
+                                state: String::new(),
+                                allowed: 0,
+                                total: members.len(),
+                                granted_by: Vec::new(),
+                                denied_by: Vec::new(),
+                            };
+                            for i in members.iter().map(|&i| usize::from(i)) {
+                                let deciding = user.permission_sets().find(|p| p.allows(i));
+                                if deciding.is_some() || always(i) {
+                                    cell.allowed += 1;
+                                }
+                                let (list, perms) = match deciding {
+                                    Some(perms) => (&mut cell.granted_by, perms),
+                                    None if always(i) => continue,
+                                    None => (&mut cell.denied_by, &user.root),
+                                };
+                                if let Some(token) = token_text(file, perms.decided_by.get(i)) {
+                                    if !list.contains(&token) {
+                                        list.push(token);
+                                    }
+                                }
+                            }
+                            cell.state = match cell.allowed {
                                 0 => "denied",
                                 n if n == members.len() => "allowed",
                                 _ => "partly",
-                            };
-                            MatrixCell {
-                                state: state.to_string(),
-                                allowed,
-                                total: members.len(),
                             }
+                            .to_string();
+                            cell
                         })
                         .collect(),
                 })
@@ -511,7 +529,10 @@ mod tests {
                 .expect(name)
         };
         let t = matrix.users.iter().find(|u| u.user == "t").unwrap();
-        assert_eq!(t.cells[column("@dangerous")].state, "partly");
+        let dangerous = &t.cells[column("@dangerous")];
+        assert_eq!(dangerous.state, "partly");
+        assert_eq!(dangerous.granted_by, ["+config"]);
+        assert_eq!(dangerous.denied_by, ["-@dangerous"]);
         assert!(matrix.categories[column("@dangerous")].risky);
         let r = matrix.users.iter().find(|u| u.user == "r").unwrap();
         assert_eq!(r.cells[column("@dangerous")].state, "denied");

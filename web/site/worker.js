@@ -1,0 +1,44 @@
+// Runs the linter (dflint-core compiled to wasm) off the page's thread: typing never waits
+// for it. Each request carries an id; the page drops answers to text that has changed since.
+// A trap (a panic in the wasm) is reported; the page then starts a fresh worker.
+import init, {
+  acl_can,
+  acl_explain_user,
+  acl_matrix,
+  acl_overlaps,
+  lint,
+} from "../dist/pkg/dflint_web.js";
+
+const ready = init({ module_or_path: new URL("./pkg/dflint_web_bg.wasm", import.meta.url) });
+
+/** What the page shows for one state of the editors. */
+function views({ files, dialect, settings }) {
+  const acl = files.find((f) => f.name.endsWith(".acl"));
+  const text = acl ? acl.text : "";
+  const parse = (json) => JSON.parse(json);
+  return {
+    report: parse(lint(JSON.stringify(files), JSON.stringify(settings))),
+    matrix: parse(acl_matrix(text, dialect)),
+    isolation: parse(acl_overlaps(text, dialect)),
+  };
+}
+
+self.onmessage = async ({ data }) => {
+  try {
+    await ready;
+    const started = performance.now();
+    let result;
+    if (data.kind === "views") {
+      result = views(data);
+    } else if (data.kind === "explain") {
+      result = JSON.parse(acl_explain_user(data.text, data.dialect, data.user));
+    } else if (data.kind === "can") {
+      result = JSON.parse(acl_can(data.text, data.dialect, data.user, JSON.stringify(data.argv)));
+    } else {
+      throw new Error(`unknown request ${data.kind}`);
+    }
+    self.postMessage({ id: data.id, kind: data.kind, result, ms: performance.now() - started });
+  } catch (error) {
+    self.postMessage({ id: data.id, kind: data.kind, trap: String(error && error.stack ? error.stack : error) });
+  }
+};
