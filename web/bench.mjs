@@ -4,11 +4,16 @@
 import { chromium } from "playwright-core";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { serve } from "./serve.mjs";
 
 const web = dirname(fileURLToPath(import.meta.url));
 const runs = Number(process.env.DFLINT_BENCH_RUNS || 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const wasm = readFileSync(join(web, "dist", "pkg", "dflint_web_bg.wasm"));
+console.log(`dflint_web_bg.wasm: ${(wasm.length / 1024).toFixed(0)} KiB, ${(gzipSync(wasm, { level: 9 }).length / 1000).toFixed(0)} KB gzipped (target <= 350 KB)`);
 
 const server = await serve(join(web, "dist"), 0);
 const base = `http://127.0.0.1:${server.address().port}/`;
