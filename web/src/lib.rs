@@ -361,3 +361,102 @@ mod tests {
         assert!(got["diagnostics"].is_array());
     }
 }
+
+#[cfg(test)]
+mod matrix_against_dry_run {
+    use super::*;
+    use serde_json::Value;
+
+    /// A command line that reaches `command`'s permission check: its words (`ACL SETUSER`,
+    /// `CONFIG GET`) and dummy arguments up to its arity.
+    fn argv(name: &str, arity: i64) -> Vec<String> {
+        let mut words: Vec<String> = name.split([' ', '|']).map(str::to_uppercase).collect();
+        while (words.len() as i64) < arity.abs() {
+            words.push("k".into());
+        }
+        words
+    }
+
+    /// Every cell of the matrix counts exactly the commands the dry-run engine does not
+    /// refuse for lack of command permission (it may still refuse a key or channel).
+    #[test]
+    fn every_matrix_cell_agrees_with_the_dry_run_engine_for_the_seed_users() {
+        let secrets = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../examples/seed-cluster/secrets.yaml"),
+        )
+        .expect("the seed cluster's Secrets");
+        let acl: String = secrets
+            .lines()
+            .filter(|l| l.starts_with("    user "))
+            .map(|l| format!("{}\n", l.trim()))
+            .collect();
+        assert_eq!(acl.lines().count(), 5, "{acl}");
+        for dialect in ["dragonfly", "redis"] {
+            let d = super::dialect(dialect).unwrap();
+            let arity = |name: &str| {
+                dflint_core::acl::commands::all(d)
+                    .iter()
+                    .find(|c| c.name == name)
+                    .map(|c| i64::from(c.arity))
+                    .expect("a command of the table")
+            };
+            // A Redis container command (`config`) runs only as one of its subcommands: no
+            // command line reaches its own check, so it is held to the user's effective
+            // permissions (`acl explain`) instead.
+            let table = dflint_core::acl::commands::all(d);
+            let container = |name: &str| table.iter().any(|c| c.parent == Some(name));
+            let matrix: Value = serde_json::from_str(&acl_matrix(&acl, dialect)).unwrap();
+            let mut cells = 0;
+            for row in matrix["users"].as_array().unwrap() {
+                let user = row["user"].as_str().unwrap();
+                let explained: Value =
+                    serde_json::from_str(&acl_explain_user(&acl, dialect, user)).unwrap();
+                let effective: Vec<&str> = explained["users"][0]["commands"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["command"].as_str().unwrap())
+                    .collect();
+                for (cell, category) in row["cells"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .zip(matrix["categories"].as_array().unwrap())
+                {
+                    let mut allowed = 0;
+                    for command in category["commands"].as_array().unwrap() {
+                        let name = command.as_str().unwrap();
+                        if d == Dialect::Redis && container(name) {
+                            allowed += usize::from(effective.contains(&name));
+                            continue;
+                        }
+                        let words = argv(name, arity(name));
+                        let answer: Value = serde_json::from_str(&acl_can(
+                            &acl,
+                            dialect,
+                            user,
+                            &serde_json::to_string(&words).unwrap(),
+                        ))
+                        .unwrap();
+                        let answer = &answer["answer"];
+                        assert!(
+                            answer.get("error").is_none(),
+                            "{dialect} {user} {words:?}: {answer}"
+                        );
+                        if answer["allowed"] == true || answer["denied_on"] != "command" {
+                            allowed += 1;
+                        }
+                    }
+                    assert_eq!(
+                        cell["allowed"], allowed,
+                        "{dialect} {user} {}",
+                        category["name"]
+                    );
+                    cells += 1;
+                }
+            }
+            assert!(cells > 100, "{dialect}: {cells} cells");
+        }
+    }
+}
