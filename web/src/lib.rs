@@ -192,11 +192,8 @@ pub fn netpol_reach(files: &str) -> String {
         Ok(sources) => sources,
         Err(e) => return error(e),
     };
-    let mut config = LintConfig {
-        select: vec!["DF003".into(), "DF3".into(), "DF4".into()],
-        ..LintConfig::default()
-    };
-    config.extend_select.clear();
+    let mut config = LintConfig::default();
+    dflint_core::reach_report::select_reach_rules(&mut config);
     let (table, report) = dflint_core::reach_report::reach(&sources, &config);
     let mut out = Vec::new();
     match dflint_core::output::json::write_with_instances(&report, &table.instances, &mut out) {

@@ -66,10 +66,7 @@ fn reach(args: ReachArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE_OR_IO);
         }
     };
-    // DF003 too: a file too large (or deep) to read would otherwise leave the table
-    // silently without what it holds.
-    config.select = vec!["DF003".into(), "DF3".into(), "DF4".into()];
-    config.extend_select.clear();
+    reach_report::select_reach_rules(&mut config);
     args.network.apply(&mut config);
     args.limits.apply(&mut config.limits);
     let (sources, io_errors) = inputs::read_all(

@@ -81,6 +81,14 @@ fn class_name(class: PeerClass) -> &'static str {
     }
 }
 
+/// The rules `netpol reach` reports beside its table: the network ones (`DF3xx`, `DF4xx`)
+/// and DF003, so that a file too large or deep to read never leaves the table silently
+/// without what it holds. Every front end narrows its settings with this.
+pub fn select_reach_rules(config: &mut LintConfig) {
+    config.select = vec!["DF003".into(), "DF3".into(), "DF4".into()];
+    config.extend_select.clear();
+}
+
 /// The table and the findings of the sources, from one reading of them.
 pub fn reach(sources: &[Source], config: &LintConfig) -> (ReachReport, Report) {
     let loaded = load_with(sources, &config.limits);

@@ -3,7 +3,7 @@
 //! write the answers.
 
 use super::dryrun::dry_run;
-use super::eval::{evaluate, EffectiveUser, TokenRef};
+use super::eval::{evaluate, EffectiveUser};
 use super::parse::{parse_file_with, AclFile, ServerLimits};
 use super::report::{CanAnswer, VerdictReport};
 use super::Dialect;
@@ -11,15 +11,6 @@ use crate::source::Span;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::rc::Rc;
-
-/// The text of a token for output (passwords masked), or what the built-in user stands for.
-pub fn token_text(file: &AclFile, token: Option<TokenRef>) -> Option<String> {
-    let token = token?;
-    Some(
-        file.token(token)
-            .map_or_else(|| "(built-in default user)".to_string(), |t| t.shown()),
-    )
-}
 
 /// An ACL text parsed and evaluated once, to answer any number of queries.
 pub struct EvaluatedAcl {

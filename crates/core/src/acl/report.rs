@@ -4,12 +4,20 @@
 
 use super::commands;
 use super::dryrun::Verdict;
-use super::eval::{EffectiveUser, Permissions};
+use super::eval::{EffectiveUser, Permissions, TokenRef};
 use super::parse::AclFile;
-use super::queries::token_text;
 use super::Dialect;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// The text of a token for output (passwords masked), or what the built-in user stands for.
+pub fn token_text(file: &AclFile, token: Option<TokenRef>) -> Option<String> {
+    let token = token?;
+    Some(
+        file.token(token)
+            .map_or_else(|| "(built-in default user)".to_string(), |t| t.shown()),
+    )
+}
 
 /// Why a command is allowed whatever the rules say.
 const NO_AUTH_NOTE: &str = "no_auth command: Redis never checks it";
