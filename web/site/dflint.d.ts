@@ -67,6 +67,8 @@ export interface MatrixCell {
 export interface Matrix {
   categories: { name: string; risky: boolean; commands: string[] }[];
   users: { user: string; enabled: boolean; cells: MatrixCell[] }[];
+  /** Users past the first 500: counted, not shown. */
+  more_users: number;
 }
 
 export interface Verdict {
@@ -96,3 +98,6 @@ export interface ReachReport extends LintReport {
     roles: { role: string; selected_by: string[]; ports: PortReach[]; egress_enforced_by: string[] }[];
   }[];
 }
+
+/** `share_redact`: the files with every secret replaced; `replaced` counts distinct secrets. */
+export interface Shared { files: { name: string; text: string }[]; replaced: number }

@@ -99,8 +99,9 @@ for (const [key, name] of Object.entries(FILES)) {
   });
 }
 
-// The editors by pane, for the browser tests and the console.
-window.dflintPlayground = { editors };
+// The editors by pane, and the worker's answers to any request (a promise; it does not
+// change what the page shows), for the browser tests and the console.
+window.dflintPlayground = { editors, request };
 
 // ---- Tabs (arrow keys move between them, as the ARIA tab pattern has it).
 const tabs = Object.keys(FILES).map((key) => $(`tab-${key}`));
@@ -127,19 +128,26 @@ tabs.forEach((tab, index) => {
 // ---- The worker: one request in flight per kind; answers to stale text are dropped.
 let worker;
 let nextId = 1;
-const latest = { views: 0, can: 0, explain: 0 };
+const latest = { views: 0, can: 0, explain: 0, share: 0 };
 const pending = {};
 function startWorker() {
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   worker.onmessage = ({ data }) => {
+    const asked = callers.get(data.id);
+    if (asked) {
+      callers.delete(data.id);
+      if (data.trap) asked.reject(new Error(data.trap));
+      else asked.resolve(data.result);
+    }
     if (data.trap) {
       $("trap").textContent = `The linter stopped on this input (${data.trap.split("\n")[0]}); it was restarted.`;
       restart(data.kind);
       return;
     }
-    if (data.id !== latest[data.kind]) return; // an answer for text that has changed since
+    if (asked || data.id !== latest[data.kind]) return; // asked by `request`, or for text that has changed since
     if (data.kind === "views") showViews(data.result, data.ms);
     else if (data.kind === "explain") showDrill(data.result);
+    else if (data.kind === "share") showShare(data.result);
     else showAnswer(data.result);
     performance.measure(`${data.kind}-round-trip`, `sent-${data.id}`);
     if (data.kind === "views" && !performance.getEntriesByName("first-diagnostics").length) {
@@ -154,6 +162,9 @@ function startWorker() {
 }
 function restart(kind) {
   worker.terminate();
+  // Requests in flight die with the worker.
+  for (const [, asked] of callers) asked.reject(new Error("the worker was restarted"));
+  callers.clear();
   startWorker();
   // Ask again only for what is still current; a trapping text is not retried forever.
   if (kind !== "views" && pending.views) worker.postMessage(pending.views);
@@ -165,6 +176,15 @@ function send(request) {
   // Timed by the benchmark (web/bench.mjs): request to answer on screen, worker included.
   performance.mark(`sent-${request.id}`);
   worker.postMessage(request);
+}
+/** Sends `request` (`{kind, …}`) to the worker; resolves with its answer. */
+const callers = new Map();
+function request(message) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    callers.set(id, { resolve, reject });
+    worker.postMessage({ ...message, id });
+  });
 }
 startWorker();
 
@@ -217,7 +237,9 @@ function showViews({ report, matrix, isolation }, ms) {
     return item;
   }));
   const s = report.summary;
-  $("status").textContent = `${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos · linted in ${ms.toFixed(1)} ms`;
+  // An empty page checks nothing, and says so rather than showing a clean result.
+  const nothing = s.files === 0 ? "Nothing to lint: the editors are empty · " : "";
+  $("status").textContent = `${nothing}${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos · linted in ${ms.toFixed(1)} ms`;
   showMatrix(matrix);
   showIsolation(isolation);
 }
@@ -290,7 +312,10 @@ function showMatrix(matrix) {
       td.append(button);
     });
   }
-  root.replaceChildren(table);
+  const more = matrix.more_users
+    ? [Object.assign(document.createElement("p"), { className: "note", textContent: `${matrix.more_users} more users are not shown; the dry run answers for any of them.` })]
+    : [];
+  root.replaceChildren(table, ...more);
 }
 
 /** Opens a cell: the user's permissions are asked for, then its commands listed. */
@@ -432,4 +457,59 @@ function setTheme(isDark) {
 setTheme(dark);
 $("theme").addEventListener("click", () => setTheme(!document.documentElement.classList.contains("dark")));
 
-load(EXAMPLES.seed);
+// ---- Share links: the state, secrets replaced, deflated into the URL fragment.
+$("share").addEventListener("click", () => {
+  const files = Object.entries(FILES).map(([key, name]) => ({ name, text: editors[key].state.doc.toString() }));
+  send({ kind: "share", files, settings: { acl: { dialect: $("dialect").value } } });
+});
+
+async function showShare(answer) {
+  $("share-box").hidden = false;
+  if (answer.error) {
+    $("share-note").textContent = `No link: ${answer.error}`;
+    return;
+  }
+  const state = { v: 1, dialect: $("dialect").value };
+  for (const [key, name] of Object.entries(FILES)) {
+    state[key] = answer.files.find((f) => f.name === name)?.text || "";
+  }
+  const link = `${location.origin}${location.pathname}#share=${await pack(state)}`;
+  history.replaceState(null, "", link);
+  $("share-link").value = link;
+  $("share-note").textContent = `Link made (${link.length} characters). ${answer.replaced} secret${answer.replaced === 1 ? " was" : "s were"} replaced by placeholders; equal ones share a placeholder.`;
+  $("share-link").select();
+}
+
+async function pack(state) {
+  const stream = new Blob([JSON.stringify(state)]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function unpack(text) {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  const state = JSON.parse(await new Response(stream).text());
+  if (state.v !== 1) throw new Error(`unknown link version ${state.v}`);
+  return state;
+}
+
+/** Opens the state of a share link in the address, or the seed example. */
+async function start() {
+  const shared = location.hash.startsWith("#share=") ? location.hash.slice("#share=".length) : "";
+  if (shared) {
+    try {
+      const state = await unpack(shared);
+      if (state.dialect === "redis" || state.dialect === "dragonfly") $("dialect").value = state.dialect;
+      load({ acl: String(state.acl || ""), cr: String(state.cr || ""), netpol: String(state.netpol || "") });
+      return;
+    } catch (error) {
+      $("trap").textContent = `This share link could not be read (${error.message}); the seed example is shown instead.`;
+    }
+  }
+  load(EXAMPLES.seed);
+}
+start();

@@ -7,6 +7,7 @@ import init, {
   acl_matrix,
   acl_overlaps,
   lint,
+  share_redact,
 } from "../dist/pkg/dflint_web.js";
 
 const ready = init({ module_or_path: new URL("./pkg/dflint_web_bg.wasm", import.meta.url) });
@@ -30,8 +31,12 @@ self.onmessage = async ({ data }) => {
     let result;
     if (data.kind === "views") {
       result = views(data);
+    } else if (data.kind === "lint") {
+      result = JSON.parse(lint(JSON.stringify(data.files), JSON.stringify(data.settings || {})));
     } else if (data.kind === "explain") {
       result = JSON.parse(acl_explain_user(data.text, data.dialect, data.user));
+    } else if (data.kind === "share") {
+      result = JSON.parse(share_redact(JSON.stringify(data.files), JSON.stringify(data.settings)));
     } else if (data.kind === "can") {
       result = JSON.parse(acl_can(data.text, data.dialect, data.user, JSON.stringify(data.argv)));
     } else {

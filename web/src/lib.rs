@@ -14,6 +14,10 @@ use dflint_core::{Source, Span};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::wasm_bindgen;
 
+/// Rows of the permission matrix: more is no longer a table anyone reads, and each row is
+/// two dozen cells of JSON and DOM (100,000 users crashed the page's tab).
+const MATRIX_USERS: usize = 500;
+
 /// One file of the bundle, as the page holds it.
 #[derive(Deserialize)]
 struct FileInput {
@@ -131,11 +135,12 @@ fn explain(text: &str, dialect: &str, only: Option<&str>) -> String {
     }
 }
 
-/// Users × ACL categories: allowed, partly or denied.
+/// Users × ACL categories: allowed, partly or denied; the first 500 users, and how many more
+/// there are.
 #[wasm_bindgen]
 pub fn acl_matrix(text: &str, dialect: &str) -> String {
     match evaluated(text, dialect) {
-        Ok(acl) => to_json(&MatrixReport::of(acl.file(), acl.users())),
+        Ok(acl) => to_json(&MatrixReport::of(acl.file(), acl.users(), MATRIX_USERS)),
         Err(e) => error(e),
     }
 }
@@ -200,6 +205,24 @@ pub fn netpol_reach(files: &str) -> String {
         Ok(()) => String::from_utf8(out).unwrap_or_else(error),
         Err(e) => error(e),
     }
+}
+
+/// The texts of `files` made safe for a share link: every password, hash, Secret value and
+/// credential replaced by a placeholder that keeps equality (see `dflint_core::share`).
+/// Answers `{"files": [{"name", "text"}], "replaced": N}`, N counting distinct secrets.
+#[wasm_bindgen]
+pub fn share_redact(files: &str, settings_json: &str) -> String {
+    let (sources, config) = match (sources(files), settings(settings_json)) {
+        (Ok(sources), Ok(config)) => (sources, config),
+        (Err(e), _) | (_, Err(e)) => return error(e),
+    };
+    let (texts, replaced) = dflint_core::share::redact_for_sharing(&sources, &config);
+    let files: Vec<serde_json::Value> = sources
+        .iter()
+        .zip(texts)
+        .map(|(source, text)| serde_json::json!({ "name": source.name(), "text": text }))
+        .collect();
+    serde_json::json!({ "files": files, "replaced": replaced }).to_string()
 }
 
 #[cfg(test)]

@@ -1,82 +1,13 @@
 // The playground in real Chromium (Debian's /usr/bin/chromium driven by playwright-core),
 // against web/dist served on 127.0.0.1 by this test. `scripts/build-web` builds web/dist;
 // `scripts/test` runs both. A screenshot of each state goes to web/test-artifacts/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
-import { serve } from "../serve.mjs";
+import { inflateRawSync } from "node:zlib";
+import { browserSuite, diagnostics, open, setText, shot } from "./browser.mjs";
 
-const web = dirname(dirname(fileURLToPath(import.meta.url)));
-const dist = join(web, "dist");
-const artifacts = join(web, "test-artifacts");
-const CHROMIUM = process.env.DFLINT_CHROMIUM || "/usr/bin/chromium";
-
-let server;
-let browser;
-let base;
-
-before(async () => {
-  assert.ok(existsSync(join(dist, "index.html")), "web/dist is missing: run scripts/build-web first");
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
-  mkdirSync(artifacts, { recursive: true });
-  server = await serve(dist, 0);
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((done) => (server ? server.close(done) : done()));
-});
-
-/** A fresh page on the playground; its console errors and page errors are collected. */
-async function open(t, options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  // Nothing may be fetched from anywhere but the page's own origin.
-  const elsewhere = [];
-  page.on("request", (r) => { if (!r.url().startsWith(base) && !r.url().startsWith("data:")) elsewhere.push(r.url()); });
-  await page.goto(base);
-  await page.waitForSelector("#diagnostics li");
-  t.after(async () => {
-    await context.close();
-    assert.deepEqual(problems, [], "the console shows errors");
-    assert.deepEqual(elsewhere, [], "the page fetched from elsewhere");
-  });
-  return page;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-}
-
-/** Replaces the text of an editor pane and waits for the linter's answer to it. */
-async function setText(page, pane, text) {
-  const before = await page.textContent("#status");
-  await page.evaluate(([pane, text]) => {
-    const view = window.dflintPlayground.editors[pane];
-    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
-  }, [pane, text]);
-  await page.waitForFunction((previous) => {
-    const status = document.querySelector("#status").textContent;
-    return status.includes("linted in") && status !== previous;
-  }, before);
-}
-
-async function diagnostics(page) {
-  return page.$$eval("#diagnostics li", (items) => items.map((li) => li.textContent));
-}
+browserSuite();
 
 test("the page opens on the seed example and shows its findings", async (t) => {
   const page = await open(t);
@@ -237,6 +168,9 @@ test("an accessibility check finds no serious or critical violation", async (t) 
   const page = await open(t, { bypassCSP: true });
   const require = createRequire(import.meta.url);
   await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  // With the share box open, so it is checked too.
+  await page.click("#share");
+  await page.waitForFunction(() => document.querySelector("#share-link").value !== "");
   for (const theme of ["light", "dark"]) {
     const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
     const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
@@ -244,4 +178,80 @@ test("an accessibility check finds no serious or critical violation", async (t) 
     await shot(page, `09-axe-${theme}`);
     await page.click("#theme");
   }
+});
+
+test("a share link round-trips, holds no password and keeps the findings", async (t) => {
+  const page = await open(t);
+  const acl = await page.evaluate(() => window.dflintPlayground.editors.acl.state.doc.toString());
+  const passwords = [...acl.matchAll(/(?:^|\s)[<>](\S+)/g)].map((m) => m[1]);
+  assert.ok(passwords.length >= 3, `passwords of the seed: ${passwords.length}`);
+  const before = (await diagnostics(page)).map((d) => d.replace(/^(\S+?:\d+):\d+/, "$1").replace(/\s.*?(DF\d{3}).*/, " $1"));
+  assert.match(await page.textContent("header"), /every password, hash and Secret value is replaced by a placeholder/);
+  await page.click("#share");
+  await page.waitForFunction(() => document.querySelector("#share-link").value !== "");
+  const link = await page.inputValue("#share-link");
+  assert.ok(link.length <= 1500, `the seed example's link has ${link.length} characters`);
+  assert.equal(await page.evaluate(() => location.href), link, "the address is the link");
+  const payload = link.split("#share=")[1];
+  const state = JSON.parse(inflateRawSync(Buffer.from(payload, "base64url")).toString());
+  for (const password of passwords) {
+    assert.ok(!link.includes(password), `the link holds ${password}`);
+    assert.ok(!JSON.stringify(state).includes(password), "the link's state holds a password");
+  }
+  assert.match(await page.textContent("#share-note"), /^Link made \(\d+ characters\)\. \d+ secrets? (was|were) replaced by placeholders/);
+  await shot(page, "10-share-link");
+
+  // Opened in a fresh page, the link restores the editors and gives the same findings.
+  const opened = await open(t, { fragment: `#share=${payload}` });
+  assert.equal(await opened.evaluate(() => window.dflintPlayground.editors.acl.state.doc.toString()), state.acl);
+  const after = (await diagnostics(opened)).map((d) => d.replace(/^(\S+?:\d+):\d+/, "$1").replace(/\s.*?(DF\d{3}).*/, " $1"));
+  assert.deepEqual(after, before);
+  assert.ok(after.some((d) => d.endsWith("DF205")), "the shared password is still shared");
+  await shot(page, "11-share-link-opened");
+});
+
+test("a link that cannot be read says so and opens the seed example", async (t) => {
+  const page = await open(t, { fragment: "#share=not-a-deflated-state" });
+  assert.match(await page.textContent("#trap"), /This share link could not be read/);
+  assert.ok((await diagnostics(page)).some((d) => d.includes("DF205")));
+});
+
+// A real wasm trap (`unreachable`) raised inside the worker's call of the module's `lint`
+// when the text holds FORCE-TRAP: the module's exports are wrapped as it is instantiated.
+const TRAP_HOOK = `
+const trapModule = new Uint8Array([0,97,115,109,1,0,0,0,1,4,1,96,0,0,3,2,1,0,7,8,1,4,116,114,97,112,0,0,10,5,1,3,0,0,11]);
+const trapNow = new WebAssembly.Instance(new WebAssembly.Module(trapModule)).exports.trap;
+for (const name of ["instantiate", "instantiateStreaming"]) {
+  const original = WebAssembly[name];
+  WebAssembly[name] = async (...args) => {
+    const result = await original(...args);
+    const instance = result.instance || result;
+    const exports = { ...instance.exports };
+    const lint = exports.lint;
+    exports.lint = (...words) => {
+      const text = new TextDecoder().decode(new Uint8Array(exports.memory.buffer, words[0], words[1]));
+      if (text.includes("FORCE-TRAP")) trapNow();
+      return lint(...words);
+    };
+    return result.instance ? { module: result.module, instance: { exports } } : { exports };
+  };
+}
+`;
+
+test("a trap in the module is reported, the worker restarted and linting goes on", async (t) => {
+  const page = await open(t, {
+    route: (page) => page.route("**/worker.js", async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: TRAP_HOOK + (await response.text()) });
+    }),
+  });
+  await page.evaluate(() => {
+    const view = window.dflintPlayground.editors.acl;
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: "user FORCE-TRAP on nopass\n" } });
+  });
+  await page.waitForFunction(() => document.querySelector("#trap").textContent.includes("restarted"));
+  assert.match(await page.textContent("#trap"), /The linter stopped on this input \(RuntimeError: unreachable/);
+  await shot(page, "13-trap-reported");
+  await setText(page, "acl", "user default on nopass ~* +@all\n");
+  assert.ok((await diagnostics(page)).some((d) => d.includes("DF203")), "the restarted worker lints");
 });

@@ -35,12 +35,16 @@ test("real answers of every function have the published types", async () => {
     ["FacadeError", wasm.acl_can(acl, "valkey", "a", JSON.stringify(["GET", "x"]))],
     ["Isolation", wasm.acl_overlaps(acl, "dragonfly")],
     ["ReachReport", wasm.netpol_reach(JSON.stringify(cluster))],
+    ["Shared", wasm.share_redact(JSON.stringify(cluster), "")],
+    ["FacadeError", wasm.share_redact(JSON.stringify(cluster), "{\"no-such-setting\": 1}")],
   ];
   // Each kind of answer must really be there (not an error standing in for it).
   const report = JSON.parse(answers[0][1]);
   assert.ok(report.diagnostics.some((d) => d.related && d.utf16), "a finding with related places");
   assert.ok(report.diagnostics.some((d) => d.resource), "a finding in a resource");
   assert.ok(JSON.parse(answers[9][1]).instances.length > 0, "an instance in the reach table");
+  assert.ok(JSON.parse(answers[10][1]).replaced > 0, "secrets replaced in a share");
+  assert.ok(JSON.parse(answers[11][1]).error, "bad settings refused");
   const dir = mkdtempSync(join(tmpdir(), "dflint-types-"));
   const lines = [`import type * as T from ${JSON.stringify(join(web, "site", "dflint"))};`];
   answers.forEach(([type, json], i) => lines.push(`export const answer${i}: T.${type} = ${json};`));

@@ -461,33 +461,12 @@ impl<'d> Bundle<'d> {
         for cr in self.crs {
             spans.extend(cr.secret_spans().iter().map(|s| (cr.source, *s)));
         }
-        // Every word of ACL text that looks like a password or hash, whether or not its line
-        // parsed (a rejected line still holds secrets): from a password sigil to the end of
-        // the word (`>pw`, and `on>pw` glued to the token before), and a whole bare word that
-        // is no rule (a password written without its `>`). The first two words of a line are
-        // `user` and the name.
         for acl in &self.acls {
-            let mut line_start = 0;
-            for line in acl.text.text.split('\n') {
-                let mut offset = line_start;
-                let mut nth = 0;
-                for word in line.split([' ', '\t', '\r']) {
-                    if !word.is_empty() {
-                        nth += 1;
-                    }
-                    let from = match word.find(['>', '<', '#', '!']) {
-                        Some(at) => Some(at),
-                        None if nth > 2 && crate::acl::parse::may_be_password(word) => Some(0),
-                        None => None,
-                    };
-                    if let Some(at) = from.filter(|_| !word.is_empty()) {
-                        let span = Span::new(offset + at, offset + word.len());
-                        spans.push((acl.text.source, acl.text.source_span(span)));
-                    }
-                    offset += word.len() + 1;
-                }
-                line_start += line.len() + 1;
-            }
+            spans.extend(
+                crate::redact::acl_word_spans(&acl.text.text)
+                    .into_iter()
+                    .map(|span| (acl.text.source, acl.text.source_span(span))),
+            );
         }
         spans
     }

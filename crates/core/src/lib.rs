@@ -23,6 +23,7 @@ pub mod reach_report;
 pub mod redact;
 pub mod resource;
 pub mod rules;
+pub mod share;
 pub mod source;
 pub mod suppression;
 pub mod target;

@@ -24,6 +24,35 @@ pub fn mask(text: &str, spans: &[Span]) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// Every word of ACL text that looks like a password or hash, whether or not its line parsed
+/// (a rejected line still holds secrets): from a password sigil to the end of the word (`>pw`,
+/// and `on>pw` glued to the token before), and a whole bare word that is no rule (a password
+/// written without its `>`). The first two words of a line are `user` and the name.
+pub fn acl_word_spans(text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let mut offset = line_start;
+        let mut nth = 0;
+        for word in line.split([' ', '\t', '\r']) {
+            if !word.is_empty() {
+                nth += 1;
+            }
+            let from = match word.find(['>', '<', '#', '!']) {
+                Some(at) => Some(at),
+                None if nth > 2 && crate::acl::parse::may_be_password(word) => Some(0),
+                None => None,
+            };
+            if let Some(at) = from.filter(|_| !word.is_empty()) {
+                spans.push(Span::new(offset + at, offset + word.len()));
+            }
+            offset += word.len() + 1;
+        }
+        line_start += line.len() + 1;
+    }
+    spans
+}
+
 /// Spans that may hold secrets, found from the text alone, for input whose structure could
 /// not be read (a syntax error, a duplicate key, bytes that are not UTF-8, ACL text read as
 /// YAML or YAML read as ACL): what is secret is decided by position, not by a parse that

@@ -372,6 +372,9 @@ impl IsolationReport {
 pub struct MatrixReport {
     pub categories: Vec<CategoryColumn>,
     pub users: Vec<MatrixRow>,
+    /// Users past the first `max_users` asked for: counted, not shown (a page cannot hold
+    /// a row for each of 100,000 users).
+    pub more_users: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -408,8 +411,11 @@ pub struct MatrixCell {
 }
 
 impl MatrixReport {
-    pub fn of(file: &AclFile, users: &[EffectiveUser]) -> MatrixReport {
+    /// The rows of the first `max_users` users.
+    pub fn of(file: &AclFile, users: &[EffectiveUser], max_users: usize) -> MatrixReport {
         let dialect = file.dialect;
+        let more_users = users.len().saturating_sub(max_users);
+        let users = &users[..users.len() - more_users];
         let table = commands::all(dialect);
         let columns: Vec<(&commands::Category, &[u16])> = commands::categories(dialect)
             .iter()
@@ -472,6 +478,7 @@ impl MatrixReport {
                         .collect(),
                 })
                 .collect(),
+            more_users,
         }
     }
 }
@@ -528,7 +535,10 @@ mod tests {
             "user t on >x ~t:* +@all -@dangerous +config\nuser r on nopass ~* -@all +get\n",
             Dialect::Dragonfly,
         );
-        let matrix = MatrixReport::of(&file, &users);
+        let matrix = MatrixReport::of(&file, &users, 10);
+        assert_eq!(matrix.more_users, 0);
+        let first = MatrixReport::of(&file, &users, 1);
+        assert_eq!((first.users.len(), first.more_users), (1, users.len() - 1));
         let column = |name: &str| {
             matrix
                 .categories
