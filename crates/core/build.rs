@@ -109,8 +109,11 @@ fn flag_tables() {
     )
     .unwrap();
     let mut previous: Option<&str> = None;
+    // Without the `docs` feature (the browser playground) the descriptions are left out.
+    let with_docs = env::var_os("CARGO_FEATURE_DOCS").is_some();
     for f in &flags {
         let (name, ty, default, retired, description) = (f[0], f[1], f[2], f[3], f[4]);
+        let description = if with_docs { description } else { "" };
         if let Some(prev) = previous {
             assert!(prev < name, "{FLAGS}: not sorted or duplicate at {name}");
         }

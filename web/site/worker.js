@@ -12,15 +12,20 @@ import init, {
 
 const ready = init({ module_or_path: new URL("./pkg/dflint_web_bg.wasm", import.meta.url) });
 
-/** What the page shows for one state of the editors. */
-function views({ files, dialect, settings }) {
+/**
+ * What the page shows for one state of the editors, in two answers: the report first (what
+ * typing waits for), then the ACL views (matrix and key isolation), which take as long again.
+ */
+function views({ id, files, dialect, settings }, started) {
+  // As text: copying one string to the page and parsing it there is quicker than copying
+  // a thousand parsed findings.
+  const report = lint(JSON.stringify(files), JSON.stringify(settings));
+  self.postMessage({ id, kind: "views", part: "report", json: report, ms: performance.now() - started });
   const acl = files.find((f) => f.name.endsWith(".acl"));
   const text = acl ? acl.text : "";
-  const parse = (json) => JSON.parse(json);
   return {
-    report: parse(lint(JSON.stringify(files), JSON.stringify(settings))),
-    matrix: parse(acl_matrix(text, dialect)),
-    isolation: parse(acl_overlaps(text, dialect)),
+    matrix: JSON.parse(acl_matrix(text, dialect)),
+    isolation: JSON.parse(acl_overlaps(text, dialect)),
   };
 }
 
@@ -30,7 +35,7 @@ self.onmessage = async ({ data }) => {
     const started = performance.now();
     let result;
     if (data.kind === "views") {
-      result = views(data);
+      result = views(data, started);
     } else if (data.kind === "lint") {
       result = JSON.parse(lint(JSON.stringify(data.files), JSON.stringify(data.settings || {})));
     } else if (data.kind === "explain") {
@@ -42,7 +47,7 @@ self.onmessage = async ({ data }) => {
     } else {
       throw new Error(`unknown request ${data.kind}`);
     }
-    self.postMessage({ id: data.id, kind: data.kind, result, ms: performance.now() - started });
+    self.postMessage({ id: data.id, kind: data.kind, part: data.kind === "views" ? "acl" : undefined, result, ms: performance.now() - started });
   } catch (error) {
     self.postMessage({ id: data.id, kind: data.kind, trap: String(error && error.stack ? error.stack : error) });
   }

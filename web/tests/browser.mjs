@@ -70,14 +70,19 @@ export async function shot(page, name) {
 
 /** Replaces the text of an editor pane and waits for the linter's answer to it. */
 export async function setText(page, pane, text) {
-  const before = await page.textContent("#status");
+  const before = await page.evaluate(() => ({
+    status: document.querySelector("#status").textContent,
+    views: performance.getEntriesByName("acl-views-round-trip").length,
+  }));
   await page.evaluate(([pane, text]) => {
     const view = window.dflintPlayground.editors[pane];
     view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
   }, [pane, text]);
+  // The findings, then the matrix and isolation views of the same text.
   await page.waitForFunction((previous) => {
     const status = document.querySelector("#status").textContent;
-    return status.includes("linted in") && status !== previous;
+    return status.includes("linted in") && status !== previous.status
+      && performance.getEntriesByName("acl-views-round-trip").length > previous.views;
   }, before);
 }
 

@@ -171,12 +171,22 @@ test("an accessibility check finds no serious or critical violation", async (t) 
   // With the share box open, so it is checked too.
   await page.click("#share");
   await page.waitForFunction(() => document.querySelector("#share-link").value !== "");
-  for (const theme of ["light", "dark"]) {
-    const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-    const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    assert.deepEqual(bad.map((v) => `${theme}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`), []);
-    await shot(page, `09-axe-${theme}`);
-    await page.click("#theme");
+  // The ACL pane, then the cluster's CR pane (YAML highlighting), in both themes.
+  for (const pane of ["acl", "cr"]) {
+    if (pane === "cr") {
+      const before = await page.textContent("#status");
+      await page.selectOption("#example", "cluster");
+      await page.waitForFunction((previous) => document.querySelector("#status").textContent !== previous
+        && document.querySelector("#status").textContent.includes("linted in"), before);
+      await page.click("#tab-cr");
+    }
+    for (const theme of ["light", "dark"]) {
+      const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+      const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      assert.deepEqual(bad.map((v) => `${pane} ${theme}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`), []);
+      await shot(page, `09-axe-${pane}-${theme}`);
+      await page.click("#theme");
+    }
   }
 });
 

@@ -451,19 +451,34 @@ impl MatrixReport {
                                 granted_by: Vec::new(),
                                 denied_by: Vec::new(),
                             };
+                            // Tokens first, their text once each: a cell covers dozens of
+                            // commands, most decided by the same one or two tokens.
+                            let (mut granted, mut denied) = (Vec::new(), Vec::new());
                             for i in members.iter().map(|&i| usize::from(i)) {
                                 let deciding = user.permission_sets().find(|p| p.allows(i));
                                 if deciding.is_some() || always(i) {
                                     cell.allowed += 1;
                                 }
                                 let (list, perms) = match deciding {
-                                    Some(perms) => (&mut cell.granted_by, perms),
+                                    Some(perms) => (&mut granted, perms),
                                     None if always(i) => continue,
-                                    None => (&mut cell.denied_by, &user.root),
+                                    None => (&mut denied, &user.root),
                                 };
-                                if let Some(token) = token_text(file, perms.decided_by.get(i)) {
+                                if let Some(token) = perms.decided_by.get(i) {
                                     if !list.contains(&token) {
                                         list.push(token);
+                                    }
+                                }
+                            }
+                            for (tokens, texts) in [
+                                (granted, &mut cell.granted_by),
+                                (denied, &mut cell.denied_by),
+                            ] {
+                                for text in
+                                    tokens.into_iter().filter_map(|t| token_text(file, Some(t)))
+                                {
+                                    if !texts.contains(&text) {
+                                        texts.push(text);
                                     }
                                 }
                             }

@@ -123,7 +123,11 @@ pub fn write_for_editors<W: std::io::Write>(
 ) -> std::io::Result<()> {
     let mut contract = contract(report);
     contract.diagnostics.sources = Some(sources.iter().map(|s| (s.name(), s)).collect());
-    write_contract(&contract, out)
+    // Compact: an editor parses it and nobody reads it, and indenting a thousand findings
+    // was a third of the browser's time to answer.
+    let mut out = out;
+    serde_json::to_writer(&mut out, &contract).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 /// [`write`] with the reachability table of `dflint netpol reach` before the findings.

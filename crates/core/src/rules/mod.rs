@@ -2,6 +2,22 @@
 //! default severity, summary and docs (a Markdown file beside it whose failing and passing
 //! examples run as tests).
 
+/// A rule's docs, the Markdown file beside it. Without the `docs` feature (the browser
+/// playground links to the published docs instead) they are left out of the build: they are
+/// a fifth of the compressed wasm.
+#[cfg(feature = "docs")]
+macro_rules! rule_docs {
+    ($file:literal) => {
+        include_str!($file)
+    };
+}
+#[cfg(not(feature = "docs"))]
+macro_rules! rule_docs {
+    ($file:literal) => {
+        ""
+    };
+}
+
 pub mod acl;
 pub mod cross;
 pub mod docs;

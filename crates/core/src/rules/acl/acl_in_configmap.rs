@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-in-configmap",
     severity: Severity::Error,
     summary: "ACL rules (with their passwords) are stored in a ConfigMap instead of a Secret.",
-    docs: include_str!("acl_in_configmap.md"),
+    docs: rule_docs!("acl_in_configmap.md"),
     scope: crate::rules::Scope::Object,
 };
 

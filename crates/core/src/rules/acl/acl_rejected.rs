@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-rejected",
     severity: Severity::Error,
     summary: "The server refuses the ACL text (a token or line it does not accept); one bad line rejects the whole file.",
-    docs: include_str!("acl_rejected.md"),
+    docs: rule_docs!("acl_rejected.md"),
     scope: crate::rules::Scope::Object,
 };
 

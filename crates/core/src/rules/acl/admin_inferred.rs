@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-admin-inferred",
     severity: Severity::Info,
     summary: "Users whose name says admin and who hold every command on every key were treated as admins, not tenants.",
-    docs: include_str!("admin_inferred.md"),
+    docs: rule_docs!("admin_inferred.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-all-keys-tenant",
     severity: Severity::Warning,
     summary: "A non-admin user may access every key (`~*`, `allkeys`, `%R~*`, `%W~*`).",
-    docs: include_str!("all_keys_tenant.md"),
+    docs: rule_docs!("all_keys_tenant.md"),
     scope: crate::rules::Scope::Object,
 };
 

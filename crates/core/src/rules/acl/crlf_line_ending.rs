@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-crlf-line-ending",
     severity: Severity::Warning,
     summary: "A Dragonfly ACL file with CRLF line endings loads, but the `\\r` stays inside the last password or pattern of each line.",
-    docs: include_str!("crlf_line_ending.md"),
+    docs: rule_docs!("crlf_line_ending.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -15,7 +15,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-dangerous-command",
     severity: Severity::Error,
     summary: "A non-admin user can run @dangerous or @admin commands after all its rules apply.",
-    docs: include_str!("dangerous_command.md"),
+    docs: rule_docs!("dangerous_command.md"),
     scope: crate::rules::Scope::Object,
 };
 

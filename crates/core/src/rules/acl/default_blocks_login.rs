@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-default-blocks-login",
     severity: Severity::Error,
     summary: "On Dragonfly, `default` lacks AUTH or HELLO while other users exist: clients cannot log in as them.",
-    docs: include_str!("default_blocks_login.md"),
+    docs: rule_docs!("default_blocks_login.md"),
     scope: crate::rules::Scope::Object,
 };
 

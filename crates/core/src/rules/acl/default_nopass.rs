@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-default-nopass",
     severity: Severity::Error,
     summary: "The `default` user is enabled with `nopass`: every unauthenticated connection gets its permissions.",
-    docs: include_str!("default_nopass.md"),
+    docs: rule_docs!("default_nopass.md"),
     scope: crate::rules::Scope::Object,
 };
 

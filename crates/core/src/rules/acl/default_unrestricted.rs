@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary:
         "Tenants get their own users but `default` is left on with every command on every key.",
-    docs: include_str!("default_unrestricted.md"),
+    docs: rule_docs!("default_unrestricted.md"),
     scope: crate::rules::Scope::Object,
 };
 

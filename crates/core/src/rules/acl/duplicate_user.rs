@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-duplicate-user",
     severity: Severity::Warning,
     summary: "A user is defined on several lines; Dragonfly merges them, keeping old passwords and key patterns but only the last line's commands.",
-    docs: include_str!("duplicate_user.md"),
+    docs: rule_docs!("duplicate_user.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-invalid-hash",
     severity: Severity::Error,
     summary: "A `#` password hash that is not 64 hex characters: Dragonfly drops it silently.",
-    docs: include_str!("invalid_hash.md"),
+    docs: rule_docs!("invalid_hash.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-keyless-commands",
     severity: Severity::Warning,
     summary: "A tenant restricted by key patterns can still run commands that ignore them (KEYS, SCAN, RM, FLUSHDB…).",
-    docs: include_str!("keyless_commands.md"),
+    docs: rule_docs!("keyless_commands.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-missing-default-user",
     severity: Severity::Error,
     summary: "The ACL file has no `user default` line, so `default` stays `on nopass ~* &* +@all`.",
-    docs: include_str!("missing_default_user.md"),
+    docs: rule_docs!("missing_default_user.md"),
     scope: crate::rules::Scope::Object,
 };
 

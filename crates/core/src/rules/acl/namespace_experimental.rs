@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-namespace-experimental",
     severity: Severity::Warning,
     summary: "`NAMESPACE:` is experimental in Dragonfly: not replicated, not saved in snapshots, not kept by ACL SAVE.",
-    docs: include_str!("namespace_experimental.md"),
+    docs: rule_docs!("namespace_experimental.md"),
     scope: crate::rules::Scope::Object,
 };
 

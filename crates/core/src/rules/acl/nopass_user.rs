@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-nopass-user",
     severity: Severity::Error,
     summary: "A user other than `default` is enabled with `nopass`: any password logs in as it.",
-    docs: include_str!("nopass_user.md"),
+    docs: rule_docs!("nopass_user.md"),
     scope: crate::rules::Scope::Object,
 };
 

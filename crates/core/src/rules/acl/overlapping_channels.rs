@@ -13,7 +13,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary:
         "A non-admin user may use every pub/sub channel, or two tenants' channel patterns overlap.",
-    docs: include_str!("overlapping_channels.md"),
+    docs: rule_docs!("overlapping_channels.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -13,7 +13,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-overlapping-key-patterns",
     severity: Severity::Warning,
     summary: "Two non-admin users have key patterns that match a common key, so their key spaces are not isolated.",
-    docs: include_str!("overlapping_key_patterns.md"),
+    docs: rule_docs!("overlapping_key_patterns.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-plaintext-password",
     severity: Severity::Info,
     summary: "A plaintext `>password` in an ACL file where a `#<sha256>` hash would do.",
-    docs: include_str!("plaintext_password.md"),
+    docs: rule_docs!("plaintext_password.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-read-incomplete",
     severity: Severity::Info,
     summary: "`+@read` on Dragonfly does not include JSON.GET, BF.EXISTS, XINFO and other readers.",
-    docs: include_str!("read_incomplete.md"),
+    docs: rule_docs!("read_incomplete.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-resetpass-keeps-nopass",
     severity: Severity::Warning,
     summary: "`resetpass` after `nopass` does not remove `nopass` on Dragonfly (it does on Redis).",
-    docs: include_str!("resetpass_keeps_nopass.md"),
+    docs: rule_docs!("resetpass_keeps_nopass.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -16,7 +16,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-risky-command",
     severity: Severity::Warning,
     summary: "A non-admin user can run commands that `-@dangerous` does not cover (Dragonfly: CLIENT, SCRIPT, DFLY, MEMORY…; Redis: SCRIPT FLUSH, FUNCTION FLUSH, PUBSUB CHANNELS…).",
-    docs: include_str!("risky_command.md"),
+    docs: rule_docs!("risky_command.md"),
     scope: crate::rules::Scope::Object,
 };
 

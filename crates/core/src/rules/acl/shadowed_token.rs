@@ -28,7 +28,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary:
         "An ACL token changes nothing: already in effect, or undone by a later token on the line.",
-    docs: include_str!("shadowed_token.md"),
+    docs: rule_docs!("shadowed_token.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-shared-password",
     severity: Severity::Warning,
     summary: "Several users share one password, so each can log in as the others.",
-    docs: include_str!("shared_password.md"),
+    docs: rule_docs!("shared_password.md"),
     scope: crate::rules::Scope::Object,
 };
 

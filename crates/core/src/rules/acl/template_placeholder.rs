@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-template-placeholder",
     severity: Severity::Info,
     summary: "The ACL's passwords are placeholders (`${VAR}`, `{{ … }}`, `CHANGEME`): it is a template that must be rendered before the server loads it.",
-    docs: include_str!("template_placeholder.md"),
+    docs: rule_docs!("template_placeholder.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-weak-password",
     severity: Severity::Warning,
     summary: "A password is trivial: empty, shorter than 8 characters, one of the most common passwords, or the user's own name (also recognised behind `#<sha256>`).",
-    docs: include_str!("weak_password.md"),
+    docs: rule_docs!("weak_password.md"),
     scope: crate::rules::Scope::Object,
 };
 

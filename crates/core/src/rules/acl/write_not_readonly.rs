@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     name: "acl-write-not-readonly",
     severity: Severity::Warning,
     summary: "`-@write` does not make a Dragonfly user read-only: JSON.*, BF.*, FT.CREATE, CL.THROTTLE, XGROUP… still modify data.",
-    docs: include_str!("write_not_readonly.md"),
+    docs: rule_docs!("write_not_readonly.md"),
     scope: crate::rules::Scope::Object,
 };
 

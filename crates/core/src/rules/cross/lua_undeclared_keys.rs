@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "lua-undeclared-keys",
     severity: Severity::Info,
     summary: "Lua scripts may touch keys they do not declare while ACL users can run scripts: such scripts take a global lock, and EVAL's key arguments are not matched against key patterns.",
-    docs: include_str!("lua_undeclared_keys.md"),
+    docs: rule_docs!("lua_undeclared_keys.md"),
     scope: crate::rules::Scope::Object,
 };
 

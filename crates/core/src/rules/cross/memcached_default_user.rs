@@ -13,7 +13,7 @@ static META: RuleMeta = RuleMeta {
     name: "memcached-default-user",
     severity: Severity::Error,
     summary: "The memcached port is enabled while the ACL's `default` user still has permissions: memcache clients never authenticate and get them.",
-    docs: include_str!("memcached_default_user.md"),
+    docs: rule_docs!("memcached_default_user.md"),
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::AclSecret]),
 };
 

@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary:
         "A Dragonfly CR references a Secret, or a key of one, that the input does not contain.",
-    docs: include_str!("missing_secret.md"),
+    docs: rule_docs!("missing_secret.md"),
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Secrets]),
 };
 

@@ -18,7 +18,7 @@ static META: RuleMeta = RuleMeta {
     name: "monitor-port-missing",
     severity: Severity::Warning,
     summary: "A PodMonitor or ServiceMonitor selecting a Dragonfly instance scrapes a port that does not exist or serves no metrics.",
-    docs: include_str!("monitor_port_missing.md"),
+    docs: rule_docs!("monitor_port_missing.md"),
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Monitors]),
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "tls-secret-keys",
     severity: Severity::Error,
     summary: "The Secret named by `tlsSecretRef` lacks `tls.crt` or `tls.key`, the files the operator points Dragonfly at.",
-    docs: include_str!("tls_secret_keys.md"),
+    docs: rule_docs!("tls_secret_keys.md"),
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Secrets]),
 };
 

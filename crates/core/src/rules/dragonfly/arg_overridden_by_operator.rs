@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "arg-overridden-by-operator",
     severity: Severity::Warning,
     summary: "A flag in `spec.args` is silently replaced by the one the operator derives from a spec field.",
-    docs: include_str!("arg_overridden_by_operator.md"),
+    docs: rule_docs!("arg_overridden_by_operator.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

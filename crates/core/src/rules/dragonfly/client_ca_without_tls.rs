@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "client-ca-without-tls",
     severity: Severity::Warning,
     summary: "`clientCaCertSecret` is set without `tlsSecretRef`, so no client certificate is ever checked.",
-    docs: include_str!("client_ca_without_tls.md"),
+    docs: rule_docs!("client_ca_without_tls.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

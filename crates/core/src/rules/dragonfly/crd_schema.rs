@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary:
         "The Dragonfly spec has a field the CRD does not define, or a value of the wrong type.",
-    docs: include_str!("crd_schema.md"),
+    docs: rule_docs!("crd_schema.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

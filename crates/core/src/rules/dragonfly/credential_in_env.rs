@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "credential-in-env",
     severity: Severity::Error,
     summary: "A password or other credential is set as a literal `value:` in the container env.",
-    docs: include_str!("credential_in_env.md"),
+    docs: rule_docs!("credential_in_env.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "env-not-read",
     severity: Severity::Warning,
     summary: "An env var meant to configure Redis or Dragonfly that Dragonfly never reads.",
-    docs: include_str!("env_not_read.md"),
+    docs: rule_docs!("env_not_read.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

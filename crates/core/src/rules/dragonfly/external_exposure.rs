@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "external-exposure",
     severity: Severity::Warning,
     summary: "The Dragonfly Service is a LoadBalancer or NodePort (an error when there is no authentication).",
-    docs: include_str!("external_exposure.md"),
+    docs: rule_docs!("external_exposure.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

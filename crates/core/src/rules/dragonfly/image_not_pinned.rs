@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "image-not-pinned",
     severity: Severity::Warning,
     summary: "The Dragonfly image has no tag, uses `latest`, or is left to the operator's default.",
-    docs: include_str!("image_not_pinned.md"),
+    docs: rule_docs!("image_not_pinned.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

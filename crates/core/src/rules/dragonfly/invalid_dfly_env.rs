@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "invalid-dfly-env",
     severity: Severity::Error,
     summary: "A `DFLY_` env var names no flag exactly, or its value does not parse: Dragonfly exits at startup.",
-    docs: include_str!("invalid_dfly_env.md"),
+    docs: rule_docs!("invalid_dfly_env.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

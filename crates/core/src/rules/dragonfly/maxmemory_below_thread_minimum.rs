@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "maxmemory-below-thread-minimum",
     severity: Severity::Error,
     summary: "`--maxmemory` is below 256 MiB per proactor thread: Dragonfly refuses to start.",
-    docs: include_str!("maxmemory_below_thread_minimum.md"),
+    docs: rule_docs!("maxmemory_below_thread_minimum.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "maxmemory-exceeds-limit",
     severity: Severity::Error,
     summary: "`--maxmemory` is at or above the container's memory limit, so the pod is OOM-killed before Dragonfly evicts.",
-    docs: include_str!("maxmemory_exceeds_limit.md"),
+    docs: rule_docs!("maxmemory_exceeds_limit.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

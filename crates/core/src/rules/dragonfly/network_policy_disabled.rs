@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "network-policy-disabled",
     severity: Severity::Warning,
     summary: "`networkPolicyEnabled: false` removes the operator's NetworkPolicy around the unauthenticated admin port.",
-    docs: include_str!("network_policy_disabled.md"),
+    docs: rule_docs!("network_policy_disabled.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "no-authentication",
     severity: Severity::Error,
     summary: "The Dragonfly CR configures no password, ACL file or client certificates.",
-    docs: include_str!("no_authentication.md"),
+    docs: rule_docs!("no_authentication.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

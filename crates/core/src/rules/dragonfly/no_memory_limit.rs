@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "no-memory-limit",
     severity: Severity::Warning,
     summary: "The Dragonfly container has no memory limit.",
-    docs: include_str!("no_memory_limit.md"),
+    docs: rule_docs!("no_memory_limit.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "password-in-args",
     severity: Severity::Error,
     summary: "A password is written literally in the server arguments.",
-    docs: include_str!("password_in_args.md"),
+    docs: rule_docs!("password_in_args.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

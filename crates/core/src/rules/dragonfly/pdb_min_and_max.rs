@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary:
         "`pdb.minAvailable` and `pdb.maxUnavailable` are both set; the API server rejects the CR.",
-    docs: include_str!("pdb_min_and_max.md"),
+    docs: rule_docs!("pdb_min_and_max.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

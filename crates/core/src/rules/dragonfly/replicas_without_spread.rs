@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "replicas-without-spread",
     severity: Severity::Warning,
     summary: "Several replicas without pod anti-affinity or topology spread may land on one node.",
-    docs: include_str!("replicas_without_spread.md"),
+    docs: rule_docs!("replicas_without_spread.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

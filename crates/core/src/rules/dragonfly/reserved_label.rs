@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary:
         "A label key the operator manages itself is set in the CR; the operator rejects the CR.",
-    docs: include_str!("reserved_label.md"),
+    docs: rule_docs!("reserved_label.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

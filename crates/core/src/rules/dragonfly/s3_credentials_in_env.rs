@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "s3-credentials-in-env",
     severity: Severity::Error,
     summary: "S3 credentials for snapshots are literal env values in the CR.",
-    docs: include_str!("s3_credentials_in_env.md"),
+    docs: rule_docs!("s3_credentials_in_env.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

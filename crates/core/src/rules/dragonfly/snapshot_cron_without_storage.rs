@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "snapshot-cron-without-storage",
     severity: Severity::Error,
     summary: "`snapshot.cron` is set without a PVC spec, an existing PVC or `snapshot.dir`; the operator rejects it.",
-    docs: include_str!("snapshot_cron_without_storage.md"),
+    docs: rule_docs!("snapshot_cron_without_storage.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "snapshot-pvc-conflict",
     severity: Severity::Error,
     summary: "`snapshot.persistentVolumeClaimSpec` and `snapshot.existingPersistentVolumeClaimName` are both set.",
-    docs: include_str!("snapshot_pvc_conflict.md"),
+    docs: rule_docs!("snapshot_pvc_conflict.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "tls-without-auth",
     severity: Severity::Error,
     summary: "TLS is enabled without a password or client CA: Dragonfly exits at startup.",
-    docs: include_str!("tls_without_auth.md"),
+    docs: rule_docs!("tls_without_auth.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

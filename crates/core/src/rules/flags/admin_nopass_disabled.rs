@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "admin-nopass-disabled",
     severity: Severity::Error,
     summary: "`--admin_nopass=false` in a CR locks the operator out of its instance.",
-    docs: include_str!("admin_nopass_disabled.md"),
+    docs: rule_docs!("admin_nopass_disabled.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

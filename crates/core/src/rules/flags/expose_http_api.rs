@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "expose-http-api",
     severity: Severity::Warning,
     summary: "`--expose_http_api` lets HTTP clients run any command through `POST /api`.",
-    docs: include_str!("expose_http_api.md"),
+    docs: rule_docs!("expose_http_api.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "invalid-flag-value",
     severity: Severity::Error,
     summary: "A flag's value does not parse for its type (bool, integer, memory size, cron…): the server refuses to start.",
-    docs: include_str!("invalid_flag_value.md"),
+    docs: rule_docs!("invalid_flag_value.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

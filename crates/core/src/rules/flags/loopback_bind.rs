@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "loopback-bind",
     severity: Severity::Error,
     summary: "`--bind` or `--admin_bind` to a loopback address in a CR: nothing outside the pod can connect.",
-    docs: include_str!("loopback_bind.md"),
+    docs: rule_docs!("loopback_bind.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

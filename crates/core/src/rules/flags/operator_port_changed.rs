@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "operator-port-changed",
     severity: Severity::Error,
     summary: "`--port` or `--admin_port` in a CR moves a port the operator, probes, Service and NetworkPolicy still expect at 6379/9999.",
-    docs: include_str!("operator_port_changed.md"),
+    docs: rule_docs!("operator_port_changed.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "other-binary-flag",
     severity: Severity::Error,
     summary: "A flag of another program in the Dragonfly repository (e.g. dfly_bench), not of the server.",
-    docs: include_str!("other_binary_flag.md"),
+    docs: rule_docs!("other_binary_flag.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "positional-argument",
     severity: Severity::Warning,
     summary: "An argument that is not a flag: Dragonfly does not read it as configuration.",
-    docs: include_str!("positional_argument.md"),
+    docs: rule_docs!("positional_argument.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "primary-port-http-enabled",
     severity: Severity::Warning,
     summary: "`--primary_port_http_enabled=true` serves the HTTP console on the data port.",
-    docs: include_str!("primary_port_http_enabled.md"),
+    docs: rule_docs!("primary_port_http_enabled.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "repeated-flag",
     severity: Severity::Warning,
     summary: "A flag is given more than once; only the last occurrence counts.",
-    docs: include_str!("repeated_flag.md"),
+    docs: rule_docs!("repeated_flag.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "retired-flag",
     severity: Severity::Info,
     summary: "A retired flag: Dragonfly still accepts it but ignores it.",
-    docs: include_str!("retired_flag.md"),
+    docs: rule_docs!("retired_flag.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     name: "unknown-flag",
     severity: Severity::Error,
     summary: "A flag Dragonfly does not define: the server refuses to start.",
-    docs: include_str!("unknown_flag.md"),
+    docs: rule_docs!("unknown_flag.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "unresolved-variable",
     severity: Severity::Warning,
     summary: "An argument references `$(NAME)` but the container has no such env var, so it is passed literally.",
-    docs: include_str!("unresolved_variable.md"),
+    docs: rule_docs!("unresolved_variable.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
 

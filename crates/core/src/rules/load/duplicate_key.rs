@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "duplicate-key",
     severity: Severity::Error,
     summary: "A mapping sets the same key twice; one of the values is lost.",
-    docs: include_str!("duplicate_key.md"),
+    docs: rule_docs!("duplicate_key.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "empty-source",
     severity: Severity::Info,
     summary: "The file contains no document.",
-    docs: include_str!("empty_source.md"),
+    docs: rule_docs!("empty_source.md"),
     scope: crate::rules::Scope::Object,
 };
 

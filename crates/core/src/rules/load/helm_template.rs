@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "helm-template",
     severity: Severity::Info,
     summary: "The file is a Helm chart template: dflint lints it once rendered.",
-    docs: include_str!("helm_template.md"),
+    docs: rule_docs!("helm_template.md"),
     scope: crate::rules::Scope::Object,
 };
 

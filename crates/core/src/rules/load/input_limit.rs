@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     name: "input-limit-exceeded",
     severity: Severity::Error,
     summary: "A file is too large or holds too many documents, or a document nests too deeply or its aliases or `$(VAR)` references expand beyond dflint's limits; what exceeds them is not linted.",
-    docs: include_str!("input_limit.md"),
+    docs: rule_docs!("input_limit.md"),
     scope: crate::rules::Scope::Object,
 };
 

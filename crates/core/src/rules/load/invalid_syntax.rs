@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary:
         "The file is not valid YAML or JSON (or not UTF-8 text); the broken document is not linted.",
-    docs: include_str!("invalid_syntax.md"),
+    docs: rule_docs!("invalid_syntax.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "unknown-api-version",
     severity: Severity::Warning,
     summary: "A kind dflint lints appears under an apiVersion it does not know; it is not linted.",
-    docs: include_str!("unknown_api_version.md"),
+    docs: rule_docs!("unknown_api_version.md"),
     scope: crate::rules::Scope::Object,
 };
 

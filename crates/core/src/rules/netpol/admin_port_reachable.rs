@@ -13,7 +13,7 @@ static META: RuleMeta = RuleMeta {
     name: "admin-port-reachable",
     severity: Severity::Error,
     summary: "A policy lets peers other than the operator, the instance's pods and a metrics scraper reach the admin port (unauthenticated superuser).",
-    docs: include_str!("admin_port_reachable.md"),
+    docs: rule_docs!("admin_port_reachable.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "dangling-policy",
     severity: Severity::Warning,
     summary: "A policy aimed at Dragonfly pods selects none of the instances in the input.",
-    docs: include_str!("dangling_policy.md"),
+    docs: rule_docs!("dangling_policy.md"),
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Dragonflies]),
 };
 

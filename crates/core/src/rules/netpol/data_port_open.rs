@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "data-port-open",
     severity: Severity::Warning,
     summary: "The data port is open to the world, the whole cluster, every address or a rule without peers.",
-    docs: include_str!("data_port_open.md"),
+    docs: rule_docs!("data_port_open.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "default-deny-disabled",
     severity: Severity::Warning,
     summary: "A Cilium policy lists rules for a direction whose `enableDefaultDeny` is false: its allow-list denies nothing.",
-    docs: include_str!("default_deny_disabled.md"),
+    docs: rule_docs!("default_deny_disabled.md"),
     scope: crate::rules::Scope::Object,
 };
 

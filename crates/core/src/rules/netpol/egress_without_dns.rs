@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary:
         "Egress from Dragonfly pods is restricted but DNS (port 53, UDP and TCP) is not allowed.",
-    docs: include_str!("egress_without_dns.md"),
+    docs: rule_docs!("egress_without_dns.md"),
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::NetworkPolicies]),
 };
 

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     name: "invalid-network-policy",
     severity: Severity::Error,
     summary: "A network policy has a part the API server or Cilium rejects or that cannot mean what it says.",
-    docs: include_str!("invalid_network_policy.md"),
+    docs: rule_docs!("invalid_network_policy.md"),
     scope: crate::rules::Scope::Object,
 };
 

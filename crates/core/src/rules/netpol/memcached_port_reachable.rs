@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     name: "memcached-port-reachable",
     severity: Severity::Error,
     summary: "A policy lets peers outside the instance's namespace reach the memcached port, which never authenticates.",
-    docs: include_str!("memcached_port_reachable.md"),
+    docs: rule_docs!("memcached_port_reachable.md"),
     scope: crate::rules::Scope::Object,
 };
 

@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     name: "operator-cannot-reach",
     severity: Severity::Error,
     summary: "Policies keep dragonfly-operator or the replicas from the admin port: failover and replication break.",
-    docs: include_str!("operator_cannot_reach.md"),
+    docs: rule_docs!("operator_cannot_reach.md"),
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::Dragonflies]),
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "s3-egress",
     severity: Severity::Warning,
     summary: "Snapshots go to S3 but egress does not allow the endpoint (or egress allows S3 the instance never uses).",
-    docs: include_str!("s3_egress.md"),
+    docs: rule_docs!("s3_egress.md"),
     scope: crate::rules::Scope::Object,
 };
 

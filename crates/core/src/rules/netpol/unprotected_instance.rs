@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "unprotected-instance",
     severity: Severity::Error,
     summary: "No policy enforces ingress on a Dragonfly instance's pods: the admin port is open to every pod and address.",
-    docs: include_str!("unprotected_instance.md"),
+    docs: rule_docs!("unprotected_instance.md"),
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::NetworkPolicies]),
 };
 

@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "invalid-suppression",
     severity: Severity::Warning,
     summary: "A suppression gives no reason, cannot be read, or names no rule.",
-    docs: include_str!("invalid_suppression.md"),
+    docs: rule_docs!("invalid_suppression.md"),
     scope: crate::rules::Scope::Object,
 };
 

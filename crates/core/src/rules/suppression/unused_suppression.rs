@@ -10,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     name: "unused-suppression",
     severity: Severity::Warning,
     summary: "A suppression covers no finding: the problem is gone, or it sits on the wrong line.",
-    docs: include_str!("unused_suppression.md"),
+    docs: rule_docs!("unused_suppression.md"),
     scope: crate::rules::Scope::Object,
 };
 
