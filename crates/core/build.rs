@@ -386,6 +386,20 @@ fn key_spec(path: &str, name: &str, spec: &str) -> (String, bool) {
     )
 }
 
+/// The bits of `flags` over `names`, which gains the names it lacks.
+fn flag_bits(flags: &[String], names: &mut Vec<String>) -> u64 {
+    let mut bits = 0u64;
+    for flag in flags {
+        let at = names.iter().position(|n| n == flag).unwrap_or_else(|| {
+            names.push(flag.clone());
+            names.len() - 1
+        });
+        assert!(at < 64, "more than 64 distinct command flags");
+        bits |= 1 << at;
+    }
+    bits
+}
+
 struct CommandRow {
     name: String,
     parent: Option<String>,
@@ -399,7 +413,16 @@ struct CommandRow {
     key_acl_checked: bool,
 }
 
-fn emit_commands(out: &mut String, path: &str, static_name: &str, commands: &[CommandRow]) {
+/// `flag_names`: every command flag seen so far, in order of first appearance; a command's
+/// flags are emitted as bits over it (a list of strings per command was a tenth of the
+/// browser module's data).
+fn emit_commands(
+    out: &mut String,
+    path: &str,
+    static_name: &str,
+    commands: &[CommandRow],
+    flag_names: &mut Vec<String>,
+) {
     writeln!(
         out,
         "static {static_name}: [Command; {}] = [",
@@ -434,7 +457,7 @@ fn emit_commands(out: &mut String, path: &str, static_name: &str, commands: &[Co
              readonly: {}, write: {}, admin: {}, dangerous: {}, pubsub: {}, fast: {}, \
              blocking: {}, noscript: {}, no_auth: {}, movable_keys: {}, \
              first_key: {}, last_key: {}, key_step: {}, key_specs: &[{}], \
-             key_acl_checked: {}, build_switch: {build}, flags: &{:?} }},",
+             key_acl_checked: {}, build_switch: {build}, flags: {:#x} }},",
             c.name,
             c.parent,
             c.arity,
@@ -454,7 +477,7 @@ fn emit_commands(out: &mut String, path: &str, static_name: &str, commands: &[Co
             c.step,
             c.key_specs.join(", "),
             c.key_acl_checked,
-            c.flags,
+            flag_bits(&c.flags, flag_names),
         )
         .unwrap();
     }
@@ -579,7 +602,8 @@ fn acl_command_tables() {
             }
         })
         .collect();
-    emit_commands(&mut out, DF_COMMANDS, "DF_COMMANDS", &df);
+    let mut flag_names = Vec::new();
+    emit_commands(&mut out, DF_COMMANDS, "DF_COMMANDS", &df, &mut flag_names);
     emit_command_indexes(&mut out, "DF", &df);
 
     // Redis.
@@ -643,8 +667,21 @@ fn acl_command_tables() {
             );
         }
     }
-    emit_commands(&mut out, REDIS_COMMANDS, "REDIS_COMMANDS", &redis);
+    emit_commands(
+        &mut out,
+        REDIS_COMMANDS,
+        "REDIS_COMMANDS",
+        &redis,
+        &mut flag_names,
+    );
     emit_command_indexes(&mut out, "REDIS", &redis);
+    writeln!(
+        out,
+        "static COMMAND_FLAG_NAMES: [&str; {}] = {:?};",
+        flag_names.len(),
+        flag_names
+    )
+    .unwrap();
 
     let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("acl_commands_table.rs");
     fs::write(dest, out).expect("write acl_commands_table.rs");

@@ -175,14 +175,17 @@ pub struct Command {
     /// `WITH_EXTENSION_CMDS`, `WITH_SEARCH`; all on by default).
     pub build_switch: Option<&'static str>,
     /// Every flag of the data file, as written there (Redis `COMMAND INFO` flags plus
-    /// `dangerous`; Dragonfly: see `scripts/gen-commands.py`).
-    pub flags: &'static [&'static str],
+    /// `dangerous`; Dragonfly: see `scripts/gen-commands.py`): bits over the flag names of the data files.
+    flags: u64,
 }
 
 impl Command {
     /// Whether the data file lists this flag for the command.
     pub fn has_flag(&self, flag: &str) -> bool {
-        self.flags.contains(&flag)
+        COMMAND_FLAG_NAMES
+            .iter()
+            .position(|name| *name == flag)
+            .is_some_and(|at| self.flags & (1 << at) != 0)
     }
 
     /// Whether the command belongs to the category.

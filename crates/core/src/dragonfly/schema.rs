@@ -345,7 +345,6 @@ fn is_decimal(text: &str) -> bool {
 fn closest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let length = unknown.chars().count();
     let limit = if length <= 4 { 1 } else { 2 };
-    let lower = unknown.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     let mut tie = false;
     for candidate in known {
@@ -355,7 +354,9 @@ fn closest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Option<&'
         if candidate.len().abs_diff(length) > limit {
             continue;
         }
-        let distance = if candidate.eq_ignore_ascii_case(&lower) {
+        // ASCII case folding: the known names are ASCII (and Unicode case tables would add
+        // 7 KB to the browser module for no better suggestion).
+        let distance = if candidate.eq_ignore_ascii_case(unknown) {
             0
         } else {
             edit_distance(unknown, candidate)

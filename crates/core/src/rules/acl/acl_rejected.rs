@@ -81,7 +81,10 @@ impl Rule for AclRejected {
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
+        // The messages start with an ASCII letter.
+        Some(c) => std::iter::once(c.to_ascii_uppercase())
+            .chain(chars)
+            .collect(),
         None => String::new(),
     }
 }
