@@ -23,7 +23,15 @@ pub const DEFAULT_ARGS: &[(&str, &str)] = &[
 pub const POD_LABELS: &[&str] = &["app", "app.kubernetes.io/name", "app.kubernetes.io/part-of"];
 
 /// Label keys the operator refuses in `labels`, `podMetadata.labels`,
-/// `ownedObjectsMetadata.labels` and `serviceSpec.labels`.
+/// `ownedObjectsMetadata.labels` and `serviceSpec.labels`
+/// (`operatorManagedLabels`, internal/resources/resources.go:40-48@v1.6.1).
+/// Pod labels the operator writes while it runs the instance and selects on, which it does not
+/// refuse in the CR although `labels` and `podMetadata.labels` are copied onto every pod
+/// (internal/resources/resources.go:451-455@v1.6.1): `role` marks the master and the replicas
+/// (internal/resources/const.go:92), and the Service selects `role: master`
+/// (resources.go:597). (`master-ip`, also written on pods, is selected on by nothing.)
+pub const RUNTIME_POD_LABELS: &[&str] = &["role"];
+
 pub const RESERVED_LABELS: &[&str] = &[
     "app",
     "app.kubernetes.io/name",
