@@ -88,7 +88,8 @@ fn seed_cluster_reports_its_real_problems_and_nothing_else() {
     let netpol = "examples/seed-cluster/networkpolicy.yaml";
     const ACL_PATH: &str = r#"stringData["acl.conf"]"#;
     // Every finding, reviewed: the CR's pruned fields, the operator overriding `--dir` and
-    // `--aclfile`, a snapshot schedule without storage; in the ACL the shared password, the
+    // `--aclfile`, snapshots sent to S3 over plain HTTP (`--s3_use_https=false`), a snapshot
+    // schedule without storage; in the ACL the shared password, the
     // unrestricted `default`, the commands -@dangerous does not cover, keyless commands
     // that leak other tenants' key names, and langfuse's `+INFO +CONFIG` after `-@dangerous`;
     // Lua scripts allowed undeclared keys; the network policy's "audit mode" (default deny
@@ -96,6 +97,7 @@ fn seed_cluster_reports_its_real_problems_and_nothing_else() {
     let expected: Vec<(String, String, u64, String)> = [
         ("DF052", cr, 34, "spec.args[6]"),
         ("DF052", cr, 35, "spec.args[7]"),
+        ("DF113", cr, 37, "spec.args[9]"),
         ("DF403", cr, 39, "spec.args[11]"),
         ("DF010", cr, 40, "spec.volumes"),
         ("DF010", cr, 44, "spec.volumeMounts"),
@@ -261,14 +263,20 @@ fn exit_codes_follow_fail_on() {
         "--select",
         "DF1",
     ]));
-    assert_eq!(only_flags["diagnostics"].as_array().unwrap().len(), 0);
+    let codes: Vec<&str> = only_flags["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["DF113"]);
     let ignored = json(&dflint(&[
         "check",
         "examples/seed-cluster",
         "--format",
         "json",
         "--ignore",
-        "crd-schema,DF05,DF2,DF3,DF4",
+        "crd-schema,DF05,DF113,DF2,DF3,DF4",
     ]));
     assert_eq!(ignored["diagnostics"].as_array().unwrap().len(), 0);
 }
@@ -416,7 +424,7 @@ fn pretty_output_shows_the_snippet_span_and_summary() {
     );
     let last = text.lines().last().unwrap();
     assert!(
-        last.starts_with("dflint: 7 errors, 20 warnings, 9 infos in 4 files"),
+        last.starts_with("dflint: 7 errors, 21 warnings, 9 infos in 4 files"),
         "{last}"
     );
     assert!(

@@ -10,5 +10,6 @@ pub mod positional_argument;
 pub mod primary_port_http_enabled;
 pub mod repeated_flag;
 pub mod retired_flag;
+pub mod s3_plain_http;
 pub mod unknown_flag;
 pub mod unresolved_variable;
