@@ -447,6 +447,13 @@ impl FlagUse {
             (None, false) => None,
         }
     }
+
+    /// Whether a boolean flag is turned off (`--flag=false`, `--noflag`, any spelling Abseil
+    /// reads as false); a bare `--flag` is on.
+    pub fn turns_off(&self) -> bool {
+        let value = self.effective_value().unwrap_or_else(|| "true".into());
+        flags::FlagType::Bool.parse(&value) == Ok(flags::FlagValue::Bool(false))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

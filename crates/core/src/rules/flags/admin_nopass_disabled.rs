@@ -1,7 +1,6 @@
 use crate::args::CommandLineKind;
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::flags::{FlagType, FlagValue};
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct AdminNopassDisabled;
@@ -28,8 +27,7 @@ impl Rule for AdminNopassDisabled {
             let Some(flag) = line.last_use("admin_nopass") else {
                 continue;
             };
-            let value = flag.effective_value().unwrap_or_else(|| "true".into());
-            if FlagType::Bool.parse(&value) != Ok(FlagValue::Bool(false)) {
+            if !flag.turns_off() {
                 continue;
             }
             out.report(

@@ -1,6 +1,5 @@
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::flags::{FlagType, FlagValue};
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct S3PlainHttp;
@@ -24,12 +23,7 @@ impl Rule for S3PlainHttp {
             let Some(flag) = line.last_use("s3_use_https") else {
                 continue;
             };
-            if !line.value_is_known(flag) {
-                continue;
-            }
-            // A bare `--s3_use_https` is true; `--nos3_use_https` is false.
-            let value = flag.effective_value().unwrap_or_else(|| "true".into());
-            if FlagType::Bool.parse(&value) != Ok(FlagValue::Bool(false)) {
+            if !line.value_is_known(flag) || !flag.turns_off() {
                 continue;
             }
             out.report(
