@@ -144,8 +144,10 @@ fn placeholder(secret: &str, user: &str, placeholders: &mut Placeholders) -> Str
         // A hash of the wrong length stays one (the invalid-hash rule still fires).
         '#' | '!' if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_hexdigit()) => {
             let n = placeholders.number(&rest.to_ascii_lowercase());
-            let digits = hash_placeholder(n);
-            format!("{sigil}{}", &digits[..rest.len().min(digits.len())])
+            // As many digits as the original (too short or too long stays so), the number
+            // last so that different hashes stay different.
+            let digits = format!("{n:0width$x}", width = rest.len());
+            format!("{sigil}{}", &digits[digits.len() - rest.len()..])
         }
         '#' | '!' if rest.is_empty() => secret.to_string(),
         _ => value_placeholder(secret, placeholders),
@@ -373,6 +375,16 @@ mod tests {
         ]);
         assert!(!texts[0].contains(hash));
         assert!(texts[0].contains(&format!("#{:064x}", 1)), "{}", texts[0]);
+        // Hashes of the wrong length keep their length and stay different from each other.
+        let short = shared(&[(
+            "users.acl",
+            &format!(
+                "user a on #{} ~a:* +get\nuser b on #{hash}f ~b:* +get\n",
+                &hash[..63]
+            ),
+        )]);
+        assert!(short[0].contains(&format!("#{:063x} ", 1)), "{}", short[0]);
+        assert!(short[0].contains(&format!("#{:065x} ", 2)), "{}", short[0]);
         assert!(!texts[1].contains(&data));
         let encoded = texts[1]
             .lines()
