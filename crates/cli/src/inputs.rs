@@ -6,7 +6,8 @@ use dflint_core::Source;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Manifests; ACL files (`*.acl`, `acl.conf`, `users.acl`) are picked up by name too.
+/// Manifests; ACL files (`*.acl`, `acl.conf`, `users.acl`) and Dragonfly flag files
+/// (`*.flags`, `*.flagfile`, `flagfile`, `dragonfly.conf`) are picked up by name too.
 const LINTED_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 const MAX_DIRECTORY_DEPTH: usize = 64;
 
@@ -344,6 +345,7 @@ fn is_linted(path: &Path) -> bool {
         .and_then(|e| e.to_str())
         .is_some_and(|e| LINTED_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         || dflint_core::acl::found::is_acl_file_name(&path.to_string_lossy())
+        || dflint_core::source::is_flag_file_name(&path.to_string_lossy())
 }
 
 #[cfg(test)]

@@ -260,7 +260,7 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
             .map(|kind| kind.name())
             .collect();
         eprintln!(
-            "dflint: nothing to lint in {} file(s): no ACL file and no resource of a kind dflint lints ({}){}",
+            "dflint: nothing to lint in {} file(s): no ACL file, no workload running the Dragonfly image and no resource of a kind dflint lints ({}){}",
             report.summary.files,
             kinds.join(", "),
             if seen.is_empty() {

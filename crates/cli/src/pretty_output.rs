@@ -62,14 +62,34 @@ fn summary_line(report: &Report) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     // Kinds dflint does not lint are named apart, so a run over them does not look checked.
     let linted_kind = |kind: &str| dflint_core::resource::Kind::by_name(kind).is_some();
-    let describe = |linted: bool| -> Vec<String> {
-        s.resources
-            .iter()
-            .filter(|(kind, _)| linted_kind(kind) == linted)
-            .map(|(kind, count)| format!("{count} {kind}"))
-            .collect()
-    };
-    let (linted, skipped) = (describe(true), describe(false));
+    let mut linted = Vec::new();
+    let mut skipped = Vec::new();
+    for (kind, &count) in &s.resources {
+        // Workloads are linted when they run Dragonfly without the operator.
+        let running = s.dragonfly_workloads.get(kind).copied().unwrap_or(0);
+        if linted_kind(kind) {
+            linted.push(format!("{count} {kind}"));
+            continue;
+        }
+        if running > 0 {
+            linted.push(format!("{running} {kind} running Dragonfly"));
+        }
+        if count > running {
+            skipped.push(format!("{} {kind}", count - running));
+        }
+    }
+    // Compose services are no resources: they are only counted here.
+    for (declared, &count) in &s.dragonfly_workloads {
+        if !s.resources.contains_key(declared) {
+            let plural = if count == 1 { "" } else { "s" };
+            let running = if declared.contains("Dragonfly") {
+                ""
+            } else {
+                " running Dragonfly"
+            };
+            linted.push(format!("{count} {declared}{plural}{running}"));
+        }
+    }
     let mut kinds = String::new();
     if !linted.is_empty() {
         kinds = format!(": {}", linted.join(", "));

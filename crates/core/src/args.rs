@@ -31,14 +31,43 @@ pub enum CommandLineKind {
     /// `spec.args` of a Dragonfly CR: the operator adds its defaults before them and
     /// spec-derived flags after them.
     OperatorArgs,
-    /// A command line Dragonfly runs as written (compose `command:`, a flag file).
+    /// A command line Dragonfly runs as written (a container's `args`, a flag file).
     Plain,
+    /// The lines of a flag file (`--flagfile`): Abseil refuses a line that is not a flag.
+    FlagFile,
+    /// A docker-compose `command:`: `${VAR}` is interpolated by compose before the container
+    /// starts, so the resolved value is what the process (and `docker inspect`) shows;
+    /// `$(VAR)` means nothing there.
+    Compose,
+}
+
+/// One argument to read: a node, or a word inside a string node.
+#[derive(Clone, Debug)]
+pub struct Word<'d> {
+    pub node: &'d Node,
+    pub span: Span,
+    /// The text as written (before any expansion).
+    pub raw: String,
+}
+
+impl<'d> Word<'d> {
+    /// A whole scalar node; `None` for collections and null.
+    pub fn of_node(node: &'d Node) -> Option<Self> {
+        Some(Word {
+            node,
+            span: node.span,
+            raw: node.scalar_text()?,
+        })
+    }
 }
 
 /// One argument, expanded like the kubelet does.
 #[derive(Clone, Debug)]
 pub struct Arg<'d> {
     pub node: &'d Node,
+    /// Where the argument is written: the node's span, or the word's span inside it when one
+    /// string holds several arguments (compose `command: dragonfly --port 6380`).
+    pub span: Span,
     /// The text as written.
     pub raw: String,
     /// The text after `$(VAR)` expansion.
@@ -77,25 +106,42 @@ impl<'d> CommandLine<'d> {
     /// values (they can reference each other, so they amplify together).
     pub fn with_budget(
         doc: &'d Document,
-        nodes: &'d [Node],
+        nodes: impl IntoIterator<Item = &'d Node>,
         kind: CommandLineKind,
         env: impl Fn(&str) -> Option<EnvValue>,
         budget: &mut ExpansionBudget,
     ) -> Self {
-        let args: Vec<Arg<'d>> = nodes
-            .iter()
-            .filter_map(|node| {
-                let raw = node.scalar_text()?;
-                let expanded = expand_k8s_within(&raw, &env, budget);
-                Some(Arg {
-                    node,
-                    raw,
+        let words = nodes.into_iter().filter_map(Word::of_node);
+        Self::of_words(doc, words, kind, env, budget)
+    }
+
+    /// Reads words, expanding each as its kind of command line does: `$(VAR)` from the
+    /// container's env for Kubernetes, `${VAR}` interpolation for compose (`env` then looks
+    /// up the interpolation variables).
+    pub fn of_words(
+        doc: &'d Document,
+        words: impl IntoIterator<Item = Word<'d>>,
+        kind: CommandLineKind,
+        env: impl Fn(&str) -> Option<EnvValue>,
+        budget: &mut ExpansionBudget,
+    ) -> Self {
+        let args: Vec<Arg<'d>> = words
+            .into_iter()
+            .map(|word| {
+                let expanded = match kind {
+                    CommandLineKind::Compose => crate::interpolate::compose(&word.raw, &env),
+                    _ => expand_k8s_within(&word.raw, &env, budget),
+                };
+                Arg {
+                    node: word.node,
+                    span: word.span,
+                    raw: word.raw,
                     text: expanded.text,
                     opaque: expanded.opaque,
                     unresolved: expanded.unresolved,
                     expanded: expanded.changed,
                     expansion_limit: expanded.limit,
-                })
+                }
             })
             .collect();
         let texts: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
@@ -136,16 +182,17 @@ impl<'d> CommandLine<'d> {
 
     /// The whole argument (or both arguments, for `--flag value`) of a flag use.
     pub fn flag_target(&self, flag: &FlagUse) -> Target {
-        let mut target = Target::node(self.doc, self.args[flag.arg].node);
+        let mut target = self.arg_target(flag.arg);
         if let Some(value_arg) = flag.value_arg {
-            target.span = target.span.cover(self.args[value_arg].node.span);
+            target.span = target.span.cover(self.args[value_arg].span);
         }
         target
     }
 
     /// The argument an item stands in.
     pub fn arg_target(&self, arg: usize) -> Target {
-        Target::node(self.doc, self.args[arg].node)
+        let arg = &self.args[arg];
+        Target::node(self.doc, arg.node).with_span(arg.span)
     }
 
     /// Just the value of a flag use, when it can be located exactly in the source.
@@ -155,7 +202,7 @@ impl<'d> CommandLine<'d> {
         if arg.expanded {
             return None;
         }
-        let span = arg.node.span;
+        let span = arg.span;
         // Plain scalar: the span is the text itself. Quoted: one quote character each side.
         let offset = if span.len() == arg.raw.len() {
             0

@@ -40,6 +40,11 @@ pub struct Loaded {
     /// Every Dragonfly CR, as the bundle-wide rules see it. A document that holds nothing but
     /// CRs is not kept in `documents` once a [`DocumentPass`] has judged its CRs.
     pub crs: Vec<CrFacts>,
+    /// Workloads that run the Dragonfly server without the operator, counted by their kind
+    /// (they are linted, unlike the other workloads counted in `kind_counts`).
+    pub dragonfly_workloads: BTreeMap<String, usize>,
+    /// Spans of credentials in those workloads (literal passwords in args and env), to mask.
+    pub workload_secret_spans: Vec<(usize, Span)>,
 }
 
 /// What a one-document bundle has loaded besides its document: nothing.
@@ -56,6 +61,8 @@ static NOTHING_LOADED: Loaded = Loaded {
     unread_kinds: BTreeMap::new(),
     judged_documents: 0,
     crs: Vec::new(),
+    dragonfly_workloads: BTreeMap::new(),
+    workload_secret_spans: Vec::new(),
 };
 
 /// [`load_with`] the default limits.
@@ -143,6 +150,13 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
         let mut position = 0;
         let documents = &mut loaded.documents;
         let crs = &mut loaded.crs;
+        // Kept apart until the source is known not to be a chart template.
+        let mut workload_counts = BTreeMap::new();
+        let mut workload_secret_spans = Vec::new();
+        let mut workloads = Workloads {
+            counts: &mut workload_counts,
+            secret_spans: &mut workload_secret_spans,
+        };
         let mut judged = 0;
         let mut keep = |root: Node, syntax: Syntax| {
             let at = position;
@@ -151,7 +165,8 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
                 return;
             }
             non_null += 1;
-            match unread_kinds(&root) {
+            let read_anyway = syntax == Syntax::FlagFile;
+            match unread_kinds(&root).filter(|_| !read_anyway) {
                 Some(kinds) => {
                     unread_documents += 1;
                     for kind in kinds {
@@ -165,7 +180,16 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
                         root,
                         syntax,
                     };
-                    if read_document(sources, &document, limits, crs, &mut paths, pass) {
+                    let read = read_document(
+                        sources,
+                        &document,
+                        limits,
+                        crs,
+                        &mut workloads,
+                        &mut paths,
+                        pass,
+                    );
+                    if read {
                         documents.push(document);
                     } else {
                         judged += 1;
@@ -191,6 +215,10 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
         }
         loaded.unread_documents += unread_documents;
         loaded.judged_documents += judged;
+        for (kind, count) in workload_counts {
+            *loaded.dragonfly_workloads.entry(kind).or_insert(0) += count;
+        }
+        loaded.workload_secret_spans.extend(workload_secret_spans);
         for (kind, count) in unread {
             *loaded.unread_kinds.entry(kind).or_insert(0) += count;
         }
@@ -201,31 +229,72 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
     loaded
 }
 
-/// Reads the Dragonfly CRs of a document into facts and hands the document to the pass.
-/// Whether the document is to be kept: it holds something besides CRs, or the pass leaves
-/// the CRs' own rules to the bundle.
+/// What is kept of the workloads that run Dragonfly once their document is judged.
+struct Workloads<'l> {
+    counts: &'l mut BTreeMap<String, usize>,
+    secret_spans: &'l mut Vec<(usize, Span)>,
+}
+
+/// The Dragonfly servers declared at the resource roots of a document: its CRs, and the
+/// containers of its workloads that run the Dragonfly image.
+pub fn dragonfly_servers<'d>(doc: &'d Document, limits: &Limits) -> Vec<DragonflyCr<'d>> {
+    if doc.syntax == Syntax::FlagFile {
+        return vec![DragonflyCr::in_flag_file(doc, limits)];
+    }
+    let mut servers = crate::dragonfly::compose::servers(doc, limits);
+    if !servers.is_empty() {
+        return servers;
+    }
+    for root in resource_roots(&doc.root) {
+        match DragonflyCr::at_root(doc, root, limits) {
+            Some(cr) => servers.push(cr),
+            None => servers.extend(crate::dragonfly::workload::servers_at_root(
+                doc, root, limits,
+            )),
+        }
+    }
+    servers
+}
+
+/// Reads the Dragonfly CRs of a document into facts and hands the document, with its CRs
+/// and Dragonfly workloads, to the pass. Whether the document is to be kept: it holds
+/// something besides CRs, or the pass leaves the CRs' own rules to the bundle.
 fn read_document(
     sources: &[Source],
     doc: &Document,
     limits: &Limits,
     facts: &mut Vec<CrFacts>,
+    workloads: &mut Workloads<'_>,
     paths: &mut PathTexts,
     pass: &mut dyn DocumentPass,
 ) -> bool {
-    let mut others = false;
-    let mut crs = Vec::new();
-    for root in resource_roots(&doc.root) {
-        match DragonflyCr::at_root(doc, root, limits) {
-            Some(cr) => crs.push(cr),
-            None => others = true,
-        }
-    }
-    if crs.is_empty() {
+    let servers = dragonfly_servers(doc, limits);
+    if servers.is_empty() {
         return true;
     }
+    let roots = resource_roots(&doc.root).len();
+    let crs = servers.iter().filter(|s| s.is_operator()).count();
+    let others = crs < roots;
     let secret_spans = pass.wants_secret_spans();
-    facts.extend(crs.iter().map(|cr| CrFacts::of(cr, paths, secret_spans)));
-    pass.document(sources, doc, crs);
+    let mut counted: Vec<*const Node> = Vec::new();
+    for server in &servers {
+        if server.is_operator() {
+            facts.push(CrFacts::of(server, paths, secret_spans));
+            continue;
+        }
+        // A workload with two Dragonfly containers is one workload.
+        if !counted.contains(&std::ptr::from_ref(server.resource.root)) {
+            counted.push(server.resource.root);
+            let kind = server.declared_as().to_string();
+            *workloads.counts.entry(kind).or_insert(0) += 1;
+        }
+        if secret_spans {
+            workloads
+                .secret_spans
+                .extend(server.secret_spans().into_iter().map(|s| (doc.source, s)));
+        }
+    }
+    pass.document(sources, doc, servers);
     others || !pass.judges_crs()
 }
 
@@ -243,6 +312,13 @@ fn parse_source(
         (Syntax::Json, parsed.problems)
     };
     let name = source.name().to_ascii_lowercase();
+    if crate::source::is_flag_file_name(&name) {
+        keep(
+            crate::dragonfly::flagfile::document_root(source.text()),
+            Syntax::FlagFile,
+        );
+        return (Syntax::FlagFile, Vec::new());
+    }
     if name.ends_with(".json") {
         return json(parse_json_with(source.text(), limits), keep);
     }
@@ -461,6 +537,7 @@ impl<'d> Bundle<'d> {
         for cr in self.crs {
             spans.extend(cr.secret_spans().iter().map(|s| (cr.source, *s)));
         }
+        spans.extend_from_slice(&self.loaded.workload_secret_spans);
         for acl in &self.acls {
             spans.extend(
                 crate::redact::acl_word_spans(&acl.text.text)

@@ -13,6 +13,7 @@ pub mod dragonfly;
 pub mod fingerprint;
 pub mod flags;
 pub mod helm;
+pub mod interpolate;
 pub mod k8s;
 pub mod limits;
 pub mod lint;

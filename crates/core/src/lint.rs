@@ -6,7 +6,7 @@ use crate::config::LintConfig;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Document;
 use crate::dragonfly::DragonflyCr;
-use crate::resource::{resource_roots, Kind};
+use crate::resource::Kind;
 use crate::rules::EmitterState;
 use crate::rules::{registry, Emitter, Rule, RuleMeta, Scope};
 use crate::source::{Source, Span};
@@ -19,6 +19,9 @@ pub struct Summary {
     pub documents: usize,
     /// Resources seen, by kind (including kinds dflint skips).
     pub resources: BTreeMap<String, usize>,
+    /// Of `resources`, the workloads (by kind) that run the Dragonfly server without the
+    /// operator: these are linted, the other workloads are not.
+    pub dragonfly_workloads: BTreeMap<String, usize>,
     /// What was actually checked: resources of the kinds dflint lints, and ACL files. Zero
     /// means the run looked at nothing it knows, which front ends must say.
     pub linted: usize,
@@ -86,10 +89,7 @@ fn lint_with(sources: &[Source], config: &LintConfig, redact: Redactions) -> Rep
 pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> Report {
     let mut cr_rules = CrRules::new(config, Redactions::Compute);
     for doc in &loaded.documents {
-        let crs: Vec<DragonflyCr<'_>> = resource_roots(&doc.root)
-            .into_iter()
-            .filter_map(|root| DragonflyCr::at_root(doc, root, &config.limits))
-            .collect();
+        let crs = crate::bundle::dragonfly_servers(doc, &config.limits);
         if !crs.is_empty() {
             cr_rules.document(sources, doc, crs);
         }
@@ -230,7 +230,11 @@ fn judge(
         files: sources.len(),
         documents: loaded.documents.len() + loaded.unread_documents + loaded.judged_documents,
         resources: bundle.kind_counts.clone(),
-        linted: bundle.resources.len() + bundle.crs.len() + loaded.acl_sources.len(),
+        dragonfly_workloads: loaded.dragonfly_workloads.clone(),
+        linted: bundle.resources.len()
+            + bundle.crs.len()
+            + loaded.acl_sources.len()
+            + loaded.dragonfly_workloads.values().sum::<usize>(),
         suppressed,
         ..Summary::default()
     };

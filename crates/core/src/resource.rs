@@ -14,6 +14,10 @@ pub enum Kind {
     /// Prometheus Operator scrape configs: checked against the ports Dragonfly pods serve.
     PodMonitor,
     ServiceMonitor,
+    /// Not a kind of its own: a Pod or workload (or a compose service, or a flag file) that
+    /// runs the Dragonfly server without the operator. Never recognised from `kind:`, so not
+    /// in [`Kind::ALL`]; the resource's own `kind` names it in messages.
+    DragonflyWorkload,
 }
 
 impl Kind {
@@ -38,6 +42,7 @@ impl Kind {
             Kind::CiliumClusterwideNetworkPolicy => "CiliumClusterwideNetworkPolicy",
             Kind::PodMonitor => "PodMonitor",
             Kind::ServiceMonitor => "ServiceMonitor",
+            Kind::DragonflyWorkload => "workload",
         }
     }
 
@@ -49,6 +54,7 @@ impl Kind {
             Kind::NetworkPolicy => "networking.k8s.io/v1",
             Kind::CiliumNetworkPolicy | Kind::CiliumClusterwideNetworkPolicy => "cilium.io/v2",
             Kind::PodMonitor | Kind::ServiceMonitor => "monitoring.coreos.com/v1",
+            Kind::DragonflyWorkload => "",
         }
     }
 
@@ -111,11 +117,20 @@ impl<'d> Resource<'d> {
             .and_then(Node::as_str)
     }
 
-    /// `kind/name` (or `kind` when unnamed), for messages.
+    /// `kind/name` (or `kind` when unnamed), for messages. A workload is named by the
+    /// `kind` it declares (`StatefulSet/cache`).
     pub fn display_name(&self) -> String {
+        let kind = match self.kind {
+            Kind::DragonflyWorkload => self
+                .root
+                .get("kind")
+                .and_then(Node::as_str)
+                .unwrap_or("workload"),
+            kind => kind.name(),
+        };
         match self.name() {
-            Some(name) => format!("{}/{name}", self.kind.name()),
-            None => self.kind.name().to_string(),
+            Some(name) => format!("{kind}/{name}"),
+            None => kind.to_string(),
         }
     }
 }
@@ -143,6 +158,9 @@ pub const CONTEXT_KINDS: [&str; 4] = ["Service", "Namespace", "SealedSecret", "E
 /// `None` when something reads it. Such a document is counted and let go as soon as it is
 /// parsed: in a cluster dump most documents are of this sort.
 pub fn unread_kinds(root: &Node) -> Option<Vec<String>> {
+    if crate::dragonfly::compose::is_compose(root) {
+        return None;
+    }
     let mut kinds = Vec::new();
     for resource in resource_roots(root) {
         match recognize(resource) {

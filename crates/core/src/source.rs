@@ -288,6 +288,20 @@ impl LineStarts {
     }
 }
 
+/// Whether a file name is a Dragonfly flag file by convention: `*.flags`, `*.flagfile`,
+/// `flagfile`, or `dragonfly.conf` (the name Dragonfly's Debian package gives it).
+pub fn is_flag_file_name(name: &str) -> bool {
+    let base = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    base.ends_with(".flags")
+        || base.ends_with(".flagfile")
+        || base == "flagfile"
+        || base == "dragonfly.conf"
+}
+
 /// Whether a file name is an ACL file by convention (`*.acl`, `acl.conf`, `users.acl`).
 pub fn is_acl_file_name(name: &str) -> bool {
     let base = name

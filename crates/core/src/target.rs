@@ -19,7 +19,7 @@ impl Target {
         Target {
             source: doc.source,
             span: node.span,
-            path: Some(doc.path_of(node)),
+            path: (doc.syntax != crate::document::Syntax::FlagFile).then(|| doc.path_of(node)),
         }
     }
 

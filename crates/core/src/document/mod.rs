@@ -224,6 +224,9 @@ impl Node {
 pub enum Syntax {
     Yaml,
     Json,
+    /// A Dragonfly flag file (`--flagfile`): one flag per line. Its document is a sequence
+    /// of the lines that hold flags; its nodes have no JSON path worth showing.
+    FlagFile,
 }
 
 /// One document of a source (YAML streams hold several).

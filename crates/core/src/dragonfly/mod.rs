@@ -1,12 +1,16 @@
 //! A typed view of a `dragonflydb.io/v1alpha1` Dragonfly custom resource: its spec, the
 //! container env and args as the operator will run them.
 
+pub mod compose;
 pub mod facts;
+pub mod flagfile;
 pub mod operator;
 pub mod schema;
+pub mod workload;
 
 use crate::args::{
     expand_k8s_within, CommandLine, CommandLineKind, EnvValue, ExpansionBudget, ExpansionLimit,
+    Word,
 };
 use crate::document::{Document, Node};
 use crate::k8s::node_quantity;
@@ -39,9 +43,39 @@ pub struct EnvVar<'d> {
     pub expansion_limit: Option<ExpansionLimit>,
 }
 
+/// How a Dragonfly server is run, which decides what surrounds its command line: the operator
+/// adds flags, a Service and a NetworkPolicy; a plain container runs the image's entrypoint
+/// with Dragonfly's own defaults.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Runner<'d> {
+    /// A `dragonflydb.io/v1alpha1` Dragonfly CR, run by the operator.
+    Operator,
+    /// A container of a Pod or workload (Deployment, StatefulSet…) running the Dragonfly
+    /// image itself.
+    Container {
+        /// The pod spec the container is in (`spec.template.spec` of a Deployment).
+        pod_spec: &'d Node,
+        /// The container's `name`.
+        container: Option<&'d str>,
+    },
+    /// A flag file, read by `--flagfile`.
+    FlagFile,
+    /// A service of a docker-compose file running the Dragonfly image.
+    Compose {
+        /// The service's name (its key under `services`).
+        service: &'d str,
+    },
+}
+
+/// A Dragonfly server as declared: an operator CR, or a container that runs the image
+/// without the operator. (Named for the CR, which came first; [`DragonflyCr::runner`] says
+/// which it is.)
 #[derive(Clone, Debug)]
 pub struct DragonflyCr<'d> {
     pub resource: Resource<'d>,
+    pub runner: Runner<'d>,
+    /// `spec` of a CR; the container itself for a workload (both hold `image`, `env`, `args`
+    /// and `resources` under the same keys, and nothing the operator reads from a CR's spec).
     pub spec: Option<&'d Node>,
     pub env: Vec<EnvVar<'d>>,
     /// `spec.args`, expanded and parsed.
@@ -68,6 +102,106 @@ impl<'d> DragonflyCr<'d> {
     /// Reads the CR; `$(VAR)` expansion stops at `limits.max_expansion_references`.
     pub fn new(resource: Resource<'d>, limits: &Limits) -> Self {
         let spec = resource.root.get("spec").filter(|s| s.as_map().is_some());
+        let arg_nodes = spec
+            .and_then(|s| s.get("args"))
+            .and_then(Node::as_seq)
+            .unwrap_or(&[]);
+        Self::read(
+            resource,
+            Runner::Operator,
+            spec,
+            arg_nodes.iter(),
+            CommandLineKind::OperatorArgs,
+            limits,
+        )
+    }
+
+    /// A container running the Dragonfly image itself: `flags` are the arguments the
+    /// `dragonfly` binary gets (see [`workload::dragonfly_arguments`]).
+    pub fn in_container(
+        resource: Resource<'d>,
+        pod_spec: &'d Node,
+        container: &'d Node,
+        flags: Vec<&'d Node>,
+        limits: &Limits,
+    ) -> Self {
+        let runner = Runner::Container {
+            pod_spec,
+            container: container.get("name").and_then(Node::as_str),
+        };
+        Self::read(
+            resource,
+            runner,
+            Some(container),
+            flags,
+            CommandLineKind::Plain,
+            limits,
+        )
+    }
+
+    /// A compose service running the Dragonfly image: `words` are the arguments the
+    /// `dragonfly` binary gets (see [`compose::servers`]).
+    pub fn in_compose(
+        resource: Resource<'d>,
+        service: &'d str,
+        words: Vec<Word<'d>>,
+        limits: &Limits,
+    ) -> Self {
+        let spec = resource.root;
+        let env = spec
+            .get("environment")
+            .map(read_compose_env)
+            .unwrap_or_default();
+        let written = words.iter().map(|w| w.span.len()).sum();
+        let mut budget =
+            ExpansionBudget::for_input_within(written, limits.max_expansion_references);
+        // Nothing tells dflint the values of the interpolated variables yet: `${VAR}` without
+        // a default stays unknown.
+        let command_line = CommandLine::of_words(
+            resource.doc,
+            words,
+            CommandLineKind::Compose,
+            |_| None,
+            &mut budget,
+        );
+        DragonflyCr {
+            resource,
+            runner: Runner::Compose { service },
+            spec: Some(spec),
+            env,
+            command_line,
+        }
+    }
+
+    /// A flag file: its lines are the arguments.
+    pub fn in_flag_file(doc: &'d Document, limits: &Limits) -> Self {
+        let resource = Resource {
+            kind: Kind::DragonflyWorkload,
+            doc,
+            root: &doc.root,
+        };
+        let lines = doc.root.as_seq().unwrap_or(&[]);
+        let mut server = Self::read(
+            resource,
+            Runner::FlagFile,
+            None,
+            lines.iter(),
+            CommandLineKind::FlagFile,
+            limits,
+        );
+        server.spec = None;
+        server
+    }
+
+    fn read(
+        resource: Resource<'d>,
+        runner: Runner<'d>,
+        spec: Option<&'d Node>,
+        arg_nodes: impl IntoIterator<Item = &'d Node>,
+        kind: CommandLineKind,
+        limits: &Limits,
+    ) -> Self {
+        let operator = runner == Runner::Operator;
         let memory_limit = spec
             .and_then(|s| s.at(&["resources", "limits", "memory"]))
             .and_then(node_quantity);
@@ -79,21 +213,18 @@ impl<'d> DragonflyCr<'d> {
         let (env, env_index) = spec
             .and_then(|s| s.get("env"))
             .and_then(Node::as_seq)
-            .map(|items| read_env(items, spec, memory_limit, &mut budget))
+            .map(|items| read_env(items, spec, memory_limit, operator, &mut budget))
             .unwrap_or_default();
-        let arg_nodes = spec
-            .and_then(|s| s.get("args"))
-            .and_then(Node::as_seq)
-            .unwrap_or(&[]);
         let command_line = CommandLine::with_budget(
             resource.doc,
             arg_nodes,
-            CommandLineKind::OperatorArgs,
-            |name| lookup_env(&env, &env_index, name),
+            kind,
+            |name| lookup_env(&env, &env_index, name, operator),
             &mut budget,
         );
         DragonflyCr {
             resource,
+            runner,
             spec,
             env,
             command_line,
@@ -104,8 +235,67 @@ impl<'d> DragonflyCr<'d> {
         self.resource.doc
     }
 
+    /// For messages: `Dragonfly/cache`, `StatefulSet/cache (container `dragonfly`)`,
+    /// `compose service `cache``.
     pub fn name(&self) -> String {
-        self.resource.display_name()
+        match self.runner {
+            Runner::Compose { service } => format!("compose service `{service}`"),
+            Runner::FlagFile => "the flag file".to_string(),
+            Runner::Container {
+                container: Some(container),
+                ..
+            } => format!("{} (container `{container}`)", self.resource.display_name()),
+            _ => self.resource.display_name(),
+        }
+    }
+
+    /// What declares the server, for counting: `Dragonfly` (the CR), the workload's kind
+    /// (`StatefulSet`), or `compose service`.
+    pub fn declared_as(&self) -> &'d str {
+        match self.runner {
+            Runner::Compose { .. } => "compose service",
+            Runner::FlagFile => "Dragonfly flag file",
+            _ => self
+                .resource
+                .root
+                .get("kind")
+                .and_then(Node::as_str)
+                .unwrap_or("workload"),
+        }
+    }
+
+    /// Whether this is only part of a server's settings (a flag file: the rest comes from
+    /// the command line that reads it), so what it lacks says nothing.
+    pub fn is_partial(&self) -> bool {
+        self.runner == Runner::FlagFile
+    }
+
+    /// Whether the operator runs this server (its flags, Service and NetworkPolicy apply).
+    pub fn is_operator(&self) -> bool {
+        self.runner == Runner::Operator
+    }
+
+    /// Where a password belongs instead of plain text, for help messages.
+    pub fn password_advice(&self) -> &'static str {
+        match self.runner {
+            Runner::Operator => "use `spec.authentication.passwordFromSecret`; the operator then sets `DFLY_requirepass` from the Secret",
+            Runner::Container { .. } => "set `DFLY_requirepass` with `valueFrom.secretKeyRef`, or pass `--requirepass=$(VAR)` with `VAR` from a Secret",
+            Runner::FlagFile => "keep the flag file readable by the server's user only (a Secret or compose secret mounted with mode 0400), never in Git",
+            Runner::Compose { .. } => "put `--requirepass=…` in a flag file mounted as a compose secret (`--flagfile=/run/secrets/<name>`), or at least set `DFLY_requirepass=${VAR}` in `environment` with the value in an `.env` file kept out of Git",
+        }
+    }
+
+    /// The container's memory limit in bytes, and where it is set: `resources.limits.memory`
+    /// of a CR or container, `mem_limit` or `deploy.resources.limits.memory` of a compose
+    /// service.
+    pub fn memory_limit(&self) -> Option<(f64, &'d Node)> {
+        match self.runner {
+            Runner::Compose { .. } => compose::memory_limit(self.spec?),
+            _ => {
+                let node = self.spec_at(&["resources", "limits", "memory"])?;
+                Some((node_quantity(node)?, node))
+            }
+        }
     }
 
     /// A node under `spec`.
@@ -144,12 +334,6 @@ impl<'d> DragonflyCr<'d> {
         Some((value, self.target(var.value.unwrap_or(var.entry))))
     }
 
-    /// `resources.limits.memory` in bytes.
-    pub fn memory_limit_bytes(&self) -> Option<f64> {
-        self.spec_at(&["resources", "limits", "memory"])
-            .and_then(node_quantity)
-    }
-
     pub fn env_var(&self, name: &str) -> Option<&EnvVar<'d>> {
         self.env.iter().rev().find(|e| e.name == name)
     }
@@ -157,8 +341,10 @@ impl<'d> DragonflyCr<'d> {
     /// The default user gets a password: `passwordFromSecret`, `DFLY_requirepass` or
     /// `--requirepass` with a non-empty value.
     pub fn has_password(&self) -> bool {
-        self.spec_at(&["authentication", "passwordFromSecret"])
-            .is_some()
+        (self.is_operator()
+            && self
+                .spec_at(&["authentication", "passwordFromSecret"])
+                .is_some())
             || self
                 .env_var("DFLY_requirepass")
                 .is_some_and(|e| match &e.resolved {
@@ -174,12 +360,32 @@ impl<'d> DragonflyCr<'d> {
 
     /// Client certificates are required (mTLS).
     pub fn has_client_ca(&self) -> bool {
-        self.spec_at(&["authentication", "clientCaCertSecret"])
-            .is_some()
+        (self.is_operator()
+            && self
+                .spec_at(&["authentication", "clientCaCertSecret"])
+                .is_some())
+            || (self.setting_is_on("tls")
+                && self
+                    .setting("tls_ca_cert_file")
+                    .is_some_and(|(value, _)| value.is_none_or(|v| !v.is_empty())))
     }
 
+    /// Whether a boolean flag is set to true (command line or `DFLY_<flag>`); a value from a
+    /// Secret counts as not known to be on.
+    pub fn setting_is_on(&self, flag: &str) -> bool {
+        self.setting(flag).is_some_and(|(value, _)| {
+            value.is_some_and(|v| {
+                crate::flags::FlagType::Bool.parse(&v) == Ok(crate::flags::FlagValue::Bool(true))
+            })
+        })
+    }
+
+    /// `spec.aclFromSecret`, or an ACL file given with `--aclfile`/`DFLY_aclfile`.
     pub fn has_acl_file(&self) -> bool {
-        self.spec_at(&["aclFromSecret"]).is_some()
+        (self.is_operator() && self.spec_at(&["aclFromSecret"]).is_some())
+            || self
+                .setting("aclfile")
+                .is_some_and(|(value, _)| value.is_none_or(|v| !v.is_empty()))
     }
 
     pub fn has_authentication(&self) -> bool {
@@ -190,6 +396,9 @@ impl<'d> DragonflyCr<'d> {
     /// credential-like env vars.
     pub fn secret_spans(&self) -> Vec<Span> {
         let mut spans = self.command_line.secret_spans();
+        if let (Runner::Compose { .. }, Some(service)) = (self.runner, self.spec) {
+            spans.extend(compose::healthcheck_password(service).map(|word| word.span));
+        }
         let fed_into_secrets = self.command_line.secret_variables();
         for var in &self.env {
             if let Some(value) = var.value {
@@ -209,10 +418,71 @@ impl<'d> DragonflyCr<'d> {
 
 type EnvIndex<'d> = HashMap<&'d str, usize>;
 
+/// A compose service's `environment`: a mapping, or a list of `NAME=value` items. A value
+/// that compose interpolates from the shell or an `.env` file (`${VAR}`) is not written in
+/// the file: it is kept as unknown, like a value from a Secret.
+fn read_compose_env(environment: &Node) -> Vec<EnvVar<'_>> {
+    fn interpolated(text: &str) -> bool {
+        text.contains('$')
+    }
+    fn var<'d>(
+        name: &'d str,
+        entry: &'d Node,
+        name_node: &'d Node,
+        value: Option<&'d Node>,
+    ) -> EnvVar<'d> {
+        let text = value.and_then(Node::scalar_text);
+        let (value, resolved) = match text {
+            Some(text) if !interpolated(&text) => (value, EnvValue::Known(text)),
+            // `NAME:` with no value, or `NAME` alone: taken from the shell.
+            _ => (None, EnvValue::Unknown),
+        };
+        EnvVar {
+            name,
+            entry,
+            name_node,
+            value,
+            value_from: None,
+            resolved,
+            expansion_limit: None,
+        }
+    }
+    if let Some(entries) = environment.as_map() {
+        return entries
+            .iter()
+            .filter_map(|e| Some(var(e.key.as_str()?, &e.value, &e.key, Some(&e.value))))
+            .collect();
+    }
+    environment
+        .as_seq()
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|item| {
+            let text = item.as_str()?;
+            Some(match text.split_once('=') {
+                Some((name, _)) => {
+                    let mut v = var(name, item, item, Some(item));
+                    // The value is the part after `=`.
+                    let value = &text[name.len() + 1..];
+                    v.resolved = if interpolated(value) {
+                        v.value = None;
+                        EnvValue::Unknown
+                    } else {
+                        EnvValue::Known(value.to_string())
+                    };
+                    v
+                }
+                None => var(text, item, item, None),
+            })
+        })
+        .collect()
+}
+
 fn read_env<'d>(
     items: &'d [Node],
     spec: Option<&'d Node>,
     memory_limit: Option<f64>,
+    operator: bool,
     budget: &mut ExpansionBudget,
 ) -> (Vec<EnvVar<'d>>, EnvIndex<'d>) {
     let mut env: Vec<EnvVar<'d>> = Vec::new();
@@ -230,7 +500,8 @@ fn read_env<'d>(
         let resolved = if let Some(value) = value {
             let raw = value.scalar_text().unwrap_or_default();
             // Env values may reference earlier variables too.
-            let expanded = expand_k8s_within(&raw, |n| lookup_env(&env, &index, n), budget);
+            let expanded =
+                expand_k8s_within(&raw, |n| lookup_env(&env, &index, n, operator), budget);
             expansion_limit = expanded.limit;
             if expanded.opaque {
                 EnvValue::Unknown
@@ -283,13 +554,20 @@ fn resolve_value_from(from: &Node, spec: Option<&Node>, memory_limit: Option<f64
     }
 }
 
-fn lookup_env(env: &[EnvVar<'_>], index: &EnvIndex<'_>, name: &str) -> Option<EnvValue> {
+fn lookup_env(
+    env: &[EnvVar<'_>],
+    index: &EnvIndex<'_>,
+    name: &str,
+    operator: bool,
+) -> Option<EnvValue> {
     if let Some(var) = index.get(name).and_then(|&i| env.get(i)) {
         return Some(var.resolved.clone());
     }
     // Variables the operator appends to every Dragonfly container.
     match name {
-        operator::HEALTHCHECK_PORT_ENV => Some(EnvValue::Known(operator::ADMIN_PORT.to_string())),
+        operator::HEALTHCHECK_PORT_ENV if operator => {
+            Some(EnvValue::Known(operator::ADMIN_PORT.to_string()))
+        }
         _ => None,
     }
 }

@@ -94,6 +94,9 @@ struct JsonSummary<'a> {
     files: usize,
     documents: usize,
     resources: &'a BTreeMap<String, usize>,
+    /// Added after version 1 was fixed, so only present when there are some.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    dragonfly_workloads: &'a BTreeMap<String, usize>,
     suppressed: usize,
     baselined: usize,
     errors: usize,
@@ -160,6 +163,7 @@ fn contract(report: &Report) -> Output<'_> {
             files: s.files,
             documents: s.documents,
             resources: &s.resources,
+            dragonfly_workloads: &s.dragonfly_workloads,
             suppressed: s.suppressed,
             baselined: s.baselined,
             errors: s.errors,

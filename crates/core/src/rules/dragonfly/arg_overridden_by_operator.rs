@@ -21,7 +21,7 @@ impl Rule for ArgOverriddenByOperator {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for cr in &bundle.dragonflies {
+        for cr in bundle.dragonflies.iter().filter(|cr| cr.is_operator()) {
             let line = &cr.command_line;
             if line.kind != CommandLineKind::OperatorArgs {
                 continue;

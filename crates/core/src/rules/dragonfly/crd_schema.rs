@@ -21,7 +21,7 @@ impl Rule for CrdSchema {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for cr in &bundle.dragonflies {
+        for cr in bundle.dragonflies.iter().filter(|cr| cr.is_operator()) {
             let Some(spec_node) = cr.resource.root.get("spec") else {
                 continue;
             };

@@ -38,10 +38,14 @@ impl Rule for CredentialInEnv {
                 }
                 out.report(
                     &cr.target(value),
-                    format!("env `{}` holds a literal credential in the CR", var.name),
+                    format!(
+                        "env `{}` holds a literal credential in {}",
+                        var.name,
+                        cr.name()
+                    ),
                 )
                 .with_help(if var.name == "DFLY_requirepass" {
-                    "use `spec.authentication.passwordFromSecret`; the operator then sets `DFLY_requirepass` from the Secret"
+                    cr.password_advice()
                 } else {
                     "use `valueFrom.secretKeyRef` instead of `value:`"
                 });

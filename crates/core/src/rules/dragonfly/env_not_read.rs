@@ -18,10 +18,14 @@ static META: RuleMeta = RuleMeta {
 const REDIS_IMAGE_VARS: &[&str] = &["ALLOW_EMPTY_PASSWORD", "MASTER_PASSWORD"];
 
 /// What the user probably meant, for the help text.
-fn meant(name: &str) -> Option<String> {
+fn meant(name: &str, operator: bool) -> Option<String> {
     let upper = name.to_ascii_uppercase();
     if upper.contains("PASSWORD") || upper.ends_with("_PASS") {
-        return Some("the password is set with `spec.authentication.passwordFromSecret` (or `DFLY_requirepass` from a Secret)".into());
+        return Some(if operator {
+            "the password is set with `spec.authentication.passwordFromSecret` (or `DFLY_requirepass` from a Secret)".into()
+        } else {
+            "Dragonfly reads its password from `DFLY_requirepass` (set it from a Secret) or `--requirepass`".into()
+        });
     }
     let rest = upper
         .strip_prefix("REDIS_")
@@ -61,7 +65,7 @@ impl Rule for EnvNotRead {
                         var.name
                     ),
                 );
-                if let Some(help) = meant(var.name) {
+                if let Some(help) = meant(var.name, cr.is_operator()) {
                     diagnostic.with_help(help);
                 }
             }

@@ -19,7 +19,7 @@ impl Rule for ExternalExposure {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for cr in &bundle.dragonflies {
+        for cr in bundle.dragonflies.iter().filter(|cr| cr.is_operator()) {
             let Some(kind) = cr.spec_at(&["serviceSpec", "type"]) else {
                 continue;
             };

@@ -34,24 +34,23 @@ impl Rule for MaxmemoryExceedsLimit {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for cr in &bundle.dragonflies {
-            let (Some((bytes, target)), Some(limit)) = (maxmemory(cr), cr.memory_limit_bytes())
+            let (Some((bytes, target)), Some((limit, limit_node))) =
+                (maxmemory(cr), cr.memory_limit())
             else {
                 continue;
             };
             if bytes == 0 || (bytes as f64) < limit {
                 continue;
             }
-            let limit_node = cr
-                .spec_at(&["resources", "limits", "memory"])
-                .expect("limit exists");
             let related = out.related(&cr.target(limit_node), "the container memory limit");
             out.report(
                 &target,
                 format!(
-                    "`--maxmemory` ({}) is not below the memory limit ({}) of {}: the kernel kills the pod before Dragonfly starts evicting or refusing writes",
+                    "`--maxmemory` ({}) is not below the memory limit ({}) of {}: the kernel kills the {} before Dragonfly starts evicting or refusing writes",
                     format_bytes(bytes as f64),
                     format_bytes(limit),
-                    cr.name()
+                    cr.name(),
+                    if matches!(cr.runner, crate::dragonfly::Runner::Compose { .. }) { "container" } else { "pod" }
                 ),
             )
             .with_related(related)

@@ -20,7 +20,7 @@ impl Rule for NoAuthentication {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for cr in &bundle.dragonflies {
-            if cr.has_authentication() {
+            if cr.has_authentication() || cr.is_partial() {
                 continue;
             }
             out.report(
@@ -30,7 +30,11 @@ impl Rule for NoAuthentication {
                     cr.name()
                 ),
             )
-            .with_help("set `spec.authentication.passwordFromSecret` (a Secret key), or `spec.aclFromSecret` with a `user default` line, or require client certificates with `spec.authentication.clientCaCertSecret`");
+            .with_help(if cr.is_operator() {
+                "set `spec.authentication.passwordFromSecret` (a Secret key), or `spec.aclFromSecret` with a `user default` line, or require client certificates with `spec.authentication.clientCaCertSecret`"
+            } else {
+                "set `DFLY_requirepass` from a Secret (`valueFrom.secretKeyRef`), or `--aclfile` with a `user default` line, or require client certificates with `--tls` and `--tls_ca_cert_file`"
+            });
         }
     }
 }

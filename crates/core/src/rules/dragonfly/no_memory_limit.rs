@@ -19,7 +19,14 @@ impl Rule for NoMemoryLimit {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for cr in &bundle.dragonflies {
+        // A compose service on a host of its own commonly has no limit, and then no kernel
+        // kills it at a limit either: only Kubernetes pods are judged.
+        let pods = bundle
+            .dragonflies
+            .iter()
+            .filter(|cr| !matches!(cr.runner, crate::dragonfly::Runner::Compose { .. }))
+            .filter(|cr| !cr.is_partial());
+        for cr in pods {
             if cr.spec_at(&["resources", "limits", "memory"]).is_some() {
                 continue;
             }

@@ -1,4 +1,4 @@
-use crate::args::SECRET_FLAGS;
+use crate::args::{CommandLineKind, SECRET_FLAGS};
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -27,7 +27,24 @@ impl Rule for PasswordInArgs {
                 }
                 let literal = line.value_is_known(flag)
                     && flag.value.as_deref().is_some_and(|v| !v.is_empty());
-                if !literal {
+                // Compose puts the value of `${VAR}` on the command line itself, where
+                // `docker inspect` and `ps` show it, wherever the value came from.
+                let interpolated = line.kind == CommandLineKind::Compose
+                    && !line.value_is_known(flag)
+                    && flag.value.as_deref().is_some_and(|v| !v.is_empty());
+                if !literal && !interpolated {
+                    continue;
+                }
+                if interpolated {
+                    out.report(
+                        &line.flag_target(flag),
+                        format!("`--{}` puts the password on the command line: compose fills in the variable before the container starts, so `docker inspect` and `ps` on the host show the password", flag.name),
+                    )
+                    .with_help(if flag.name == "requirepass" {
+                        "put `--requirepass=…` in a flag file mounted as a compose secret and pass `--flagfile=/run/secrets/<name>`; `DFLY_requirepass=${VAR}` in `environment` at least keeps it out of `ps` (not out of `docker inspect`)"
+                    } else {
+                        "put the flag in a flag file mounted as a compose secret (`--flagfile=/run/secrets/<name>`), or at least in `environment` as `DFLY_<flag>=${VAR}`, out of `ps`"
+                    });
                     continue;
                 }
                 let target = match line.flag_value_span(flag) {
@@ -36,10 +53,22 @@ impl Rule for PasswordInArgs {
                 };
                 out.report(
                     &target,
-                    format!("`--{}` is given a literal password: anyone who can read the manifest (and `ps` in the pod) sees it", flag.name),
+                    format!(
+                        "`--{}` is given a literal password: {}",
+                        flag.name,
+                        match line.kind {
+                            CommandLineKind::Compose => "anyone who can read the compose file sees it, and `docker inspect` and `ps` on the host show it",
+                            CommandLineKind::FlagFile => "anyone who can read the flag file sees it",
+                            _ => "anyone who can read the manifest (and `ps` in the pod) sees it",
+                        }
+                    ),
                 )
-                .with_help(if flag.name == "requirepass" {
+                .with_help(if flag.name == "requirepass" && line.kind == CommandLineKind::OperatorArgs {
                     "use `spec.authentication.passwordFromSecret`, or an env var with `valueFrom.secretKeyRef` referenced as `$(VAR)`"
+                } else if line.kind == CommandLineKind::FlagFile {
+                    "a flag file is as secret as the password in it: keep it out of Git and mount it from a Secret (or a compose secret) readable by the server alone"
+                } else if flag.name == "requirepass" {
+                    "set `DFLY_requirepass` with `valueFrom.secretKeyRef` instead, or reference such an env var as `$(VAR)`"
                 } else {
                     "take the value from a Secret: an env var with `valueFrom.secretKeyRef`, referenced as `$(VAR)`"
                 });

@@ -20,7 +20,7 @@ impl Rule for PdbMinAndMax {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for cr in &bundle.dragonflies {
+        for cr in bundle.dragonflies.iter().filter(|cr| cr.is_operator()) {
             let (Some(min), Some(max)) = (
                 cr.spec_at(&["pdb", "minAvailable"]),
                 cr.spec_at(&["pdb", "maxUnavailable"]),

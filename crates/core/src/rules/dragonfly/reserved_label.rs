@@ -31,7 +31,7 @@ impl Rule for ReservedLabel {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for cr in &bundle.dragonflies {
+        for cr in bundle.dragonflies.iter().filter(|cr| cr.is_operator()) {
             for field in LABEL_FIELDS {
                 let Some(entries) = cr.spec_at(field).and_then(|n| n.as_map()) else {
                     continue;

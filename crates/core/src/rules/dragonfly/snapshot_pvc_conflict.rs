@@ -19,7 +19,7 @@ impl Rule for SnapshotPvcConflict {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for cr in &bundle.dragonflies {
+        for cr in bundle.dragonflies.iter().filter(|cr| cr.is_operator()) {
             let (Some(spec), Some(existing)) = (
                 cr.spec_at(&["snapshot", "persistentVolumeClaimSpec"]),
                 cr.spec_at(&["snapshot", "existingPersistentVolumeClaimName"]),

@@ -1,3 +1,4 @@
+use crate::args::CommandLineKind;
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -19,7 +20,12 @@ impl Rule for PrimaryPortHttpEnabled {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for line in bundle.command_lines() {
+        // Outside the operator HTTP on the data port is Dragonfly's default: setting it says
+        // nothing new there.
+        let operator_lines = bundle
+            .command_lines()
+            .filter(|line| line.kind == CommandLineKind::OperatorArgs);
+        for line in operator_lines {
             let Some(flag) = line.enabled_bool("primary_port_http_enabled") else {
                 continue;
             };

@@ -1,3 +1,4 @@
+use crate::args::CommandLineKind;
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -26,7 +27,10 @@ impl Rule for UnresolvedVariable {
                         &line.arg_target(index),
                         format!("`$({name})` refers to no env var of the container; Kubernetes passes the text `$({name})` unchanged"),
                     )
-                    .with_help(format!("define `{name}` in `spec.env`, or write `$$({name})` if you mean the literal text"));
+                    .with_help(format!(
+                        "define `{name}` in {}, or write `$$({name})` if you mean the literal text",
+                        if line.kind == CommandLineKind::OperatorArgs { "`spec.env`" } else { "the container's `env`" }
+                    ));
                 }
             }
         }

@@ -1,0 +1,310 @@
+//! Dragonfly outside the operator's CR, through the real binary: Pods and workloads running
+//! the Dragonfly image. Each fixture's findings are pinned by code and line, and no secret of
+//! a fixture appears in any output format.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn dflint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dflint"))
+        .args(args)
+        .current_dir(repo_root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("dflint runs")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// `(code, line)` of every finding of one file, in report order.
+fn findings(path: &str) -> Vec<(String, u64)> {
+    let output = dflint(&["check", path, "--format", "json"]);
+    json(&output)["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// What a run printed, on both streams.
+fn both(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn pairs(expected: &[(&str, u64)]) -> Vec<(String, u64)> {
+    expected.iter().map(|(c, l)| (c.to_string(), *l)).collect()
+}
+
+const WORKLOADS: &str = "crates/cli/tests/data/workloads";
+
+#[test]
+fn a_statefulset_running_dragonfly_gets_the_rules_a_cr_gets() {
+    let path = format!("{WORKLOADS}/statefulset-mistakes.yaml");
+    assert_eq!(
+        findings(&path),
+        pairs(&[
+            ("DF030", 19), // --maxmemory=8gb over the 4Gi limit
+            ("DF013", 20), // --requirepass with a literal
+            ("DF101", 21), // --maxmemroy
+            ("DF016", 23), // DFLY_PASSWORD is no flag: fatal at startup
+            ("DF014", 24), // and it holds a literal credential
+        ])
+    );
+    let output = dflint(&["check", &path]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = both(&output);
+    assert!(
+        stderr.contains("(1 document: 1 StatefulSet running Dragonfly)"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("StatefulSet/cache (container `dragonfly`)"));
+    // Help speaks of what a plain container has, not of the operator's fields.
+    assert!(stdout.contains("set `DFLY_requirepass` with `valueFrom.secretKeyRef`"));
+    assert!(!stdout.contains("spec.authentication"), "{stdout}");
+}
+
+#[test]
+fn no_output_format_shows_a_workloads_secrets() {
+    let path = format!("{WORKLOADS}/statefulset-mistakes.yaml");
+    for format in ["pretty", "json", "concise", "github", "sarif", "junit"] {
+        let output = dflint(&["check", &path, "--format", format, "--color", "never"]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(text.contains("DF013"), "{format}: {text}");
+        for secret in ["literal-password-123", "Env-Secret-4417"] {
+            assert!(!text.contains(secret), "{format} shows {secret}");
+        }
+    }
+}
+
+#[test]
+fn a_workload_done_right_is_linted_and_clean() {
+    let path = format!("{WORKLOADS}/deployment-clean.yaml");
+    assert_eq!(findings(&path), vec![]);
+    let output = dflint(&["check", &path, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        json(&output)["summary"]["dragonfly_workloads"],
+        serde_json::json!({"Deployment": 1})
+    );
+    let pretty = dflint(&["check", &path]);
+    let stderr = both(&pretty);
+    assert!(
+        stderr.contains("1 Deployment running Dragonfly)") && !stderr.contains("nothing to lint"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_pod_whose_command_is_the_binary_is_read_through_it() {
+    assert_eq!(
+        findings(&format!("{WORKLOADS}/pod-command.yaml")),
+        pairs(&[
+            ("DF012", 8),  // no password at all
+            ("DF103", 11), // --port=abc
+        ])
+    );
+}
+
+#[test]
+fn workloads_that_do_not_run_the_server_are_said_not_linted() {
+    let path = format!("{WORKLOADS}/not-the-server.yaml");
+    // The Redis Deployment is not Dragonfly: its `--maxmemroy` is none of dflint's business.
+    // The Job runs the Dragonfly image through a shell: said, not passed silently.
+    assert_eq!(findings(&path), pairs(&[("DF017", 25)]));
+    let output = dflint(&["check", &path]);
+    let stderr = both(&output);
+    assert!(
+        stderr.contains("not linted: 1 Deployment, 1 Job"),
+        "{stderr}"
+    );
+}
+
+/// Every workload kind: the pod spec is found where that kind keeps it.
+#[test]
+fn every_workload_kind_is_read() {
+    let dir = std::env::temp_dir().join(format!("dflint-workload-kinds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let container = "- name: df\n  image: dragonflydb/dragonfly:v1.36.0\n  args: [--maxmemroy=1gb]\n  env: [{name: DFLY_requirepass, valueFrom: {secretKeyRef: {name: a, key: b}}}]\n  resources: {limits: {memory: 1Gi}}\n";
+    let indent = |text: &str, by: usize| -> String {
+        text.lines()
+            .map(|l| format!("{}{l}\n", " ".repeat(by)))
+            .collect()
+    };
+    let kinds: &[(&str, &str, &str)] = &[
+        ("v1", "Pod", "spec:\n  containers:\n"),
+        (
+            "apps/v1",
+            "Deployment",
+            "spec:\n  template:\n    spec:\n      containers:\n",
+        ),
+        (
+            "apps/v1",
+            "StatefulSet",
+            "spec:\n  template:\n    spec:\n      containers:\n",
+        ),
+        (
+            "apps/v1",
+            "DaemonSet",
+            "spec:\n  template:\n    spec:\n      containers:\n",
+        ),
+        (
+            "apps/v1",
+            "ReplicaSet",
+            "spec:\n  template:\n    spec:\n      containers:\n",
+        ),
+        (
+            "batch/v1",
+            "Job",
+            "spec:\n  template:\n    spec:\n      containers:\n",
+        ),
+        (
+            "batch/v1",
+            "CronJob",
+            "spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n",
+        ),
+    ];
+    for (api_version, kind, spec) in kinds {
+        let depth = spec.lines().count() * 2 - 2;
+        let text = format!(
+            "apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\n{spec}{}",
+            indent(container, depth + 2)
+        );
+        let path = dir.join(format!("{kind}.yaml"));
+        std::fs::write(&path, &text).unwrap();
+        let line = text
+            .lines()
+            .position(|l| l.contains("--maxmemroy"))
+            .unwrap() as u64
+            + 1;
+        assert_eq!(
+            findings(path.to_str().unwrap()),
+            pairs(&[("DF101", line)]),
+            "{kind}:\n{text}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const COMPOSE: &str = "crates/cli/tests/data/compose";
+
+#[test]
+fn the_seed_compose_example_gets_its_real_findings() {
+    assert_eq!(
+        findings("examples/compose/docker-compose.yml"),
+        pairs(&[
+            ("DF013", 35), // --requirepass=${DRAGONFLY_PASSWORD}: on the command line
+            ("DF061", 55), // network_mode: host with --bind=0.0.0.0
+            ("DF060", 77), // redis-cli -a ${DRAGONFLY_PASSWORD} in the healthcheck
+            ("DF061", 88), // the replica: host network, no --bind
+            ("DF013", 98), // the replica's --requirepass
+        ])
+    );
+    let output = dflint(&["check", "examples/compose/docker-compose.yml"]);
+    assert!(
+        both(&output).contains("(1 document: 2 compose services running Dragonfly)"),
+        "{}",
+        both(&output)
+    );
+}
+
+#[test]
+fn compose_forms_are_read_with_exact_spans() {
+    let path = format!("{COMPOSE}/mixed.yml");
+    assert_eq!(
+        findings(&path),
+        pairs(&[
+            ("DF030", 6),  // ${CACHE_MEMORY:-3gb} takes its default, over mem_limit 2g
+            ("DF013", 6),  // a literal --requirepass in a command string
+            ("DF016", 10), // DFLY_maxmemroy in an environment map
+            ("DF060", 12), // redis-cli -a in a string healthcheck
+            ("DF062", 15), // the replica of a password-protected primary, no masterauth
+            ("DF017", 23), // sh -c: not read, and said so
+        ])
+    );
+    // Columns point into the command string: the word, not the whole string.
+    let output = dflint(&["check", &path, "--format", "json"]);
+    let diagnostics = json(&output)["diagnostics"].clone();
+    let column = |code: &str| {
+        diagnostics
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .map(|d| d["column"].as_u64().unwrap())
+    };
+    assert_eq!(column("DF030"), Some(24));
+    assert_eq!(column("DF013"), Some(72));
+    // `${REPLICA_MEMORY}` has no default and no value: unknown, so no finding on it.
+    for format in ["pretty", "json", "concise", "github", "sarif", "junit"] {
+        let output = dflint(&["check", &path, "--format", format, "--color", "never"]);
+        let text = both(&output);
+        assert!(text.contains("DF060"), "{format}");
+        for secret in ["Compose-Literal-77", "Health-Literal-55"] {
+            assert!(!text.contains(secret), "{format} shows {secret}");
+        }
+    }
+}
+
+#[test]
+fn a_flag_file_is_read_line_by_line_as_abseil_does() {
+    assert_eq!(
+        findings("examples/flagfile/dragonfly.flags"),
+        pairs(&[
+            ("DF101", 10), // --max_clients
+            ("DF111", 11), // a line without `-`: fatal in a flag file
+        ])
+    );
+    let dir = std::env::temp_dir().join(format!("dflint-flagfile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("server.flagfile");
+    std::fs::write(
+        &path,
+        "  --requirepass=Flag-File-Secret-1\n# --maxmemroy=1gb is a comment\n--port=abc\n--\nnot read after `--`\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    assert_eq!(
+        findings(path),
+        pairs(&[("DF013", 1), ("DF103", 3), ("DF111", 4)])
+    );
+    for format in ["pretty", "json", "sarif"] {
+        let text = both(&dflint(&["check", path, "--format", format]));
+        assert!(!text.contains("Flag-File-Secret-1"), "{format}: {text}");
+    }
+    // A directory walk picks flag files up by name.
+    let walked = dflint(&["check", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        json(&walked)["summary"]["dragonfly_workloads"],
+        serde_json::json!({"Dragonfly flag file": 1})
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

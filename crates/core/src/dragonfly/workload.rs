@@ -1,0 +1,230 @@
+//! Dragonfly run without the operator, in a Pod or workload: which containers run the
+//! Dragonfly server image, and which arguments the `dragonfly` binary gets in them.
+//!
+//! What the official image does (`tools/packaging/Dockerfile.ubuntu-prod:38,43@v1.40.1`,
+//! `tools/docker/entrypoint.sh:12-15@v1.40.1`): its entrypoint is `entrypoint.sh` and its
+//! command `dragonfly --logtostderr`; when the first argument starts with `-`, the entrypoint
+//! puts `dragonfly --logtostderr` in front of the arguments. So Kubernetes `args` that are
+//! all flags reach the server, and so does a `command` that starts with `dragonfly`.
+
+use super::DragonflyCr;
+use crate::document::{Document, Node};
+use crate::limits::Limits;
+use crate::resource::{Kind, Resource};
+
+/// Where each workload kind keeps its pod spec.
+const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
+    ("Pod", &["spec"]),
+    ("Deployment", &["spec", "template", "spec"]),
+    ("StatefulSet", &["spec", "template", "spec"]),
+    ("DaemonSet", &["spec", "template", "spec"]),
+    ("ReplicaSet", &["spec", "template", "spec"]),
+    ("ReplicationController", &["spec", "template", "spec"]),
+    ("Job", &["spec", "template", "spec"]),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ),
+    ("PodTemplate", &["template", "spec"]),
+];
+
+/// The repositories the Dragonfly project publishes its server image under, without the
+/// registry host (the same path is served by its own registry, GitHub's and Docker Hub).
+const DRAGONFLY_REPOSITORIES: &[&str] = &["dragonflydb/dragonfly", "dragonflydb/dragonfly-weekly"];
+
+/// Whether an image reference names the Dragonfly server image: one of the official
+/// repositories, on any registry or behind a mirror's path prefix
+/// (`mirror.example/dockerhub/dragonflydb/dragonfly:v1.30.0`). The operator's image
+/// (`dragonflydb/operator`) is not the server.
+pub fn is_dragonfly_image(image: &str) -> bool {
+    let repository = image_repository(image);
+    DRAGONFLY_REPOSITORIES.iter().any(|official| {
+        repository == *official
+            || repository
+                .strip_suffix(official)
+                .is_some_and(|prefix| prefix.ends_with('/'))
+    })
+}
+
+/// The repository path of an image reference: without tag, digest and registry host.
+pub fn image_repository(image: &str) -> &str {
+    let image = image.trim();
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
+    let without_tag = match without_digest[last_slash..].find(':') {
+        Some(colon) => &without_digest[..last_slash + colon],
+        None => without_digest,
+    };
+    // A first component with a dot or a port, or `localhost`, is a registry host.
+    match without_tag.split_once('/') {
+        Some((host, rest)) if host.contains(['.', ':']) || host == "localhost" => rest,
+        _ => without_tag,
+    }
+}
+
+/// The Dragonfly servers of a workload document root: one per container whose image is
+/// Dragonfly's and whose command runs the server. Containers that run the image with
+/// another command (a shell script, a benchmark) are left out: what the server gets there
+/// cannot be read.
+pub fn servers_at_root<'d>(
+    doc: &'d Document,
+    root: &'d Node,
+    limits: &Limits,
+) -> Vec<DragonflyCr<'d>> {
+    let Some(kind) = root.get("kind").and_then(Node::as_str) else {
+        return Vec::new();
+    };
+    let Some((_, path)) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind) else {
+        return Vec::new();
+    };
+    let Some(pod_spec) = root.at(path) else {
+        return Vec::new();
+    };
+    let resource = Resource {
+        kind: Kind::DragonflyWorkload,
+        doc,
+        root,
+    };
+    pod_spec
+        .get("containers")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|container| {
+            container
+                .get("image")
+                .and_then(Node::as_str)
+                .is_some_and(is_dragonfly_image)
+        })
+        .filter_map(|container| {
+            let flags = dragonfly_arguments(container)?;
+            Some(DragonflyCr::in_container(
+                resource, pod_spec, container, flags, limits,
+            ))
+        })
+        .collect()
+}
+
+/// The containers of a workload document root that run the Dragonfly image with a command
+/// that is not the server (a shell script, another program): what the server gets there,
+/// if it runs at all, cannot be read. With the pod spec's path, for locating them.
+pub fn unread_containers(root: &Node) -> Vec<&Node> {
+    let Some(kind) = root.get("kind").and_then(Node::as_str) else {
+        return Vec::new();
+    };
+    let Some((_, path)) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind) else {
+        return Vec::new();
+    };
+    root.at(path)
+        .and_then(|pod_spec| pod_spec.get("containers"))
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|container| {
+            container
+                .get("image")
+                .and_then(Node::as_str)
+                .is_some_and(is_dragonfly_image)
+                && dragonfly_arguments(container).is_none()
+        })
+        .collect()
+}
+
+/// The arguments the `dragonfly` binary gets in a container of its image, after the
+/// image's entrypoint (see the module docs); `None` when the container runs something else.
+pub fn dragonfly_arguments(container: &Node) -> Option<Vec<&Node>> {
+    let list = |key: &str| -> &[Node] { container.get(key).and_then(Node::as_seq).unwrap_or(&[]) };
+    let (command, args) = (list("command"), list("args"));
+    let words: Vec<&Node> = command.iter().chain(args).collect();
+    let program = |node: &Node| {
+        node.as_str()
+            .map(|text| text.rsplit('/').next().unwrap_or(text).to_string())
+    };
+    if command.is_empty() {
+        return through_entrypoint(words);
+    }
+    match program(words[0]).as_deref() {
+        Some("dragonfly") => Some(words[1..].to_vec()),
+        Some("entrypoint.sh") => through_entrypoint(words[1..].to_vec()),
+        _ => None,
+    }
+}
+
+/// What the image's entrypoint runs with these arguments: flags go to `dragonfly`; a first
+/// argument `dragonfly` is the server itself; anything else is another program.
+fn through_entrypoint(words: Vec<&Node>) -> Option<Vec<&Node>> {
+    let Some(first) = words.first() else {
+        return Some(words);
+    };
+    let text = first.scalar_text().unwrap_or_default();
+    if text.starts_with('-') {
+        return Some(words);
+    }
+    (text.rsplit('/').next() == Some("dragonfly")).then(|| words[1..].to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{parse_yaml, Syntax};
+
+    #[test]
+    fn dragonfly_images_are_recognised_on_any_registry() {
+        for image in [
+            "docker.dragonflydb.io/dragonflydb/dragonfly:v1.30.0",
+            "ghcr.io/dragonflydb/dragonfly:v1.30.0-ubuntu",
+            "dragonflydb/dragonfly",
+            "docker.io/dragonflydb/dragonfly@sha256:abcd",
+            "registry.local:5000/dragonflydb/dragonfly:v1.2.3",
+            "mirror.example/dockerhub/dragonflydb/dragonfly:latest",
+            "ghcr.io/dragonflydb/dragonfly-weekly:e3f1",
+        ] {
+            assert!(is_dragonfly_image(image), "{image}");
+        }
+        for image in [
+            "docker.dragonflydb.io/dragonflydb/operator:v1.6.1",
+            "redis:7",
+            "example/notdragonflydb/dragonfly:1",
+            "dragonflydb/dragonfly-operator",
+            "bitnami/redis",
+        ] {
+            assert!(!is_dragonfly_image(image), "{image}");
+        }
+    }
+
+    fn arguments(container: &str) -> Option<Vec<String>> {
+        let root = parse_yaml(container).roots.remove(0);
+        let doc = Document {
+            source: 0,
+            index: 0,
+            root,
+            syntax: Syntax::Yaml,
+        };
+        dragonfly_arguments(&doc.root)
+            .map(|nodes| nodes.iter().map(|n| n.scalar_text().unwrap()).collect())
+    }
+
+    #[test]
+    fn the_entrypoint_decides_what_reaches_the_server() {
+        let strings = |words: &[&str]| Some(words.iter().map(|w| w.to_string()).collect());
+        assert_eq!(arguments("image: x\n"), strings(&[]));
+        assert_eq!(
+            arguments("args: [--port=1, --maxmemory=1gb]\n"),
+            strings(&["--port=1", "--maxmemory=1gb"])
+        );
+        assert_eq!(
+            arguments("args: [dragonfly, --port=1]\n"),
+            strings(&["--port=1"])
+        );
+        assert_eq!(
+            arguments("command: [/usr/local/bin/dragonfly, --logtostderr]\nargs: [--port=1]\n"),
+            strings(&["--logtostderr", "--port=1"])
+        );
+        assert_eq!(
+            arguments("command: [entrypoint.sh]\nargs: [--port=1]\n"),
+            strings(&["--port=1"])
+        );
+        assert_eq!(arguments("command: [sh, -c, 'dragonfly --port=1']\n"), None);
+        assert_eq!(arguments("args: [dfly_bench, --qps=1]\n"), None);
+    }
+}
