@@ -96,7 +96,12 @@ impl<'d> DragonflyCr<'d> {
             resource,
             spec,
             env,
-            command_line,
+            command_line: CommandLine {
+                image: spec
+                    .and_then(|s| s.get("image"))
+                    .and_then(Node::scalar_text),
+                ..command_line
+            },
         }
     }
 
