@@ -75,6 +75,10 @@ pub struct SettingsArgs {
     /// command on every key; given, the list is taken as complete.
     #[arg(long, value_delimiter = ',')]
     pub acl_admin: Vec<String>,
+    /// Judge every command line's flags against this Dragonfly release (`v1.39.0` or
+    /// `1.39.0`, v1.20.0 to v1.40.1) instead of the release each image tag names.
+    #[arg(long, value_name = "VERSION")]
+    pub dragonfly_version: Option<String>,
     #[command(flatten)]
     pub network: NetworkArgs,
     #[command(flatten)]
@@ -219,6 +223,10 @@ impl SettingsArgs {
         if !self.acl_admin.is_empty() {
             config.acl.admin_users = Some(self.acl_admin.clone());
             set("acl.admin-users", "--acl-admin");
+        }
+        if let Some(version) = &self.dragonfly_version {
+            config.dragonfly_version = Some(version.clone());
+            set("dragonfly-version", "--dragonfly-version");
         }
         for (name, flag) in self.network.apply(&mut config) {
             set(name, flag);

@@ -283,7 +283,8 @@ fn exit_codes_follow_fail_on() {
 
 #[test]
 fn reads_standard_input() {
-    let doc = b"apiVersion: dragonflydb.io/v1alpha1\nkind: Dragonfly\nmetadata: {name: c}\nspec:\n  args: [--oom_deny_ratio=1.1]\n";
+    // Removed in v1.40.0 (retired, so still accepted, in v1.26.0 to v1.39.0).
+    let doc = b"apiVersion: dragonflydb.io/v1alpha1\nkind: Dragonfly\nmetadata: {name: c}\nspec:\n  image: dragonflydb/dragonfly:v1.40.1\n  args: [--oom_deny_ratio=1.1]\n";
     let output = dflint_with(&["check", "-", "--format", "json"], Some(doc), &[]);
     let report = json(&output);
     let unknown = report["diagnostics"]
@@ -293,7 +294,7 @@ fn reads_standard_input() {
         .find(|d| d["code"] == "DF101")
         .expect("unknown flag reported");
     assert_eq!(unknown["file"], "<stdin>");
-    assert_eq!(unknown["line"], 5);
+    assert_eq!(unknown["line"], 6);
     assert_eq!(unknown["json_path"], "spec.args[0]");
     assert!(unknown["help"]
         .as_str()

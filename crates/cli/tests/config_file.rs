@@ -219,6 +219,79 @@ fn mistakes_in_the_file_are_located_and_stop_the_run() {
     }
 }
 
+/// A CR on v1.30.0 with a flag that came in v1.34.0.
+const NEWER_FLAG_CR: &str = "apiVersion: dragonflydb.io/v1alpha1
+kind: Dragonfly
+metadata:
+  name: cache
+spec:
+  image: dragonflydb/dragonfly:v1.30.0
+  args: [\"--enable_heartbeat_rss_eviction=true\"]
+";
+
+#[test]
+fn the_dragonfly_version_comes_from_the_image_the_file_or_the_flag() {
+    let dir = project("version", Some("dragonfly-version = \"v1.34.0\"\n"));
+    std::fs::write(dir.join("deploy/newer.yaml"), NEWER_FLAG_CR).unwrap();
+    let df101 = |out: &Output| -> Vec<String> {
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "DF101")
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let args = ["check", "deploy/newer.yaml", "--format", "json"];
+    // The image's v1.30.0 lacks the flag.
+    let out = dflint_in(&dir, &[&args[..], &["--no-config"]].concat());
+    assert_eq!(
+        df101(&out),
+        ["`--enable_heartbeat_rss_eviction` was added in v1.34.0; this image is v1.30.0 (tag `v1.30.0`): the server exits with \"unknown command line flag\""]
+    );
+    // The file says v1.34.0.
+    let out = dflint_in(&dir, &args);
+    assert_eq!(df101(&out), Vec::<String>::new(), "{}", stderr(&out));
+    // The flag overrides the file.
+    let out = dflint_in(
+        &dir,
+        &[&args[..], &["--dragonfly-version", "1.33.1"]].concat(),
+    );
+    assert_eq!(
+        df101(&out),
+        ["`--enable_heartbeat_rss_eviction` was added in v1.34.0; the `dragonfly-version` setting says v1.33.1: the server exits with \"unknown command line flag\""]
+    );
+    let out = dflint_in(
+        &dir,
+        &["config", "--show", "--dragonfly-version", "v1.33.1"],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("dragonfly-version = \"v1.33.1\"")
+                && l.ends_with("# --dragonfly-version")),
+        "{text}"
+    );
+    // A release dflint has no facts for is refused, with where it is written.
+    let out = dflint_in(
+        &dir,
+        &[&args[..], &["--dragonfly-version", "v1.19.0"]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_stderr_has(
+        &out,
+        "`dragonfly-version`: `v1.19.0` is not a Dragonfly release dflint has flag facts for (v1.20.0 to v1.40.1)",
+    );
+    std::fs::write(dir.join("dflint.toml"), "dragonfly-version = \"latest\"\n").unwrap();
+    let out = dflint_in(&dir, &args);
+    assert_eq!(out.status.code(), Some(2));
+    assert_stderr_has(
+        &out,
+        "dflint.toml:1:21: `dragonfly-version`: `latest` is not a Dragonfly version",
+    );
+}
+
 #[test]
 fn paths_under_two_configuration_files_are_refused() {
     let dir = project("two", Some("select = [\"DF0\"]\n"));

@@ -87,6 +87,10 @@ pub struct CommandLine<'d> {
     pub kind: CommandLineKind,
     pub args: Vec<Arg<'d>>,
     pub items: Vec<Item>,
+    /// The image the command line runs under, as written (a CR's `spec.image`); `None` when
+    /// none is set or known. Flags are judged against its release
+    /// ([`crate::flags::release_of_image`]).
+    pub image: Option<String>,
 }
 
 impl<'d> CommandLine<'d> {
@@ -153,6 +157,7 @@ impl<'d> CommandLine<'d> {
             kind,
             args,
             items,
+            image: None,
         }
     }
 

@@ -49,6 +49,12 @@ pub struct LintConfig {
     /// admission policy may turn it off, so that tenants cannot exempt their own objects.
     #[serde(alias = "allowIgnoreAnnotation")]
     pub allow_ignore_annotation: bool,
+    /// The Dragonfly release every command line's flags are judged against (`v1.30.0` or
+    /// `1.30.0`, one of the releases dflint has facts for: v1.20.0 to v1.40.1), instead of the
+    /// release each image tag names (the operator's default image, v1.39.0, when a CR sets
+    /// none). Not set: from each image.
+    #[serde(alias = "dragonflyVersion", skip_serializing_if = "Option::is_none")]
+    pub dragonfly_version: Option<String>,
     pub acl: AclSettings,
     pub network: NetworkSettings,
     /// How much of the input is read; see [`Limits`].
@@ -195,6 +201,7 @@ impl Default for LintConfig {
             respect_gitignore: true,
             fail_on: FailOn::Error,
             allow_ignore_annotation: true,
+            dragonfly_version: None,
             acl: AclSettings::default(),
             network: NetworkSettings::default(),
             limits: Limits::default(),

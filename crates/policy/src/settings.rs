@@ -164,6 +164,7 @@ impl Settings {
             self.lint.acl.admin_users = None;
         }
         blank(&mut self.lint.network.operator_namespace);
+        blank(&mut self.lint.dragonfly_version);
         for scraper in &mut self.lint.network.metrics_scrapers {
             blank(&mut scraper.namespace);
         }
@@ -462,6 +463,19 @@ mod tests {
         assert_eq!(settings.admission.acl_label, None);
         assert_eq!(settings.lint.network.operator_namespace, None);
         assert_eq!(settings.lint.network.metrics_scrapers[0].namespace, None);
+    }
+
+    #[test]
+    fn the_dragonfly_version_is_a_known_release() {
+        let settings = Settings::from_json(br#"{"dragonflyVersion":"v1.30.0"}"#).unwrap();
+        assert_eq!(settings.lint.dragonfly_version.as_deref(), Some("v1.30.0"));
+        let blank = Settings::from_json(br#"{"dragonflyVersion":""}"#).unwrap();
+        assert_eq!(blank.lint.dragonfly_version, None);
+        let error = Settings::from_json(br#"{"dragonflyVersion":"v1.99.0"}"#).unwrap_err();
+        assert!(
+            error.starts_with("settings `dragonflyVersion`: `v1.99.0` is not a Dragonfly release dflint has flag facts for (v1.20.0 to v1.40.1)"),
+            "{error}"
+        );
     }
 
     #[test]

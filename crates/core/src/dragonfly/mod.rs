@@ -169,7 +169,10 @@ impl<'d> DragonflyCr<'d> {
             runner: Runner::Compose { service },
             spec: Some(spec),
             env,
-            command_line,
+            command_line: CommandLine {
+                image: spec.get("image").and_then(Node::scalar_text),
+                ..command_line
+            },
         }
     }
 
@@ -227,7 +230,12 @@ impl<'d> DragonflyCr<'d> {
             runner,
             spec,
             env,
-            command_line,
+            command_line: CommandLine {
+                image: spec
+                    .and_then(|s| s.get("image"))
+                    .and_then(Node::scalar_text),
+                ..command_line
+            },
         }
     }
 

@@ -2,26 +2,34 @@
 //! other binaries, "did you mean" suggestions, and value parsing that accepts and rejects
 //! exactly what Dragonfly (Abseil flags + helio + Dragonfly's own flag types) does.
 //!
-//! The table is generated: `scripts/gen-flags.py` turns the upstream flag extraction into
-//! `data/flags.tsv` / `data/aux_flags.tsv`, and `build.rs` compiles those into static arrays, so
-//! nothing is parsed at run time. Command-line splitting (`--flag=value`, `--flag value`,
-//! `--noflag`) lives in [`crate::args`].
+//! The table is generated: `scripts/gen-flags.py` turns the upstream extraction of every
+//! release's flags (v1.20.0 to v1.40.1) into `data/flags.tsv` / `data/releases.tsv` /
+//! `data/aux_flags.tsv`, and `build.rs` compiles those into static arrays, so nothing is parsed
+//! at run time. Each flag knows the releases that accept it; [`release_of_image`] says which
+//! release an image runs. Command-line splitting (`--flag=value`, `--flag value`, `--noflag`)
+//! lives in [`crate::args`].
 //!
 //! * [`table`] — the static tables and lookups.
+//! * [`release`] — releases, and the release an image runs.
 //! * [`value`] — value parsers per type, and the per-flag rules ([`parse_flag_value`]).
 //! * [`cron`] — `snapshot_cron` validation (croncpp as Dragonfly calls it).
 //! * [`suggest`] — closest real flag for a misspelt one.
 
 mod cron;
+pub mod release;
 pub(crate) mod suggest;
 mod table;
 mod value;
 
-pub use suggest::suggest;
+pub use release::{
+    image_tag, newest_release, oldest_release, release_of_image, releases, Basis, Guess,
+    ImageRelease, Release, OPERATOR_DEFAULT_RELEASE,
+};
+pub use suggest::{suggest, suggest_for};
 pub use table::{all, lookup, other_binaries, other_binary};
 pub use value::{parse_flag_value, type_description};
 
-/// The Dragonfly release the flag table was taken from.
+/// The newest Dragonfly release the flag table covers (the last of [`releases`]).
 pub const DRAGONFLY_VERSION: &str = "v1.40.1";
 
 /// Coarse value category of a flag. [`FlagSpec::native`] has the exact C++ type; parsing with a
@@ -127,21 +135,90 @@ impl NativeType {
     }
 }
 
-/// One flag of the `dragonfly` binary.
+/// One flag of the `dragonfly` binary, in any release from v1.20.0 on. Type and default are
+/// those of the newest release that has it (a flag whose type changed keeps only its newest
+/// type: older differences are ignored).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FlagSpec {
     /// Exact, case-sensitive name without dashes.
     pub name: &'static str,
     pub ty: FlagType,
-    /// The exact declared type.
+    /// The exact declared type (of the newest release that has the flag).
     pub native: NativeType,
     /// The default as it would be written on the command line (`""` → empty, `1u << 15` →
     /// `32768`, `50_MB` → `52428800`, `strings::MemoryBytesFlag{}` → `0`).
     pub default: &'static str,
     /// dflint's own one-line description.
     pub description: &'static str,
-    /// `ABSL_RETIRED_FLAG`: accepted on the command line and ignored.
+    /// `ABSL_RETIRED_FLAG` (accepted on the command line and ignored) in the newest release
+    /// that has the flag. Per release: [`FlagSpec::retired_in`].
     pub retired: bool,
+    /// The first release that accepts it.
+    pub since: Release,
+    /// The last release that accepts it, when the newest one does not (it was removed).
+    pub until: Option<Release>,
+    /// The first release in which it is retired (accepted and ignored).
+    pub retired_since: Option<Release>,
+    /// The runs of consecutive releases that accept it (retired or not), oldest first. A flag
+    /// can be missing in between: `experimental_io_loop_v2` is live in v1.36.0–v1.38.2, absent
+    /// in v1.39.0 and retired from v1.40.0.
+    pub releases: &'static [(Release, Release)],
+    /// The runs of releases in which it is retired.
+    pub retired_in: &'static [(Release, Release)],
+}
+
+/// Whether a flag exists in one release (see [`FlagSpec::availability`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Availability {
+    /// The release defines it and reads it.
+    Live,
+    /// The release accepts it and ignores it.
+    Retired,
+    /// Only later releases have it, from this one on.
+    AddedIn(Release),
+    /// Only earlier releases have it, up to this one.
+    RemovedAfter(Release),
+    /// Releases before and after have it, this one does not.
+    Missing { last_before: Release, next: Release },
+}
+
+impl FlagSpec {
+    /// Whether `release` (one of [`releases`]) accepts the flag, retired or not.
+    pub fn in_release(&self, release: Release) -> bool {
+        within(self.releases, release)
+    }
+
+    /// Whether `release` accepts the flag only to ignore it.
+    pub fn retired_in(&self, release: Release) -> bool {
+        within(self.retired_in, release)
+    }
+
+    /// What `release` does with the flag.
+    pub fn availability(&self, release: Release) -> Availability {
+        if self.retired_in(release) {
+            return Availability::Retired;
+        }
+        if self.in_release(release) {
+            return Availability::Live;
+        }
+        let before = self.releases.iter().rev().find(|(_, last)| *last < release);
+        let after = self.releases.iter().find(|(first, _)| *first > release);
+        match (before, after) {
+            (Some(&(_, last_before)), Some(&(next, _))) => {
+                Availability::Missing { last_before, next }
+            }
+            (Some(&(_, last)), None) => Availability::RemovedAfter(last),
+            (None, Some(&(first, _))) => Availability::AddedIn(first),
+            (None, None) => unreachable!("a flag of the table is in some release"),
+        }
+    }
+}
+
+/// Whether `release` falls in one of the runs. The runs are of consecutive releases of the
+/// table, so for a release of the table a version comparison is exact.
+fn within(runs: &[(Release, Release)], release: Release) -> bool {
+    runs.iter()
+        .any(|&(first, last)| first <= release && release <= last)
 }
 
 /// A parsed flag value.
@@ -179,6 +256,48 @@ mod tests {
                 parse_flag_value(f, f.default)
             );
         }
+    }
+
+    #[test]
+    fn availability_per_release() {
+        let r = |t: &str| Release::parse(t).unwrap();
+        let f = |n: &str| lookup(n).unwrap();
+        // journal_slice.cc:20@v1.40.1 is `ABSL_FLAG(uint32_t, shard_repl_backlog_len, 8192, …)`:
+        // live in every release (retired only on main after v1.40.1).
+        let len = f("shard_repl_backlog_len");
+        assert_eq!(len.availability(r("v1.40.1")), Availability::Live);
+        assert_eq!(len.default, "8192");
+        assert!(!len.retired && len.retired_since.is_none() && len.until.is_none());
+        // No release defines `shard_repl_backlog_time_ms` (main after v1.40.1 does).
+        assert!(lookup("shard_repl_backlog_time_ms").is_none());
+        let io = f("experimental_io_loop_v2");
+        assert_eq!(
+            io.availability(r("v1.35.1")),
+            Availability::AddedIn(r("v1.36.0"))
+        );
+        assert_eq!(io.availability(r("v1.38.2")), Availability::Live);
+        assert_eq!(
+            io.availability(r("v1.39.0")),
+            Availability::Missing {
+                last_before: r("v1.38.2"),
+                next: r("v1.40.0")
+            }
+        );
+        assert_eq!(io.availability(r("v1.40.0")), Availability::Retired);
+        assert_eq!(io.retired_since, Some(r("v1.40.0")));
+        let oom = f("oom_deny_ratio");
+        assert_eq!(oom.availability(r("v1.25.0")), Availability::Live);
+        assert_eq!(oom.availability(r("v1.26.0")), Availability::Retired);
+        assert_eq!(
+            oom.availability(r("v1.40.0")),
+            Availability::RemovedAfter(r("v1.39.0"))
+        );
+        assert_eq!(oom.until, Some(r("v1.39.0")));
+        assert!(oom.retired);
+        // The mis-numbered v1.28.30 (main after v1.30.0) has flags that v1.29.0 lacks.
+        let lsn = f("allow_partial_sync_with_lsn_diff");
+        assert!(lsn.in_release(r("v1.28.30")) && !lsn.in_release(r("v1.29.0")));
+        assert!(lsn.in_release(r("v1.30.0")));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! "Did you mean": the closest real flag for a misspelt or unknown one.
 //!
-//! The query is normalised (leading dashes dropped, ASCII lower-case, `-` → `_`). A flag whose
+//! Only flags of one release are candidates (the newest, or the one an image runs). The query
+//! is normalised (leading dashes dropped, ASCII lower-case, `-` → `_`). A flag whose
 //! name matches it exactly, or once underscores are removed from both (`max-memory` →
 //! `maxmemory`), wins outright — retired flags included, since they are still accepted.
 //! Otherwise a non-retired flag is a candidate when
@@ -13,32 +14,43 @@
 //! The candidate with the smallest distance wins; ties go to the smaller length difference,
 //! then to the name that sorts first. No candidate → `None`.
 
-use super::all;
+use super::{all, newest_release, Release};
 
-/// The closest real flag to `name`, or `None` when nothing is reasonably close.
+/// The closest flag of the newest release to `name`, or `None` when nothing is reasonably
+/// close.
 pub fn suggest(name: &str) -> Option<&'static str> {
+    suggest_for(name, newest_release())
+}
+
+/// Remembered answers, by query and release.
+type Answers = std::collections::HashMap<(Box<str>, Release), Option<&'static str>>;
+
+/// The closest flag that `release` accepts to `name`, or `None` when nothing is reasonably
+/// close.
+pub fn suggest_for(name: &str, release: Release) -> Option<&'static str> {
     // The same misspelling recurs in CR after CR, and the rules that ask judge one CR at a
     // time: remember the answers (a bounded number, so hostile input cannot grow it).
     const REMEMBERED: usize = 4096;
     thread_local! {
-        static ANSWERS: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<&'static str>>> =
+        static ANSWERS: std::cell::RefCell<Answers> =
             std::cell::RefCell::default();
     }
-    if let Some(answer) = ANSWERS.with(|a| a.borrow().get(name).copied()) {
+    let key: (Box<str>, Release) = (name.into(), release);
+    if let Some(answer) = ANSWERS.with(|a| a.borrow().get(&key).copied()) {
         return answer;
     }
-    let answer = closest(name);
+    let answer = closest(name, release);
     ANSWERS.with(|a| {
         let mut answers = a.borrow_mut();
         if answers.len() >= REMEMBERED {
             answers.clear();
         }
-        answers.insert(name.into(), answer);
+        answers.insert(key, answer);
     });
     answer
 }
 
-fn closest(name: &str) -> Option<&'static str> {
+fn closest(name: &str, release: Release) -> Option<&'static str> {
     let query: Vec<u8> = name
         .trim_start_matches('-')
         .bytes()
@@ -59,7 +71,7 @@ fn closest(name: &str) -> Option<&'static str> {
     let mut best: Option<(usize, usize, &'static str)> = None;
     let mut candidate = Vec::with_capacity(64);
     let mut scratch = Vec::new();
-    for flag in all() {
+    for flag in all().iter().filter(|f| f.in_release(release)) {
         candidate.clear();
         candidate.extend(flag.name.bytes().map(|b| b.to_ascii_lowercase()));
         if candidate == query
@@ -71,7 +83,7 @@ fn closest(name: &str) -> Option<&'static str> {
         {
             return Some(flag.name);
         }
-        if flag.retired {
+        if flag.retired_in(release) {
             continue;
         }
         let budget = budget(query.len());
@@ -230,10 +242,39 @@ mod tests {
 
     #[test]
     fn retired_flags_are_not_fuzzy_suggestions() {
-        // Closer to the retired `shard_repl_backlog_len` by spelling, but that one is ignored.
+        // Closer to the retired `tiered_storage_write_depth` by spelling, but that one is
+        // ignored by v1.40.1.
         assert_ne!(
+            suggest("tiered_storage_write_depths"),
+            Some("tiered_storage_write_depth")
+        );
+        // `shard_repl_backlog_len` is live in v1.40.1 (journal_slice.cc:20@v1.40.1).
+        assert_eq!(
             suggest("shard_repl_backlog_lens"),
             Some("shard_repl_backlog_len")
+        );
+    }
+
+    #[test]
+    fn suggestions_are_flags_of_the_release() {
+        let r = |t: &str| Release::parse(t).unwrap();
+        // Removed in v1.40.0: not suggested for the newest release, itself before.
+        assert_eq!(
+            suggest_for("oom_deny_ratio", r("v1.40.1")),
+            Some("rss_oom_deny_ratio")
+        );
+        assert_eq!(
+            suggest_for("oom-deny-ratio", r("v1.25.0")),
+            Some("oom_deny_ratio")
+        );
+        // `rename_command` exists up to v1.39.0 only.
+        assert_eq!(
+            suggest_for("rename_comand", r("v1.39.0")),
+            Some("rename_command")
+        );
+        assert_ne!(
+            suggest_for("rename_comand", r("v1.40.1")),
+            Some("rename_command")
         );
     }
 

@@ -1,18 +1,20 @@
-//! The static flag tables, generated at build time from `data/flags.tsv` and
-//! `data/aux_flags.tsv` (see `build.rs`), and the lookups over them.
+//! The static flag tables, generated at build time from `data/flags.tsv`, `data/releases.tsv`
+//! and `data/aux_flags.tsv` (see `build.rs`), and the lookups over them.
 
-use super::{FlagSpec, FlagType, NativeType};
+use super::{FlagSpec, FlagType, NativeType, Release};
 
-// Defines `FLAGS: [FlagSpec; N]` (sorted by name, byte order) and
-// `AUX_FLAGS: [(&str, &str); M]` ((flag, binary), sorted by flag).
+// Defines `RELEASES: [Release; R]` (oldest first), `FLAGS: [FlagSpec; N]` (sorted by name,
+// byte order) and `AUX_FLAGS: [(&str, &str); M]` ((flag, binary), sorted by flag).
 include!(concat!(env!("OUT_DIR"), "/flags_table.rs"));
 
-/// Every flag of the `dragonfly` binary (retired ones included), sorted by name.
+/// Every flag of the `dragonfly` binary in any release the table covers (retired and removed
+/// ones included), sorted by name. [`FlagSpec::in_release`] says which releases accept it.
 pub fn all() -> &'static [FlagSpec] {
     &FLAGS
 }
 
-/// The flag with exactly this (case-sensitive) name, without leading dashes.
+/// The flag with exactly this (case-sensitive) name, without leading dashes, if any release
+/// since v1.20.0 has it (check [`FlagSpec::in_release`] for the one that runs).
 pub fn lookup(name: &str) -> Option<&'static FlagSpec> {
     FLAGS
         .binary_search_by(|f| f.name.cmp(name))
@@ -42,78 +44,22 @@ pub fn other_binary(name: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    const REFERENCE_NAMES: &str = "MAXSEARCHRESULTS aclfile acllog_max_len admin_bind admin_nopass \
-        admin_port afl_loop_limit afl_target_port allocation_tracker alsologtostderr \
-        always_flush_pipeline announce_port async_dispatch_quota availability_zone \
-        background_debug_jobs background_heartbeat background_snapshotting backing_file_direct bind \
-        break_replication_on_master_restart cache_mode cf_bucket_size cf_expansion_factor \
-        cf_initial_size cf_max_expansions cf_max_iterations cluster_announce_ip \
-        cluster_coordinator_connect_timeout_ms cluster_coordinator_response_timeout_ms \
-        cluster_flush_decommit_memory cluster_mode cluster_node_id cluster_search command_alias \
-        compression_level compression_mode conn_io_thread_start conn_io_threads \
-        conn_use_incoming_cpu container_iteration_yield_interval_usec dbfilename dbnum \
-        default_lua_flags deserialize_hnsw_index df_snapshot_format dir \
-        disable_json_defragmentation disk_backpressure_file_max_bytes disk_backpressure_folder \
-        enable_heartbeat_eviction enable_heartbeat_rss_eviction enable_memcache_io_loop_v2 \
-        enable_pipeline_squashing_v2 enable_resp_io_loop_v2 enable_tcp_defer_accept \
-        epoll_file_threads eviction_memory_budget_threshold experimental_cascaded_partial_sync \
-        experimental_cluster_shard_by_slot experimental_flat_json experimental_io_loop_v2 \
-        experimental_replicaof_v2 expose_http_api fiber_run_warning_threshold_ms \
-        fiber_safety_margin force_epoll gcs_auth_token gcs_dry_upload get_zero_copy huffman_table \
-        hz info_replication_valkey_compatible interpreter_per_thread iobuf_min_shrink_interval_sec \
-        journal_omit_redundant_writes jsonpathv2 keep_legacy_memory_metrics keys_output_limit \
-        latency_tracking list_compress_depth list_compress_dict_threshold list_compress_level \
-        list_max_listpack_size list_tiering_prefetch_depth list_tiering_threshold \
-        listpack_max_bytes listpack_max_field_len lock_on_hashtags locktag_delimiter \
-        locktag_prefix locktag_skip_n_end_delimiters log_dir log_squash_info_threshold_usec \
-        logbuflevel logbufsecs logtostderr lua_allow_undeclared_auto_correct lua_auto_async \
-        lua_enable_redis_log lua_float_as_int_shas lua_mem_gc_threshold lua_resp2_legacy_float \
-        lua_undeclared_keys_shas luagc managed_service_info master_connect_timeout_ms \
-        master_reconnect_timeout_ms masterauth masteruser max_bulk_len max_busy_read_usec \
-        max_busy_squash_usec max_client_iobuf_len max_eviction_per_heartbeat max_log_size \
-        max_multi_bulk_len max_segment_to_consider max_squashed_cmd_num maxclients maxmemory \
-        mem_defrag_check_sec_interval mem_defrag_page_utilization_threshold mem_defrag_threshold \
-        mem_defrag_waste_threshold memcached_port mget_dedup_keys migrate_connections \
-        migration_buckets_cpu_budget migration_buckets_serialization_threshold \
-        migration_buckets_sleep_usec migration_finalization_timeout_ms multi_eval_squash_buffer \
-        multi_exec_squash no_tls_on_admin_port notify_keyspace_events num_shards omit_basic_usage \
-        pause_wait_timeout pidfile pipeline_buffer_limit pipeline_parse_in_proactor \
-        pipeline_prioritize_large_batches pipeline_queue_limit pipeline_squash \
-        pipeline_squash_limit pipeline_wait_batch_usec port primary_port_http_enabled \
-        proactor_affinity_mode proactor_threads publish_buffer_limit \
-        pubsub_slow_subscriber_timeout_ms rdb_ignore_expiry rdb_load_dry_run rdb_sbf_chunked \
-        registered_buffer_size replica_announce_ip replica_delete_expired replica_partial_sync \
-        replica_priority replicaof replicaof_no_one_start_journal replication_acks_interval \
-        replication_dispatch_threshold replication_stream_output_limit replication_timeout \
-        request_cache_limit requirepass restricted_commands rss_oom_deny_ratio s3_ec2_metadata \
-        s3_endpoint s3_sign_payload s3_use_helio_client s3_use_https save_schedule \
-        scheduler_background_budget scheduler_background_sleep_prob scheduler_background_warrant \
-        search_query_string_bytes search_reject_legacy_field send_timeout \
-        serialization_max_chunk_size serialization_tagged_chunks serialize_hnsw_index \
-        shard_repl_backlog_len shard_repl_backlog_max_bytes shard_repl_backlog_time_ms \
-        shard_round_robin_prefix shard_thread_busy_polling_usec \
-        slot_migration_connection_timeout_ms slot_migration_throttle_us slowlog_log_slower_than \
-        slowlog_max_len snapshot_cron snapshot_egress_limit_bytes squash_stats_latency_lower_limit \
-        squashed_reply_size_limit subset_knn_search_threshold table_growth_margin tcp_backlog \
-        tcp_keepalive tcp_nodelay tcp_user_timeout tiered_experimental_cooling \
-        tiered_experimental_hash_support tiered_experimental_list_support tiered_max_file_size \
-        tiered_max_pending_stash_bytes tiered_min_ttl_to_offload_ms tiered_min_value_size \
-        tiered_offload_threshold tiered_prefix tiered_storage_write_depth tiered_upload_threshold \
-        tiering_disk_storage_initial_size timeout tls tls_ca_cert_dir tls_ca_cert_file \
-        tls_cert_file tls_cipher_suites tls_ciphers tls_key_file tls_prefer_server_ciphers \
-        tls_replication tls_session_cache_size tls_session_cache_timeout tls_session_caching \
-        tx_queue_warning_len unixsocket unixsocketperm unlink_experimental_async \
-        uring_direct_table_len uring_disable_iowait uring_recv_buffer_cnt use_numeric_range_tree \
-        use_oah_set user version_check write_connection_throttling_sleep_usec";
-
+    /// Flag counts per release, from the extraction's releases.tsv (`flag_count` live +
+    /// `retired_count`); crates/core/tests/flags_by_release.rs checks every release.
     #[test]
-    fn all_241_reference_flags_are_found() {
-        let names: Vec<&str> = REFERENCE_NAMES.split_whitespace().collect();
-        assert_eq!(names.len(), 241);
-        assert_eq!(all().len(), 241);
-        for name in names {
-            assert_eq!(lookup(name).map(|f| f.name), Some(name), "{name}");
-        }
+    fn release_counts() {
+        let count = |tag: &str| {
+            let r = Release::parse(tag).unwrap();
+            let live = all()
+                .iter()
+                .filter(|f| f.in_release(r) && !f.retired_in(r))
+                .count();
+            let retired = all().iter().filter(|f| f.retired_in(r)).count();
+            (live, retired)
+        };
+        assert_eq!(count("v1.40.1"), (252, 4));
+        assert_eq!(count("v1.39.0"), (229, 2));
+        assert_eq!(all().len(), 284);
     }
 
     #[test]
@@ -158,11 +104,19 @@ mod tests {
             NativeType::UInt64AtLeast64
         );
         assert_eq!(t("MAXSEARCHRESULTS").native, NativeType::UInt64);
-        assert_eq!(t("max_client_iobuf_len").default, "32768");
+        assert_eq!(t("max_client_iobuf_len").default, "65536");
         assert_eq!(t("disk_backpressure_file_max_bytes").default, "52428800");
         assert_eq!(t("pipeline_buffer_limit").default, "134217728");
         assert_eq!(t("log_squash_info_threshold_usec").default, "2147483648");
-        assert_eq!(t("afl_loop_limit").default, "4294967295");
+        // glog's defaults (the released binaries log with glog).
+        assert_eq!(t("max_log_size").default, "1800");
+        assert_eq!(t("stderrthreshold").default, "2");
+        assert_eq!(t("alsologtostderr").default, "false");
+        // The newest release's list default, comma-separated.
+        assert_eq!(
+            t("lua_force_atomicity_shas").default,
+            "f8133be7f04abd9dfefa83c3b29a9d837cfbda86"
+        );
         assert_eq!(t("tls_session_cache_size").default, "20480");
         assert_eq!(t("scheduler_background_budget").default, "50000");
         assert_eq!(t("tls_ciphers").default, "DEFAULT:!MEDIUM");
@@ -172,18 +126,25 @@ mod tests {
 
     #[test]
     fn retired_flags() {
-        let retired: Vec<&str> = all().iter().filter(|f| f.retired).map(|f| f.name).collect();
+        let newest = super::super::newest_release();
+        let retired: Vec<&str> = all()
+            .iter()
+            .filter(|f| f.retired_in(newest))
+            .map(|f| f.name)
+            .collect();
         assert_eq!(
             retired,
             [
                 "experimental_io_loop_v2",
                 "experimental_replicaof_v2",
-                "shard_repl_backlog_len",
                 "squash_stats_latency_lower_limit",
                 "tiered_storage_write_depth",
             ]
         );
         assert!(!lookup("maxmemory").unwrap().retired);
+        // Retired in the last release that had it, before it was removed.
+        assert!(lookup("oom_deny_ratio").unwrap().retired);
+        assert!(!lookup("shard_repl_backlog_len").unwrap().retired);
     }
 
     #[test]

@@ -907,7 +907,7 @@ mod tests {
         err("save_schedule", "10:00");
         // Retired flags are accepted with any value.
         assert_eq!(
-            ok("shard_repl_backlog_len", "not a number"),
+            ok("tiered_storage_write_depth", "not a number"),
             FlagValue::Text("not a number".into())
         );
         ok("experimental_io_loop_v2", "maybe");

@@ -125,6 +125,10 @@ impl LintConfig {
                     .map_err(|e| InvalidSetting::new(&[Field(field), Index(index)], e))?;
             }
         }
+        if let Some(version) = &self.dragonfly_version {
+            check_dragonfly_version(version)
+                .map_err(|message| InvalidSetting::new(&[Field("dragonfly-version")], message))?;
+        }
         if let Some(users) = &self.acl.admin_users {
             if let Some(index) = users.iter().position(|u| u.trim().is_empty()) {
                 return Err(InvalidSetting::new(
@@ -205,6 +209,30 @@ impl FileIgnores<'_> {
     }
 }
 
+/// The `dragonfly-version` setting must name a release the flag table covers.
+fn check_dragonfly_version(version: &str) -> Result<(), String> {
+    use crate::flags::{newest_release, oldest_release, releases, Release};
+    let range = format!("{} to {}", oldest_release(), newest_release());
+    match Release::parse(version.trim()) {
+        Some(release) if release.is_known() => Ok(()),
+        Some(release) => {
+            // The nearest known release at or below it, as a hint.
+            let hint = releases()
+                .iter()
+                .rev()
+                .find(|r| **r <= release)
+                .map(|r| format!("; the nearest one before it is {r}"))
+                .unwrap_or_default();
+            Err(format!(
+                "`{version}` is not a Dragonfly release dflint has flag facts for ({range}){hint}"
+            ))
+        }
+        None => Err(format!(
+            "`{version}` is not a Dragonfly version: write it as `v1.39.0` or `1.39.0` (a release from {range})"
+        )),
+    }
+}
+
 fn check_pattern(pattern: &str, at: &[SettingKey]) -> Result<(), InvalidSetting> {
     if names_a_rule(pattern) {
         Ok(())
@@ -261,6 +289,30 @@ mod tests {
         assert_eq!(c.severity_of(meta("DF201")), Severity::Error);
         assert_eq!(c.severity_of(meta("DF202")), Severity::Info);
         assert_eq!(c.severity_of(meta("DF011")), meta("DF011").severity);
+    }
+
+    #[test]
+    fn the_dragonfly_version_must_be_a_known_release() {
+        let with = |v: &str| LintConfig {
+            dragonfly_version: Some(v.to_string()),
+            ..LintConfig::default()
+        };
+        assert_eq!(with("v1.30.0").validate(), Ok(()));
+        assert_eq!(with("1.39.0").validate(), Ok(()));
+        let error = with("v1.31.5").validate().unwrap_err();
+        assert_eq!(error.dotted_path(Spelling::Kebab), "dragonfly-version");
+        assert_eq!(error.dotted_path(Spelling::Camel), "dragonflyVersion");
+        assert_eq!(
+            error.message,
+            "`v1.31.5` is not a Dragonfly release dflint has flag facts for (v1.20.0 to v1.40.1); the nearest one before it is v1.31.2"
+        );
+        assert!(with("v1.19.0").validate().unwrap_err().message.starts_with(
+            "`v1.19.0` is not a Dragonfly release dflint has flag facts for (v1.20.0 to v1.40.1)"
+        ));
+        assert_eq!(
+            with("latest").validate().unwrap_err().message,
+            "`latest` is not a Dragonfly version: write it as `v1.39.0` or `1.39.0` (a release from v1.20.0 to v1.40.1)"
+        );
     }
 
     #[test]

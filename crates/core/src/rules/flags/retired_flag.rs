@@ -21,16 +21,27 @@ impl Rule for RetiredFlag {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for line in bundle.command_lines() {
+            let judged = super::judged_release(line, bundle.config);
             for flag in line.flag_uses() {
-                if !flags::lookup(&flag.name).is_some_and(|f| f.retired) {
+                let Some(spec) = flags::lookup(&flag.name).filter(|f| f.retired_in(judged.release))
+                else {
                     continue;
-                }
+                };
+                // The start of the run of retired releases this one is in (a mis-numbered tag
+                // can make an earlier, separate run).
+                let release = judged.release;
+                let since = spec
+                    .retired_in
+                    .iter()
+                    .find(|&&(first, last)| first <= release && release <= last)
+                    .map(|(first, _)| format!(" (since {first})"))
+                    .unwrap_or_default();
                 out.report(
                     &line.flag_target(flag),
                     format!(
-                        "`--{}` is retired: Dragonfly {} accepts it and ignores it",
+                        "`--{}` is retired{since}: Dragonfly {release} accepts it and ignores it; {}",
                         flag.name,
-                        flags::DRAGONFLY_VERSION
+                        judged.describe(line.image.as_deref())
                     ),
                 )
                 .with_help("remove it; it no longer changes anything");

@@ -1,7 +1,7 @@
 use crate::args::ABSEIL_BUILTIN_FLAGS;
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::flags;
+use crate::flags::{self, Availability};
 use crate::rules::{Emitter, Rule, RuleMeta};
 use std::collections::HashMap;
 
@@ -11,7 +11,7 @@ static META: RuleMeta = RuleMeta {
     code: "DF101",
     name: "unknown-flag",
     severity: Severity::Error,
-    summary: "A flag Dragonfly does not define: the server refuses to start.",
+    summary: "A flag the image's Dragonfly release does not define: the server refuses to start.",
     docs: rule_docs!("unknown_flag.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
@@ -22,15 +22,47 @@ impl Rule for UnknownFlag {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        // The same typo tends to repeat across many CRs: look each name up once.
-        let mut suggestions: HashMap<&str, Option<&'static str>> = HashMap::new();
+        // The same typo tends to repeat across many CRs: look each name up once per release.
+        let mut suggestions: HashMap<(&str, flags::Release), Option<&'static str>> = HashMap::new();
         for line in bundle.command_lines() {
+            let judged = super::judged_release(line, bundle.config);
+            let release = judged.release;
             for flag in line.flag_uses() {
                 let name = flag.name.as_str();
-                if flags::lookup(name).is_some()
+                let spec = flags::lookup(name);
+                if spec.is_some_and(|s| s.in_release(release))
                     || ABSEIL_BUILTIN_FLAGS.contains(&name)
-                    || flags::other_binary(name).is_some()
+                    || (spec.is_none() && flags::other_binary(name).is_some())
                 {
+                    continue;
+                }
+                let unknown = "the server exits with \"unknown command line flag\"";
+                if let Some(spec) = spec {
+                    // A flag of other releases, not of this one.
+                    let image = line.image.as_deref();
+                    let (what, help) = match spec.availability(release) {
+                        Availability::AddedIn(first) => (
+                            format!("was added in {first}"),
+                            format!("use an image of {first} or later, or remove the flag"),
+                        ),
+                        Availability::RemovedAfter(last) => (
+                            format!("was removed after {last}"),
+                            match flags::suggest_for(name, release) {
+                                Some(real) => format!("remove it; did you mean `--{real}`?"),
+                                None => format!("remove it; only releases up to {last} accept it"),
+                            },
+                        ),
+                        Availability::Missing { last_before, next } => (
+                            format!("is missing from {release}: releases up to {last_before} and from {next} have it"),
+                            format!("remove it, or use an image of {next} or later"),
+                        ),
+                        Availability::Live | Availability::Retired => unreachable!("in the release"),
+                    };
+                    out.report(
+                        &line.flag_target(flag),
+                        format!("`--{name}` {what}; {}: {unknown}", judged.describe(image)),
+                    )
+                    .with_help(help);
                     continue;
                 }
                 // `"--requirepass VALUE"` as one argument: the flag name then holds the value,
@@ -51,11 +83,15 @@ impl Rule for UnknownFlag {
                 }
                 let diagnostic = out.report(
                     &line.flag_target(flag),
-                    format!("`--{name}` is not a Dragonfly {} flag: the server exits with \"unknown command line flag\"", flags::DRAGONFLY_VERSION),
+                    format!(
+                        "`--{name}` is not a Dragonfly flag (no release from {} to {} has it): {unknown}",
+                        flags::oldest_release(),
+                        flags::newest_release()
+                    ),
                 );
                 match *suggestions
-                    .entry(name)
-                    .or_insert_with(|| flags::suggest(name))
+                    .entry((name, release))
+                    .or_insert_with(|| flags::suggest_for(name, release))
                 {
                     Some(real) => diagnostic.with_help(format!("did you mean `--{real}`?")),
                     None => diagnostic.with_help(
