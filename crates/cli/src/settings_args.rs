@@ -79,10 +79,22 @@ pub struct SettingsArgs {
     /// `1.39.0`, v1.20.0 to v1.40.1) instead of the release each image tag names.
     #[arg(long, value_name = "VERSION")]
     pub dragonfly_version: Option<String>,
+    /// The value of a variable that manifests substitute (Flux `${VAR}`) or compose files
+    /// interpolate; repeatable. Added to the `vars` of the configuration file.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
     #[command(flatten)]
     pub network: NetworkArgs,
     #[command(flatten)]
     pub limits: LimitFlags,
+}
+
+/// Parses `--var NAME=VALUE`.
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
 }
 
 /// Parses `--fail-on`, listing the core's spellings in `--help`.
@@ -227,6 +239,10 @@ impl SettingsArgs {
         if let Some(version) = &self.dragonfly_version {
             config.dragonfly_version = Some(version.clone());
             set("dragonfly-version", "--dragonfly-version");
+        }
+        for (name, value) in &self.vars {
+            config.vars.insert(name.clone(), value.clone());
+            set(&format!("vars.{name}"), "--var");
         }
         for (name, flag) in self.network.apply(&mut config) {
             set(name, flag);

@@ -308,3 +308,62 @@ fn a_flag_file_is_read_line_by_line_as_abseil_does() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const FLUX: &str = "crates/cli/tests/data/flux";
+
+/// `(code, line)` of every finding of one file, with extra arguments.
+fn findings_with(path: &str, extra: &[&str]) -> Vec<(String, u64)> {
+    let mut args = vec!["check", path, "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = dflint(&args);
+    json(&output)["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn flux_substitutions_take_their_defaults_and_unknowns_are_not_judged() {
+    let path = format!("{FLUX}/dragonfly.yaml");
+    // `replicas: ${REPLICAS:=2}` is the number 2 (no schema error), the limit is 2Gi and
+    // maxmemory 3gb from their defaults; `${THREADS}` and `${NAMESPACE}` are unknown: said
+    // once, and nothing is judged from them.
+    assert_eq!(
+        findings(&path),
+        pairs(&[("DF009", 5), ("DF040", 7), ("DF030", 10)])
+    );
+    // Values given with --var win over the defaults and fill the unknowns in.
+    assert_eq!(
+        findings_with(
+            &path,
+            &[
+                "--var",
+                "MEMORY_LIMIT=8Gi",
+                "--var",
+                "THREADS=abc",
+                "--var",
+                "NAMESPACE=cache"
+            ]
+        ),
+        pairs(&[("DF040", 7), ("DF103", 11)])
+    );
+    let bad = dflint(&["check", &path, "--var", "NOT A NAME"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", both(&bad));
+}
+
+#[test]
+fn a_policy_is_not_dangling_while_the_instance_name_is_a_variable() {
+    let path = format!("{FLUX}/policy-for-unnamed.yaml");
+    let codes: Vec<String> = findings(&path).into_iter().map(|(c, _)| c).collect();
+    assert!(!codes.contains(&"DF309".to_string()), "{codes:?}");
+    // Named, the same instance is not the one the policy selects: dangling.
+    let named = findings_with(&path, &["--var", "APP=other"]);
+    assert!(named.iter().any(|(c, _)| c == "DF309"), "{named:?}");
+}

@@ -132,10 +132,14 @@ impl<'d> CommandLine<'d> {
         let args: Vec<Arg<'d>> = words
             .into_iter()
             .map(|word| {
-                let expanded = match kind {
+                let mut expanded = match kind {
                     CommandLineKind::Compose => crate::interpolate::compose(&word.raw, &env),
                     _ => expand_k8s_within(&word.raw, &env, budget),
                 };
+                // A `${VAR}` substitution dflint has no value for: the argument is unknown.
+                if word.node.style == crate::document::ScalarStyle::Unsubstituted {
+                    expanded.opaque = true;
+                }
                 Arg {
                     node: word.node,
                     span: word.span,

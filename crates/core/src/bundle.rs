@@ -45,6 +45,9 @@ pub struct Loaded {
     pub dragonfly_workloads: BTreeMap<String, usize>,
     /// Spans of credentials in those workloads (literal passwords in args and env), to mask.
     pub workload_secret_spans: Vec<(usize, Span)>,
+    /// Documents with `${VAR}` substitutions dflint has no value for: the source, the first
+    /// such place, and the variables' names.
+    pub unsubstituted: Vec<(usize, Span, Vec<String>)>,
 }
 
 /// What a one-document bundle has loaded besides its document: nothing.
@@ -63,6 +66,7 @@ static NOTHING_LOADED: Loaded = Loaded {
     crs: Vec::new(),
     dragonfly_workloads: BTreeMap::new(),
     workload_secret_spans: Vec::new(),
+    unsubstituted: Vec::new(),
 };
 
 /// [`load_with`] the default limits.
@@ -116,6 +120,20 @@ pub fn load_facts(sources: &[Source], limits: &Limits) -> Loaded {
 
 /// [`load_with`], handing each document it keeps to `pass` as soon as it is parsed.
 pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn DocumentPass) -> Loaded {
+    load_passing_with(sources, limits, &Vars::new(), pass)
+}
+
+/// The values of substituted variables (the `vars` setting).
+pub type Vars = BTreeMap<String, String>;
+
+/// [`load_passing`], substituting `${VAR}` in manifests from `vars` (and their defaults)
+/// as Flux would, and interpolating compose files as compose would.
+pub fn load_passing_with(
+    sources: &[Source],
+    limits: &Limits,
+    vars: &Vars,
+    pass: &mut dyn DocumentPass,
+) -> Loaded {
     let mut loaded = Loaded {
         max_file_bytes: limits.max_file_bytes,
         ..Loaded::default()
@@ -157,8 +175,11 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
             counts: &mut workload_counts,
             secret_spans: &mut workload_secret_spans,
         };
+        let mut unsubstituted = Vec::new();
+        // Most files hold no `${`: their documents are not walked.
+        let substitutes = source.text().contains("${");
         let mut judged = 0;
-        let mut keep = |root: Node, syntax: Syntax| {
+        let mut keep = |mut root: Node, syntax: Syntax| {
             let at = position;
             position += 1;
             if root.is_null() {
@@ -174,6 +195,16 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
                     }
                 }
                 None => {
+                    if substitutes
+                        && syntax != Syntax::FlagFile
+                        && !crate::dragonfly::compose::is_compose(&root)
+                    {
+                        let names = crate::document::substitute::substitute(&mut root, vars);
+                        if let Some((_, first)) = names.first() {
+                            let names = names.iter().map(|(n, _)| n.clone()).collect();
+                            unsubstituted.push((index, *first, names));
+                        }
+                    }
                     let document = Document {
                         source: index,
                         index: at,
@@ -183,7 +214,7 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
                     let read = read_document(
                         sources,
                         &document,
-                        limits,
+                        (limits, vars),
                         crs,
                         &mut workloads,
                         &mut paths,
@@ -219,6 +250,7 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
             *loaded.dragonfly_workloads.entry(kind).or_insert(0) += count;
         }
         loaded.workload_secret_spans.extend(workload_secret_spans);
+        loaded.unsubstituted.extend(unsubstituted);
         for (kind, count) in unread {
             *loaded.unread_kinds.entry(kind).or_insert(0) += count;
         }
@@ -237,11 +269,15 @@ struct Workloads<'l> {
 
 /// The Dragonfly servers declared at the resource roots of a document: its CRs, and the
 /// containers of its workloads that run the Dragonfly image.
-pub fn dragonfly_servers<'d>(doc: &'d Document, limits: &Limits) -> Vec<DragonflyCr<'d>> {
+pub fn dragonfly_servers<'d>(
+    doc: &'d Document,
+    limits: &Limits,
+    vars: &Vars,
+) -> Vec<DragonflyCr<'d>> {
     if doc.syntax == Syntax::FlagFile {
         return vec![DragonflyCr::in_flag_file(doc, limits)];
     }
-    let mut servers = crate::dragonfly::compose::servers(doc, limits);
+    let mut servers = crate::dragonfly::compose::servers(doc, limits, vars);
     if !servers.is_empty() {
         return servers;
     }
@@ -262,13 +298,13 @@ pub fn dragonfly_servers<'d>(doc: &'d Document, limits: &Limits) -> Vec<Dragonfl
 fn read_document(
     sources: &[Source],
     doc: &Document,
-    limits: &Limits,
+    (limits, vars): (&Limits, &Vars),
     facts: &mut Vec<CrFacts>,
     workloads: &mut Workloads<'_>,
     paths: &mut PathTexts,
     pass: &mut dyn DocumentPass,
 ) -> bool {
-    let servers = dragonfly_servers(doc, limits);
+    let servers = dragonfly_servers(doc, limits, vars);
     if servers.is_empty() {
         return true;
     }

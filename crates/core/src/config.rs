@@ -55,6 +55,12 @@ pub struct LintConfig {
     /// none). Not set: from each image.
     #[serde(alias = "dragonflyVersion", skip_serializing_if = "Option::is_none")]
     pub dragonfly_version: Option<String>,
+    /// Values of the variables manifests substitute (Flux `${VAR}`, `${VAR:=default}`) and
+    /// compose files interpolate (`${VAR}`, `${VAR:-default}`). A variable given here wins
+    /// over a default written in the file; one given nowhere is unknown, and nothing is
+    /// judged from it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub vars: BTreeMap<String, String>,
     pub acl: AclSettings,
     pub network: NetworkSettings,
     /// How much of the input is read; see [`Limits`].
@@ -202,6 +208,7 @@ impl Default for LintConfig {
             fail_on: FailOn::Error,
             allow_ignore_annotation: true,
             dragonfly_version: None,
+            vars: BTreeMap::new(),
             acl: AclSettings::default(),
             network: NetworkSettings::default(),
             limits: Limits::default(),

@@ -1,4 +1,6 @@
-//! `${VAR}` interpolation as docker compose does it before a container starts.
+//! `${VAR}` interpolation as docker compose does it before a container starts, and
+//! `${VAR}` substitution as Flux does it in the manifests a Kustomization applies
+//! (`postBuild.substitute`).
 //!
 //! A variable dflint is given (`lookup` answers `Some`) is replaced by its value, or makes the
 //! text unknown when its value is unknown. A variable dflint is not given is not "unset": it
@@ -20,6 +22,74 @@ pub fn compose(text: &str, lookup: &impl Fn(&str) -> Option<EnvValue>) -> Expand
         limit: None,
     };
     interpolate_into(text, lookup, &mut out, 0);
+    out
+}
+
+/// Substitutes Flux's forms: `${VAR}`, `${VAR:=default}`, `${VAR:-default}`, `${VAR=default}`
+/// and `${VAR-default}`; `$${VAR}` is the literal text `${VAR}`. Only the braced form is
+/// read: a bare `$VAR` is left alone (in a password or a regular expression it is text).
+/// Names without a value or default land in `unresolved`.
+pub fn flux(text: &str, lookup: &impl Fn(&str) -> Option<EnvValue>) -> Expanded {
+    let mut out = Expanded {
+        text: String::with_capacity(text.len()),
+        unresolved: Vec::new(),
+        opaque: false,
+        changed: false,
+        limit: None,
+    };
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.text.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(escaped) = tail.strip_prefix("$${") {
+            out.text.push_str("${");
+            out.changed = true;
+            rest = escaped;
+            continue;
+        }
+        let Some(body_and_more) = tail.strip_prefix("${") else {
+            out.text.push('$');
+            rest = &tail[1..];
+            continue;
+        };
+        let Some(len) = braced_len(body_and_more) else {
+            out.text.push_str(tail);
+            rest = "";
+            break;
+        };
+        let body = &body_and_more[..len];
+        rest = &body_and_more[len + 1..];
+        let name_len = body
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            .count();
+        let (name, operator) = body.split_at(name_len);
+        let default = [":=", ":-", "=", "-"]
+            .iter()
+            .find_map(|op| operator.strip_prefix(op));
+        if name.is_empty() || (default.is_none() && !operator.is_empty()) {
+            // Not a form Flux substitutes: kept as written.
+            out.text.push_str(&tail[..2 + len + 1]);
+            continue;
+        }
+        out.changed = true;
+        match (lookup(name), default) {
+            (Some(EnvValue::Known(value)), _) => out.text.push_str(&value),
+            (Some(EnvValue::Unknown), _) => {
+                out.opaque = true;
+                out.text.push_str(&tail[..2 + len + 1]);
+            }
+            (None, Some(default)) => out.text.push_str(default),
+            (None, None) => {
+                out.opaque = true;
+                if !out.unresolved.iter().any(|n| n == name) {
+                    out.unresolved.push(name.to_string());
+                }
+                out.text.push_str(&tail[..2 + len + 1]);
+            }
+        }
+    }
+    out.text.push_str(rest);
     out
 }
 
@@ -163,6 +233,29 @@ mod tests {
                 None => EnvValue::Unknown,
             })
         }
+    }
+
+    #[test]
+    fn flux_forms() {
+        let vars = [("REPLICAS", Some("3")), ("SECRET", None)];
+        let lookup = with(&vars);
+        let known = |text: &str| {
+            let e = flux(text, &lookup);
+            assert!(!e.opaque, "{text}: {}", e.text);
+            e.text
+        };
+        assert_eq!(known("${REPLICAS}"), "3");
+        assert_eq!(known("${REPLICAS:=1}"), "3");
+        assert_eq!(known("${NOPE:=2}"), "2");
+        assert_eq!(known("${NOPE:-2gb}"), "2gb");
+        assert_eq!(known("${NOPE=x}-${NOPE-y}"), "x-y");
+        assert_eq!(known("$${NOPE} and $NOPE"), "${NOPE} and $NOPE");
+        assert_eq!(known("${NOPE/x}"), "${NOPE/x}");
+        let e = flux("${APP}-${APP}-${SECRET}", &lookup);
+        assert!(e.opaque);
+        assert_eq!(e.text, "${APP}-${APP}-${SECRET}");
+        assert_eq!(e.unresolved, vec!["APP".to_string()]);
+        assert!(!flux("plain $ text", &lookup).changed);
     }
 
     #[test]

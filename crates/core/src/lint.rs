@@ -1,7 +1,7 @@
 //! The pipeline: sources → documents → resources → rules → report.
 
 pub use crate::bundle::{load, load_with, Bundle, Loaded};
-use crate::bundle::{load_passing, DocumentPass};
+use crate::bundle::{load_passing_with, DocumentPass};
 use crate::config::LintConfig;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Document;
@@ -76,7 +76,7 @@ pub fn lint_without_redactions(sources: &[Source], config: &LintConfig) -> Repor
 /// the findings are sorted, which is when the report is largest.
 fn lint_with(sources: &[Source], config: &LintConfig, redact: Redactions) -> Report {
     let mut cr_rules = CrRules::new(config, redact);
-    let loaded = load_passing(sources, &config.limits, &mut cr_rules);
+    let loaded = load_passing_with(sources, &config.limits, &config.vars, &mut cr_rules);
     let early = cr_rules.finish();
     let judged = judge(sources, &loaded, early, config, redact);
     drop(loaded);
@@ -89,7 +89,7 @@ fn lint_with(sources: &[Source], config: &LintConfig, redact: Redactions) -> Rep
 pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> Report {
     let mut cr_rules = CrRules::new(config, Redactions::Compute);
     for doc in &loaded.documents {
-        let crs = crate::bundle::dragonfly_servers(doc, &config.limits);
+        let crs = crate::bundle::dragonfly_servers(doc, &config.limits, &config.vars);
         if !crs.is_empty() {
             cr_rules.document(sources, doc, crs);
         }

@@ -4,11 +4,13 @@ mod json;
 mod keys;
 mod path;
 mod scalar;
+pub mod substitute;
 mod yaml;
 
 pub use json::{parse_json, parse_json_with};
 pub(crate) use keys::key_text;
 pub use path::{path_to, JsonPath};
+pub(crate) use scalar::resolve_plain;
 pub use yaml::{parse_yaml, parse_yaml_each, parse_yaml_with};
 
 use crate::source::Span;
@@ -22,6 +24,9 @@ pub enum ScalarStyle {
     Literal,
     /// A YAML folded (`>`) block.
     Folded,
+    /// A scalar holding a `${VAR}` substitution (Flux `postBuild`, envsubst) whose value
+    /// dflint was not given: its text is kept as written, and its value is unknown.
+    Unsubstituted,
 }
 
 /// Boxed strings and slices (not `String`/`Vec`) keep nodes small and exactly sized: large

@@ -31,7 +31,11 @@ pub fn is_compose(root: &Node) -> bool {
 }
 
 /// The services of a compose document that run the Dragonfly server.
-pub fn servers<'d>(doc: &'d Document, limits: &Limits) -> Vec<DragonflyCr<'d>> {
+pub fn servers<'d>(
+    doc: &'d Document,
+    limits: &Limits,
+    vars: &crate::bundle::Vars,
+) -> Vec<DragonflyCr<'d>> {
     if !is_compose(&doc.root) {
         return Vec::new();
     }
@@ -52,7 +56,7 @@ pub fn servers<'d>(doc: &'d Document, limits: &Limits) -> Vec<DragonflyCr<'d>> {
                 doc,
                 root: service,
             };
-            Some(DragonflyCr::in_compose(resource, name, words, limits))
+            Some(DragonflyCr::in_compose(resource, name, words, limits, vars))
         })
         .collect()
 }

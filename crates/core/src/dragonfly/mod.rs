@@ -146,6 +146,7 @@ impl<'d> DragonflyCr<'d> {
         service: &'d str,
         words: Vec<Word<'d>>,
         limits: &Limits,
+        vars: &crate::bundle::Vars,
     ) -> Self {
         let spec = resource.root;
         let env = spec
@@ -155,13 +156,13 @@ impl<'d> DragonflyCr<'d> {
         let written = words.iter().map(|w| w.span.len()).sum();
         let mut budget =
             ExpansionBudget::for_input_within(written, limits.max_expansion_references);
-        // Nothing tells dflint the values of the interpolated variables yet: `${VAR}` without
-        // a default stays unknown.
+        // A variable the `vars` setting does not give is unknown: `${VAR}` without a
+        // default stays unknown.
         let command_line = CommandLine::of_words(
             resource.doc,
             words,
             CommandLineKind::Compose,
-            |_| None,
+            |name| vars.get(name).map(|v| EnvValue::Known(v.clone())),
             &mut budget,
         );
         DragonflyCr {
@@ -505,7 +506,11 @@ fn read_env<'d>(
         let value = entry.get("value");
         let value_from = entry.get("valueFrom");
         let mut expansion_limit = None;
-        let resolved = if let Some(value) = value {
+        let unsubstituted =
+            value.is_some_and(|v| v.style == crate::document::ScalarStyle::Unsubstituted);
+        let resolved = if unsubstituted {
+            EnvValue::Unknown
+        } else if let Some(value) = value {
             let raw = value.scalar_text().unwrap_or_default();
             // Env values may reference earlier variables too.
             let expanded =

@@ -163,6 +163,10 @@ impl<'v> Walk<'v> {
     /// Checks `value` against `schema`; `in_object` says whether it is the value of an
     /// object key (not an array element).
     fn check(&mut self, schema: &SchemaNode, value: &'v DocNode, in_object: bool) {
+        // A `${VAR}` substitution without a value: whatever it becomes is not known here.
+        if value.style == crate::document::ScalarStyle::Unsubstituted {
+            return;
+        }
         if !type_matches(schema.types, value) {
             if is_json_null(value) && in_object {
                 // The API server prunes null values of fields that are not nullable.

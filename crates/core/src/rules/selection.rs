@@ -129,6 +129,16 @@ impl LintConfig {
             check_dragonfly_version(version)
                 .map_err(|message| InvalidSetting::new(&[Field("dragonfly-version")], message))?;
         }
+        for name in self.vars.keys() {
+            let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(InvalidSetting::new(
+                    &[Field("vars"), Entry(name.clone())],
+                    "a variable name is letters, digits and `_`, not starting with a digit",
+                ));
+            }
+        }
         if let Some(users) = &self.acl.admin_users {
             if let Some(index) = users.iter().position(|u| u.trim().is_empty()) {
                 return Err(InvalidSetting::new(

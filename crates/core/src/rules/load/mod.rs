@@ -6,3 +6,4 @@ pub mod helm_template;
 pub mod input_limit;
 pub mod invalid_syntax;
 pub mod unknown_api_version;
+pub mod unsubstituted_variable;

@@ -24,9 +24,22 @@ impl Rule for DanglingPolicy {
         }
         let model = &bundle.network;
         let cr_names: Vec<&str> = model.instances.iter().map(|i| i.name.as_ref()).collect();
+        // An instance whose name or namespace is a `${VAR}` dflint has no value for may be
+        // the one a policy selects once Flux fills it in: no policy is called dangling then.
+        let unknown = |text: &str| text.contains("${");
+        if model
+            .instances
+            .iter()
+            .any(|i| unknown(&i.name) || unknown(&i.namespace))
+        {
+            return;
+        }
         for (index, policy) in model.policies.iter().enumerate() {
             let Some(pods) = &policy.pods else { continue };
             if policy.resource.is_none() || model.policy_selects_any(index) {
+                continue;
+            }
+            if pods.to_string().contains("${") {
                 continue;
             }
             let aimed_at_dragonfly = pods.pinned("app.kubernetes.io/name") == Some("dragonfly")
