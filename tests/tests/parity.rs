@@ -65,7 +65,7 @@ fn dragonfly_cr_gives_the_same_codes_everywhere() {
         .map(str::to_string)
         .collect();
 
-    let expected: BTreeSet<String> = ["DF010", "DF050", "DF052", "DF113"]
+    let expected: BTreeSet<String> = ["DF010", "DF050", "DF052", "DF113", "DF114"]
         .iter()
         .map(|c| c.to_string())
         .collect();

@@ -92,9 +92,12 @@ fn seed_cluster_reports_its_real_problems_and_nothing_else() {
     // schedule without storage; in the ACL the shared password, the
     // unrestricted `default`, the commands -@dangerous does not cover, keyless commands
     // that leak other tenants' key names, and langfuse's `+INFO +CONFIG` after `-@dangerous`;
-    // Lua scripts allowed undeclared keys; the network policy's "audit mode" (default deny
+    // Lua scripts allowed undeclared keys while key patterns keep tenants apart; the
+    // operator's `--admin_port=9999 --primary_port_http_enabled=false` repeated; the network policy's "audit mode" (default deny
     // off in both directions) and every pod of `monitoring` let in to the admin port.
     let expected: Vec<(String, String, u64, String)> = [
+        ("DF114", cr, 30, "spec.args[2]"),
+        ("DF114", cr, 31, "spec.args[3]"),
         ("DF052", cr, 34, "spec.args[6]"),
         ("DF052", cr, 35, "spec.args[7]"),
         ("DF113", cr, 37, "spec.args[9]"),
@@ -269,14 +272,14 @@ fn exit_codes_follow_fail_on() {
         .iter()
         .map(|d| d["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, ["DF113"]);
+    assert_eq!(codes, ["DF114", "DF114", "DF113"]);
     let ignored = json(&dflint(&[
         "check",
         "examples/seed-cluster",
         "--format",
         "json",
         "--ignore",
-        "crd-schema,DF05,DF113,DF2,DF3,DF4",
+        "crd-schema,DF05,DF113,operator-default-repeated,DF2,DF3,DF4",
     ]));
     assert_eq!(ignored["diagnostics"].as_array().unwrap().len(), 0);
 }
@@ -425,7 +428,7 @@ fn pretty_output_shows_the_snippet_span_and_summary() {
     );
     let last = text.lines().last().unwrap();
     assert!(
-        last.starts_with("dflint: 7 errors, 21 warnings, 9 infos in 4 files"),
+        last.starts_with("dflint: 7 errors, 21 warnings, 11 infos in 4 files"),
         "{last}"
     );
     assert!(

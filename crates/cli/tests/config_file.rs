@@ -21,7 +21,9 @@ fn project(case: &str, config: Option<&str>) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("deploy/legacy")).unwrap();
     std::fs::write(dir.join("deploy/cr.yaml"), CR).unwrap();
-    std::fs::write(dir.join("deploy/legacy/old.yaml"), CR).unwrap();
+    // Another instance, not a second copy of the first (that would be a duplicate, DF018).
+    let old = CR.replace("name: cache", "name: old-cache");
+    std::fs::write(dir.join("deploy/legacy/old.yaml"), old).unwrap();
     if let Some(config) = config {
         std::fs::write(dir.join("dflint.toml"), config).unwrap();
     }

@@ -30,18 +30,7 @@ fn json(output: &Output) -> serde_json::Value {
 
 /// `(code, line)` of every finding of one file, in report order.
 fn findings(path: &str) -> Vec<(String, u64)> {
-    let output = dflint(&["check", path, "--format", "json"]);
-    json(&output)["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_string(),
-                d["line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+    findings_with(path, &[])
 }
 
 /// What a run printed, on both streams.

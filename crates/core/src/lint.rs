@@ -210,6 +210,7 @@ fn judge(
     {
         run_rule(*rule, &bundle, config, &mut diagnostics);
     }
+    drop_superseded(&mut diagnostics);
     let (used, suppressed) = crate::suppression::apply(
         &bundle.suppressions,
         |name| bundle.source_index(name),
@@ -242,6 +243,33 @@ fn judge(
         diagnostics,
         summary,
         redactions,
+    }
+}
+
+/// Findings a bundle rule confirms, and so replaces, where both point at the same span:
+/// `(kept, dropped)`. The dropped rule is the one that runs everywhere, one object at a time;
+/// the kept one needs the rest of the input, so where it has not run (single-object
+/// admission, the rule disabled) the dropped one still speaks.
+const SUPERSEDED: &[(&str, &str)] = &[
+    // `networkPolicyEnabled: false`: unprotected-instance has found that no policy in the
+    // input protects the pods, which network-policy-disabled could only suppose.
+    ("DF305", "DF041"),
+];
+
+/// Removes the findings of [`SUPERSEDED`] that a stronger finding stands for.
+fn drop_superseded(diagnostics: &mut Vec<Diagnostic>) {
+    for (kept, dropped) in SUPERSEDED {
+        let spots: std::collections::HashSet<(Arc<str>, Span)> = diagnostics
+            .iter()
+            .filter(|d| d.code == *kept)
+            .map(|d| (d.location.file.clone(), d.location.span))
+            .collect();
+        if spots.is_empty() {
+            continue;
+        }
+        diagnostics.retain(|d| {
+            d.code != *dropped || !spots.contains(&(d.location.file.clone(), d.location.span))
+        });
     }
 }
 

@@ -292,19 +292,56 @@ fn undeclared_keys_names_the_users_that_can_script() {
 }
 
 #[test]
-fn undeclared_keys_without_scripting_users_is_quiet_and_without_acl_names_default() {
+fn undeclared_keys_without_scripting_users_is_quiet() {
     let text = format!(
         "{CR}spec:\n  args: [--default_lua_flags=allow-undeclared-keys]\n  aclFromSecret: {{name: cache-acl, key: users.acl}}\n{}",
         acl_secret(&format!("user default off -@all\n{APP}"))
     );
     assert!(with_code(&run(&text), "DF403").is_empty());
-    let bare = format!("{CR}spec:\n  env:\n    - name: DFLY_default_lua_flags\n      value: allow-undeclared-keys\n");
-    let diagnostics = run(&bare);
-    let found = with_code(&diagnostics, "DF403");
-    assert_eq!(found.len(), 1, "{diagnostics:#?}");
-    assert!(found[0].message.contains("no ACL") && found[0].message.contains("`default`"));
     let other = format!("{CR}spec:\n  args: [--default_lua_flags=legacy-float]\n");
     assert!(with_code(&run(&other), "DF403").is_empty());
+}
+
+/// Issue 16: the flag BullMQ and Immich need fired on most real CRs. It only matters where an
+/// ACL keeps tenants apart by key patterns: without an ACL, or when every user reaches every
+/// key, or when the queue's own user is the only tenant, the instance is the queue's.
+#[test]
+fn undeclared_keys_is_quiet_unless_key_patterns_keep_tenants_apart() {
+    let flag = "args: [--default_lua_flags=allow-undeclared-keys]";
+    let bare = format!("{CR}spec:\n  {flag}\n");
+    assert!(with_code(&run(&bare), "DF403").is_empty());
+    let env = format!("{CR}spec:\n  env:\n    - name: DFLY_default_lua_flags\n      value: allow-undeclared-keys\n");
+    assert!(with_code(&run(&env), "DF403").is_empty());
+
+    let with_acl = |acl: &str| {
+        let text = format!(
+            "{CR}spec:\n  {flag}\n  aclFromSecret: {{name: cache-acl, key: users.acl}}\n{}",
+            acl_secret(acl)
+        );
+        with_code(&run(&text), "DF403")
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    const HASH: &str = "#5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8";
+    // Every user reaches every key: no tenant to stall.
+    let open = format!("user default off -@all\nuser queue on {HASH} ~* +@all\nuser web on {HASH} allkeys +@read\n");
+    assert!(with_acl(&open).is_empty());
+    // The queue's user is the only one with key patterns, and the only one: its own choice.
+    let alone = format!("user default off -@all\nuser queue on {HASH} ~bull:* +@all\n");
+    assert!(with_acl(&alone).is_empty());
+    // A rejected ACL leaves the built-in default user: no tenants either.
+    assert!(with_acl("user default on nopass +@hyperloglog\n").is_empty());
+
+    let shared = format!("user default off -@all\nuser queue on {HASH} ~bull:* +@all\n{APP}\n");
+    let found = with_acl(&shared);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("Key patterns keep users apart") && found[0].contains("`app`"),
+        "{}",
+        found[0]
+    );
+    assert!(found[0].contains("a script run by `queue`"), "{}", found[0]);
 }
 
 // ---------------------------------------------------------------- DF404 monitor-port-missing

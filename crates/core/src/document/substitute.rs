@@ -16,6 +16,22 @@ pub fn substitute(
 ) -> Vec<(String, crate::source::Span)> {
     let lookup = |name: &str| vars.get(name).map(|v| EnvValue::Known(v.clone()));
     let mut unresolved = Vec::new();
+    // The data of Secrets and ConfigMaps is left as written: an ACL there is read with its
+    // placeholders, which the ACL rules recognise and report as a template (DF225), the same
+    // as in an ACL file; substituting a default password into it would judge a guess.
+    let holds_data = matches!(
+        root.get("kind").and_then(Node::as_str),
+        Some("Secret" | "ConfigMap")
+    );
+    if let (true, Value::Map(entries)) = (holds_data, &mut root.value) {
+        for entry in entries.iter_mut() {
+            let key = entry.key.as_str().unwrap_or("");
+            if !matches!(key, "data" | "stringData" | "binaryData") {
+                walk(&mut entry.value, &lookup, &mut unresolved);
+            }
+        }
+        return unresolved;
+    }
     walk(root, &lookup, &mut unresolved);
     unresolved
 }
@@ -62,6 +78,18 @@ fn walk(
 mod tests {
     use super::*;
     use crate::document::parse_yaml;
+
+    #[test]
+    fn secret_and_config_map_data_stay_as_written() {
+        let text = "kind: Secret\nmetadata:\n  name: ${NAME:=a}\nstringData:\n  users.acl: user app on >${PASSWORD:=x} ~*\n";
+        let mut root = parse_yaml(text).roots.remove(0);
+        let unresolved = substitute(&mut root, &Default::default());
+        assert!(unresolved.is_empty());
+        assert_eq!(root.at(&["metadata", "name"]).unwrap().as_str(), Some("a"));
+        let acl = root.at(&["stringData", "users.acl"]).unwrap();
+        assert_eq!(acl.as_str(), Some("user app on >${PASSWORD:=x} ~*"));
+        assert_eq!(acl.style, ScalarStyle::Plain);
+    }
 
     #[test]
     fn values_are_read_again_as_yaml_reads_them() {

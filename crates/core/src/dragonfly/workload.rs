@@ -62,30 +62,13 @@ pub fn image_repository(image: &str) -> &str {
     }
 }
 
-/// The Dragonfly servers of a workload document root: one per container whose image is
-/// Dragonfly's and whose command runs the server. Containers that run the image with
-/// another command (a shell script, a benchmark) are left out: what the server gets there
-/// cannot be read.
-pub fn servers_at_root<'d>(
-    doc: &'d Document,
-    root: &'d Node,
-    limits: &Limits,
-) -> Vec<DragonflyCr<'d>> {
-    let Some(kind) = root.get("kind").and_then(Node::as_str) else {
-        return Vec::new();
-    };
-    let Some((_, path)) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind) else {
-        return Vec::new();
-    };
-    let Some(pod_spec) = root.at(path) else {
-        return Vec::new();
-    };
-    let resource = Resource {
-        kind: Kind::DragonflyWorkload,
-        doc,
-        root,
-    };
-    pod_spec
+/// The pod spec of a workload document root, and its containers that use the Dragonfly
+/// image; `None` for other kinds.
+fn dragonfly_containers(root: &Node) -> Option<(&Node, Vec<&Node>)> {
+    let kind = root.get("kind").and_then(Node::as_str)?;
+    let (_, path) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind)?;
+    let pod_spec = root.at(path)?;
+    let containers = pod_spec
         .get("containers")
         .and_then(Node::as_seq)
         .unwrap_or(&[])
@@ -96,6 +79,29 @@ pub fn servers_at_root<'d>(
                 .and_then(Node::as_str)
                 .is_some_and(is_dragonfly_image)
         })
+        .collect();
+    Some((pod_spec, containers))
+}
+
+/// The Dragonfly servers of a workload document root: one per container whose image is
+/// Dragonfly's and whose command runs the server. Containers that run the image with
+/// another command (a shell script, a benchmark) are left out: what the server gets there
+/// cannot be read ([`unread_containers`] names them).
+pub fn servers_at_root<'d>(
+    doc: &'d Document,
+    root: &'d Node,
+    limits: &Limits,
+) -> Vec<DragonflyCr<'d>> {
+    let Some((pod_spec, containers)) = dragonfly_containers(root) else {
+        return Vec::new();
+    };
+    let resource = Resource {
+        kind: Kind::DragonflyWorkload,
+        doc,
+        root,
+    };
+    containers
+        .into_iter()
         .filter_map(|container| {
             let flags = dragonfly_arguments(container)?;
             Some(DragonflyCr::in_container(
@@ -107,26 +113,14 @@ pub fn servers_at_root<'d>(
 
 /// The containers of a workload document root that run the Dragonfly image with a command
 /// that is not the server (a shell script, another program): what the server gets there,
-/// if it runs at all, cannot be read. With the pod spec's path, for locating them.
+/// if it runs at all, cannot be read.
 pub fn unread_containers(root: &Node) -> Vec<&Node> {
-    let Some(kind) = root.get("kind").and_then(Node::as_str) else {
+    let Some((_, containers)) = dragonfly_containers(root) else {
         return Vec::new();
     };
-    let Some((_, path)) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind) else {
-        return Vec::new();
-    };
-    root.at(path)
-        .and_then(|pod_spec| pod_spec.get("containers"))
-        .and_then(Node::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter(|container| {
-            container
-                .get("image")
-                .and_then(Node::as_str)
-                .is_some_and(is_dragonfly_image)
-                && dragonfly_arguments(container).is_none()
-        })
+    containers
+        .into_iter()
+        .filter(|container| dragonfly_arguments(container).is_none())
         .collect()
 }
 

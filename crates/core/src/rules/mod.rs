@@ -81,6 +81,9 @@ pub enum Needs {
     Secrets,
     /// PodMonitors and ServiceMonitors that may scrape an instance.
     Monitors,
+    /// Every resource of the input: what holds of the input as a whole (two resources of the
+    /// same name). No admission request carries that much.
+    WholeInput,
 }
 
 impl Scope {

@@ -1,4 +1,5 @@
 use super::support::{cr_acl, name_list, users_allowing, CrAcl};
+use crate::acl::eval::EffectiveUser;
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::rules::{Emitter, Rule, RuleMeta};
@@ -9,7 +10,7 @@ static META: RuleMeta = RuleMeta {
     code: "DF403",
     name: "lua-undeclared-keys",
     severity: Severity::Info,
-    summary: "Lua scripts may touch keys they do not declare while ACL users can run scripts: such scripts take a global lock, and EVAL's key arguments are not matched against key patterns.",
+    summary: "Lua scripts may touch keys they do not declare on an instance whose ACL keeps tenants apart by key patterns: one tenant's script locks the whole instance.",
     docs: rule_docs!("lua_undeclared_keys.md"),
     scope: crate::rules::Scope::Object,
 };
@@ -23,6 +24,13 @@ const SCRIPT_COMMANDS: &[&str] = &[
     "fcall",
     "fcall_ro",
 ];
+
+/// A user whose keys are limited to patterns: some key pattern, and neither `allkeys` nor
+/// `~*` (users with no key pattern at all reach no key, and share nothing).
+fn restricted_by_key_patterns(user: &EffectiveUser) -> bool {
+    let root = &user.root;
+    root.all_keys.is_none() && !root.keys.is_empty() && root.keys.iter().all(|k| k.pattern != b"*")
+}
 
 /// Most user names a message lists.
 const MAX_NAMES: usize = 5;
@@ -58,39 +66,41 @@ impl Rule for LuaUndeclaredKeys {
             if settings.is_empty() {
                 continue;
             }
-            let (users, whose) = match cr_acl(bundle, index) {
-                CrAcl::Unknown => continue,
-                CrAcl::None => (
-                    users_allowing(None, bundle.config.acl.dialect, SCRIPT_COMMANDS),
-                    format!(
-                        "{} has no ACL, so every client may run scripts as",
-                        cr.display_name()
-                    ),
-                ),
-                CrAcl::Found(acl) if acl.file.rejected() => (
-                    users_allowing(None, acl.file.dialect, SCRIPT_COMMANDS),
-                    format!(
-                        "Dragonfly rejects {}, so every client may run scripts as",
-                        acl.describe()
-                    ),
-                ),
-                CrAcl::Found(acl) => (
-                    users_allowing(Some(acl), acl.file.dialect, SCRIPT_COMMANDS),
-                    format!("Users who may run scripts in {}:", acl.describe()),
-                ),
+            // Only an ACL that keeps tenants apart by key patterns makes the instance-wide
+            // lock someone else's problem: without one (or with one Dragonfly rejects, which
+            // leaves the built-in `default`), whoever runs the scripts owns the instance.
+            let CrAcl::Found(acl) = cr_acl(bundle, index) else {
+                continue;
             };
-            if users.is_empty() {
+            if acl.file.rejected() {
+                continue;
+            }
+            let tenants: Vec<String> = acl
+                .users
+                .iter()
+                .filter(|u| u.enabled && restricted_by_key_patterns(u))
+                .map(|u| u.name.clone())
+                .collect();
+            if tenants.is_empty() {
+                continue;
+            }
+            let users = users_allowing(Some(acl), acl.file.dialect, SCRIPT_COMMANDS);
+            // Someone must be able to run scripts, and a tenant other than that one user must
+            // share the instance (a queue's own user stalling only itself is its choice).
+            if !tenants.iter().any(|t| users.iter().any(|u| u != t)) {
                 continue;
             }
             for (target, what) in settings {
                 out.report(
                     &target,
                     format!(
-                        "{what} access undeclared keys, and an atomic script that does so locks the whole instance while it runs; every command a script calls is still ACL-checked, but EVAL's own key arguments are never matched against key patterns. {whose} {}",
+                        "{what} access undeclared keys, and an atomic script that does so locks the whole instance while it runs. Key patterns keep users apart in {} ({}), so a script run by {} stalls all of them; the script's own commands are still checked against the caller's key patterns",
+                        acl.describe(),
+                        name_list(&tenants, MAX_NAMES),
                         name_list(&users, MAX_NAMES)
                     ),
                 )
-                .with_help("keep it only for scripts that need it (declare keys, or mark single scripts with a `--!df flags=allow-undeclared-keys` first line), and give the users running them narrow key patterns");
+                .with_help("enable it only for the scripts that need it (a `--!df flags=allow-undeclared-keys` first line, or `--lua_undeclared_keys_shas`), or give the queue its own instance");
             }
         }
     }

@@ -1,9 +1,11 @@
 //! Dragonfly server flag rules (DF1xx), for every command line dflint finds.
 
 pub mod admin_nopass_disabled;
+pub mod cache_mode_evicts_queues;
 pub mod expose_http_api;
 pub mod invalid_flag_value;
 pub mod loopback_bind;
+pub mod operator_default_repeated;
 pub mod operator_port_changed;
 pub mod other_binary_flag;
 pub mod positional_argument;

@@ -1,6 +1,7 @@
 //! Input rules: what stops a file from being read as intended.
 
 pub mod duplicate_key;
+pub mod duplicate_resource;
 pub mod empty_source;
 pub mod helm_template;
 pub mod input_limit;

@@ -22,6 +22,13 @@ impl Rule for UnprotectedInstance {
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         let model = &bundle.network;
         for (index, instance) in model.instances.iter().enumerate() {
+            // A CR that turned the operator's policy off, in an input without any policy:
+            // there is nothing here to confirm or refute that another policy protects it,
+            // and network-policy-disabled (DF041) already reports the setting, in every
+            // front end (the admission policy sees one CR and never runs this rule).
+            if instance.cr.is_some() && !instance.operator_policy && model.policies.is_empty() {
+                continue;
+            }
             let open: Vec<Role> = instance
                 .roles()
                 .iter()
