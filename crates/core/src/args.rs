@@ -3,7 +3,7 @@
 
 use crate::document::{Document, Node};
 use crate::flags;
-use crate::limits::{Limit, Limits};
+use crate::limits::Limits;
 use crate::source::Span;
 use crate::target::Target;
 use std::ops::Range;
@@ -269,72 +269,9 @@ impl<'d> CommandLine<'d> {
     }
 }
 
-/// The value of an environment variable as far as dflint can know it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EnvValue {
-    Known(String),
-    /// Comes from a Secret, ConfigMap, field reference or an unknown resource amount.
-    Unknown,
-}
+pub use crate::interpolate::{EnvValue, Expanded};
 
-/// An argument after Kubernetes variable expansion.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Expanded {
-    pub text: String,
-    /// `$(NAME)` references with no such variable: Kubernetes leaves them as written.
-    pub unresolved: Vec<String>,
-    /// A referenced variable's value is not known (Secret, field ref…), or the expansion
-    /// budget ran out.
-    pub opaque: bool,
-    /// Whether any expansion happened.
-    pub changed: bool,
-    /// The expansion budget ran out: `text` is the text as written (nothing expanded) and
-    /// `opaque` is set, so its value counts as unknown.
-    pub limit: Option<ExpansionLimit>,
-}
-
-/// Expanded values may add this many times the text they are expanded from...
-pub const EXPANSION_FACTOR: usize = 16;
-/// ...and at least this many bytes (values referenced from short texts).
-pub const MIN_EXPANSION_BYTES: usize = 4 << 10;
-
-/// Which expansion limit was reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExpansionLimit {
-    /// The expanded values would add more than this many bytes.
-    Bytes(usize),
-    /// More than this many `$(VAR)` references.
-    References(usize),
-}
-
-impl ExpansionLimit {
-    /// A message for the diagnostic that reports it.
-    pub fn message(&self) -> String {
-        let (what, how) = match self {
-            ExpansionLimit::Bytes(limit) => (
-                format!(
-                    "`$(VAR)` expansion would add more than {limit} bytes ({EXPANSION_FACTOR}× the text it expands, at least {} KiB)",
-                    MIN_EXPANSION_BYTES >> 10
-                ),
-                // Scaled to the CR, so a real CR never meets it: not a setting.
-                "a fixed bound, scaled to the size of the CR".to_string(),
-            ),
-            ExpansionLimit::References(limit) => (
-                format!("more than {limit} `$(VAR)` references are expanded"),
-                Limit::ExpansionReferences.hint(limit),
-            ),
-        };
-        format!(
-            "{what}; expansion stops here, and this value and the ones after it are not checked ({how})"
-        )
-    }
-}
-
-impl std::fmt::Display for ExpansionLimit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message())
-    }
-}
+pub use crate::interpolate::{ExpansionLimit, EXPANSION_FACTOR, MIN_EXPANSION_BYTES};
 
 /// Bounds `$(VAR)` expansion, whose values can reference each other and amplify
 /// exponentially (`A=$(B)$(B)`, `B=$(C)$(C)`…): the bytes that expanded values add and the

@@ -123,8 +123,7 @@ pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn Document
     load_passing_with(sources, limits, &Vars::new(), pass)
 }
 
-/// The values of substituted variables (the `vars` setting).
-pub type Vars = BTreeMap<String, String>;
+pub use crate::interpolate::Vars;
 
 /// [`load_passing`], substituting `${VAR}` in manifests from `vars` (and their defaults)
 /// as Flux would, and interpolating compose files as compose would.
@@ -186,7 +185,9 @@ pub fn load_passing_with(
                 return;
             }
             non_null += 1;
-            let read_anyway = syntax == Syntax::FlagFile;
+            // A flag file or a compose file is no resource, but Dragonfly runs from it.
+            let read_anyway =
+                syntax == Syntax::FlagFile || crate::dragonfly::compose::is_compose(&root);
             match unread_kinds(&root).filter(|_| !read_anyway) {
                 Some(kinds) => {
                     unread_documents += 1;

@@ -1,3 +1,5 @@
+//! What variable expansion yields ([`Expanded`], [`EnvValue`], the limits of Kubernetes
+//! `$(VAR)` expansion, done in [`crate::args`]), and
 //! `${VAR}` interpolation as docker compose does it before a container starts, and
 //! `${VAR}` substitution as Flux does it in the manifests a Kustomization applies
 //! (`postBuild.substitute`).
@@ -8,7 +10,77 @@
 //! default (what a fresh checkout gets), and `${VAR}` or `${VAR:?message}` without a value
 //! make the text unknown — never an error, never a finding built on a guess.
 
-use crate::args::{EnvValue, Expanded};
+use std::collections::BTreeMap;
+
+/// The values of substituted and interpolated variables (the `vars` setting).
+pub type Vars = BTreeMap<String, String>;
+
+/// Expanded values may add this many times the text they are expanded from...
+pub const EXPANSION_FACTOR: usize = 16;
+/// ...and at least this many bytes (values referenced from short texts).
+pub const MIN_EXPANSION_BYTES: usize = 4 << 10;
+
+/// Which expansion limit was reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpansionLimit {
+    /// The expanded values would add more than this many bytes.
+    Bytes(usize),
+    /// More than this many `$(VAR)` references.
+    References(usize),
+}
+
+impl ExpansionLimit {
+    /// A message for the diagnostic that reports it.
+    pub fn message(&self) -> String {
+        let (what, how) = match self {
+            ExpansionLimit::Bytes(limit) => (
+                format!(
+                    "`$(VAR)` expansion would add more than {limit} bytes ({EXPANSION_FACTOR}× the text it expands, at least {} KiB)",
+                    MIN_EXPANSION_BYTES >> 10
+                ),
+                // Scaled to the CR, so a real CR never meets it: not a setting.
+                "a fixed bound, scaled to the size of the CR".to_string(),
+            ),
+            ExpansionLimit::References(limit) => (
+                format!("more than {limit} `$(VAR)` references are expanded"),
+                crate::limits::Limit::ExpansionReferences.hint(limit),
+            ),
+        };
+        format!(
+            "{what}; expansion stops here, and this value and the ones after it are not checked ({how})"
+        )
+    }
+}
+
+impl std::fmt::Display for ExpansionLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// The value of an environment variable as far as dflint can know it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnvValue {
+    Known(String),
+    /// Comes from a Secret, ConfigMap, field reference or an unknown resource amount.
+    Unknown,
+}
+
+/// An argument after Kubernetes variable expansion.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Expanded {
+    pub text: String,
+    /// `$(NAME)` references with no such variable: Kubernetes leaves them as written.
+    pub unresolved: Vec<String>,
+    /// A referenced variable's value is not known (Secret, field ref…), or the expansion
+    /// budget ran out.
+    pub opaque: bool,
+    /// Whether any expansion happened.
+    pub changed: bool,
+    /// The expansion budget ran out: `text` is the text as written (nothing expanded) and
+    /// `opaque` is set, so its value counts as unknown.
+    pub limit: Option<ExpansionLimit>,
+}
 
 /// Interpolates compose's forms: `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
 /// `${VAR:?message}`, `${VAR?message}`, `${VAR:+replacement}`, `${VAR+replacement}`; `$$`
@@ -235,15 +307,17 @@ mod tests {
         }
     }
 
+    /// The text of an expansion that must be known.
+    fn known_text(expanded: Expanded, from: &str) -> String {
+        assert!(!expanded.opaque, "{from}: {}", expanded.text);
+        expanded.text
+    }
+
     #[test]
     fn flux_forms() {
         let vars = [("REPLICAS", Some("3")), ("SECRET", None)];
         let lookup = with(&vars);
-        let known = |text: &str| {
-            let e = flux(text, &lookup);
-            assert!(!e.opaque, "{text}: {}", e.text);
-            e.text
-        };
+        let known = |text: &str| known_text(flux(text, &lookup), text);
         assert_eq!(known("${REPLICAS}"), "3");
         assert_eq!(known("${REPLICAS:=1}"), "3");
         assert_eq!(known("${NOPE:=2}"), "2");
@@ -262,11 +336,7 @@ mod tests {
     fn compose_forms() {
         let vars = [("MEM", Some("2gb")), ("EMPTY", Some("")), ("SECRET", None)];
         let lookup = with(&vars);
-        let known = |text: &str| {
-            let e = compose(text, &lookup);
-            assert!(!e.opaque, "{text}: {}", e.text);
-            e.text
-        };
+        let known = |text: &str| known_text(compose(text, &lookup), text);
         assert_eq!(known("--maxmemory=${MEM}"), "--maxmemory=2gb");
         assert_eq!(known("--maxmemory=$MEM"), "--maxmemory=2gb");
         assert_eq!(known("--maxmemory=${NOPE:-8gb}"), "--maxmemory=8gb");

@@ -158,9 +158,6 @@ pub const CONTEXT_KINDS: [&str; 4] = ["Service", "Namespace", "SealedSecret", "E
 /// `None` when something reads it. Such a document is counted and let go as soon as it is
 /// parsed: in a cluster dump most documents are of this sort.
 pub fn unread_kinds(root: &Node) -> Option<Vec<String>> {
-    if crate::dragonfly::compose::is_compose(root) {
-        return None;
-    }
     let mut kinds = Vec::new();
     for resource in resource_roots(root) {
         match recognize(resource) {

@@ -6,7 +6,7 @@
 //! shell would split it (quotes and backslashes, no expansion), and the image's entrypoint
 //! then decides what reaches the server ([`super::workload`]).
 
-use super::workload::is_dragonfly_image;
+use super::workload::{is_dragonfly_image, server_words};
 use super::DragonflyCr;
 use crate::args::Word;
 use crate::document::{Document, Node, ScalarStyle};
@@ -34,7 +34,7 @@ pub fn is_compose(root: &Node) -> bool {
 pub fn servers<'d>(
     doc: &'d Document,
     limits: &Limits,
-    vars: &crate::bundle::Vars,
+    vars: &crate::interpolate::Vars,
 ) -> Vec<DragonflyCr<'d>> {
     if !is_compose(&doc.root) {
         return Vec::new();
@@ -146,33 +146,9 @@ pub fn docker_bytes(text: &str) -> Option<f64> {
 /// The words the `dragonfly` binary gets in a service, after the image's entrypoint;
 /// `None` when the service runs another program.
 fn words_of(service: &Node) -> Option<Vec<Word<'_>>> {
-    let entrypoint = service.get("entrypoint").map(split);
+    let entrypoint = service.get("entrypoint").map(split).unwrap_or_default();
     let command = service.get("command").map(split).unwrap_or_default();
-    let program = |word: &Word<'_>| word.raw.rsplit('/').next().unwrap_or("").to_string();
-    match entrypoint {
-        // Compose's `entrypoint` replaces the image's, and drops the image's command.
-        Some(entrypoint) if !entrypoint.is_empty() => {
-            let words: Vec<Word<'_>> = entrypoint.into_iter().chain(command).collect();
-            match program(&words[0]).as_str() {
-                "dragonfly" => Some(words[1..].to_vec()),
-                "entrypoint.sh" => through_entrypoint(words[1..].to_vec()),
-                _ => None,
-            }
-        }
-        _ => through_entrypoint(command),
-    }
-}
-
-/// As [`super::workload`]: flags go to `dragonfly`, a first word `dragonfly` is the server,
-/// anything else is another program.
-fn through_entrypoint(words: Vec<Word<'_>>) -> Option<Vec<Word<'_>>> {
-    let Some(first) = words.first() else {
-        return Some(words);
-    };
-    if first.raw.starts_with('-') {
-        return Some(words);
-    }
-    (first.raw.rsplit('/').next() == Some("dragonfly")).then(|| words[1..].to_vec())
+    server_words(entrypoint, command)
 }
 
 /// The words of a compose command: a list's items, or a string split like a shell does.

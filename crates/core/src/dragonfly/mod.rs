@@ -53,8 +53,6 @@ pub enum Runner<'d> {
     /// A container of a Pod or workload (Deployment, StatefulSet…) running the Dragonfly
     /// image itself.
     Container {
-        /// The pod spec the container is in (`spec.template.spec` of a Deployment).
-        pod_spec: &'d Node,
         /// The container's `name`.
         container: Option<&'d str>,
     },
@@ -110,7 +108,7 @@ impl<'d> DragonflyCr<'d> {
             resource,
             Runner::Operator,
             spec,
-            arg_nodes.iter(),
+            arg_nodes.iter().filter_map(Word::of_node),
             CommandLineKind::OperatorArgs,
             limits,
         )
@@ -120,13 +118,11 @@ impl<'d> DragonflyCr<'d> {
     /// `dragonfly` binary gets (see [`workload::dragonfly_arguments`]).
     pub fn in_container(
         resource: Resource<'d>,
-        pod_spec: &'d Node,
         container: &'d Node,
-        flags: Vec<&'d Node>,
+        flags: Vec<Word<'d>>,
         limits: &Limits,
     ) -> Self {
         let runner = Runner::Container {
-            pod_spec,
             container: container.get("name").and_then(Node::as_str),
         };
         Self::read(
@@ -146,7 +142,7 @@ impl<'d> DragonflyCr<'d> {
         service: &'d str,
         words: Vec<Word<'d>>,
         limits: &Limits,
-        vars: &crate::bundle::Vars,
+        vars: &crate::interpolate::Vars,
     ) -> Self {
         let spec = resource.root;
         let env = spec
@@ -185,23 +181,21 @@ impl<'d> DragonflyCr<'d> {
             root: &doc.root,
         };
         let lines = doc.root.as_seq().unwrap_or(&[]);
-        let mut server = Self::read(
+        Self::read(
             resource,
             Runner::FlagFile,
             None,
-            lines.iter(),
+            lines.iter().filter_map(Word::of_node),
             CommandLineKind::FlagFile,
             limits,
-        );
-        server.spec = None;
-        server
+        )
     }
 
     fn read(
         resource: Resource<'d>,
         runner: Runner<'d>,
         spec: Option<&'d Node>,
-        arg_nodes: impl IntoIterator<Item = &'d Node>,
+        words: impl IntoIterator<Item = Word<'d>>,
         kind: CommandLineKind,
         limits: &Limits,
     ) -> Self {
@@ -219,9 +213,9 @@ impl<'d> DragonflyCr<'d> {
             .and_then(Node::as_seq)
             .map(|items| read_env(items, spec, memory_limit, operator, &mut budget))
             .unwrap_or_default();
-        let command_line = CommandLine::with_budget(
+        let command_line = CommandLine::of_words(
             resource.doc,
-            arg_nodes,
+            words,
             kind,
             |name| lookup_env(&env, &env_index, name, operator),
             &mut budget,
@@ -431,58 +425,47 @@ type EnvIndex<'d> = HashMap<&'d str, usize>;
 /// that compose interpolates from the shell or an `.env` file (`${VAR}`) is not written in
 /// the file: it is kept as unknown, like a value from a Secret.
 fn read_compose_env(environment: &Node) -> Vec<EnvVar<'_>> {
-    fn interpolated(text: &str) -> bool {
-        text.contains('$')
-    }
-    fn var<'d>(
-        name: &'d str,
-        entry: &'d Node,
-        name_node: &'d Node,
-        value: Option<&'d Node>,
-    ) -> EnvVar<'d> {
-        let text = value.and_then(Node::scalar_text);
+    // `text`: the value as written; none for `NAME:`/`NAME` alone, taken from the shell.
+    let var = |name, name_node, value_node, text: Option<String>| {
         let (value, resolved) = match text {
-            Some(text) if !interpolated(&text) => (value, EnvValue::Known(text)),
-            // `NAME:` with no value, or `NAME` alone: taken from the shell.
+            Some(text) if !text.contains('$') => (Some(value_node), EnvValue::Known(text)),
             _ => (None, EnvValue::Unknown),
         };
         EnvVar {
             name,
-            entry,
+            entry: value_node,
             name_node,
             value,
             value_from: None,
             resolved,
             expansion_limit: None,
         }
-    }
+    };
     if let Some(entries) = environment.as_map() {
         return entries
             .iter()
-            .filter_map(|e| Some(var(e.key.as_str()?, &e.value, &e.key, Some(&e.value))))
+            .filter_map(|e| {
+                Some(var(
+                    e.key.as_str()?,
+                    &e.key,
+                    &e.value,
+                    e.value.scalar_text(),
+                ))
+            })
             .collect();
     }
+    // `NAME=value` items: the whole item stands for the name and the value.
     environment
         .as_seq()
         .unwrap_or(&[])
         .iter()
         .filter_map(|item| {
             let text = item.as_str()?;
-            Some(match text.split_once('=') {
-                Some((name, _)) => {
-                    let mut v = var(name, item, item, Some(item));
-                    // The value is the part after `=`.
-                    let value = &text[name.len() + 1..];
-                    v.resolved = if interpolated(value) {
-                        v.value = None;
-                        EnvValue::Unknown
-                    } else {
-                        EnvValue::Known(value.to_string())
-                    };
-                    v
-                }
-                None => var(text, item, item, None),
-            })
+            let (name, value) = match text.split_once('=') {
+                Some((name, value)) => (name, Some(value.to_string())),
+                None => (text, None),
+            };
+            Some(var(name, item, item, value))
         })
         .collect()
 }

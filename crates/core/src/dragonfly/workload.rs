@@ -8,6 +8,7 @@
 //! all flags reach the server, and so does a `command` that starts with `dragonfly`.
 
 use super::DragonflyCr;
+use crate::args::Word;
 use crate::document::{Document, Node};
 use crate::limits::Limits;
 use crate::resource::{Kind, Resource};
@@ -62,9 +63,9 @@ pub fn image_repository(image: &str) -> &str {
     }
 }
 
-/// The pod spec of a workload document root, and its containers that use the Dragonfly
-/// image; `None` for other kinds.
-fn dragonfly_containers(root: &Node) -> Option<(&Node, Vec<&Node>)> {
+/// The containers of a workload document root that use the Dragonfly image; `None` for
+/// other kinds.
+fn dragonfly_containers(root: &Node) -> Option<Vec<&Node>> {
     let kind = root.get("kind").and_then(Node::as_str)?;
     let (_, path) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind)?;
     let pod_spec = root.at(path)?;
@@ -80,7 +81,7 @@ fn dragonfly_containers(root: &Node) -> Option<(&Node, Vec<&Node>)> {
                 .is_some_and(is_dragonfly_image)
         })
         .collect();
-    Some((pod_spec, containers))
+    Some(containers)
 }
 
 /// The Dragonfly servers of a workload document root: one per container whose image is
@@ -92,7 +93,7 @@ pub fn servers_at_root<'d>(
     root: &'d Node,
     limits: &Limits,
 ) -> Vec<DragonflyCr<'d>> {
-    let Some((pod_spec, containers)) = dragonfly_containers(root) else {
+    let Some(containers) = dragonfly_containers(root) else {
         return Vec::new();
     };
     let resource = Resource {
@@ -105,7 +106,7 @@ pub fn servers_at_root<'d>(
         .filter_map(|container| {
             let flags = dragonfly_arguments(container)?;
             Some(DragonflyCr::in_container(
-                resource, pod_spec, container, flags, limits,
+                resource, container, flags, limits,
             ))
         })
         .collect()
@@ -115,7 +116,7 @@ pub fn servers_at_root<'d>(
 /// that is not the server (a shell script, another program): what the server gets there,
 /// if it runs at all, cannot be read.
 pub fn unread_containers(root: &Node) -> Vec<&Node> {
-    let Some((_, containers)) = dragonfly_containers(root) else {
+    let Some(containers) = dragonfly_containers(root) else {
         return Vec::new();
     };
     containers
@@ -126,35 +127,49 @@ pub fn unread_containers(root: &Node) -> Vec<&Node> {
 
 /// The arguments the `dragonfly` binary gets in a container of its image, after the
 /// image's entrypoint (see the module docs); `None` when the container runs something else.
-pub fn dragonfly_arguments(container: &Node) -> Option<Vec<&Node>> {
-    let list = |key: &str| -> &[Node] { container.get(key).and_then(Node::as_seq).unwrap_or(&[]) };
-    let (command, args) = (list("command"), list("args"));
-    let words: Vec<&Node> = command.iter().chain(args).collect();
-    let program = |node: &Node| {
-        node.as_str()
-            .map(|text| text.rsplit('/').next().unwrap_or(text).to_string())
+pub fn dragonfly_arguments(container: &Node) -> Option<Vec<Word<'_>>> {
+    let words = |key: &str| -> Vec<Word<'_>> {
+        container
+            .get(key)
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Word::of_node)
+            .collect()
     };
-    if command.is_empty() {
-        return through_entrypoint(words);
-    }
-    match program(words[0]).as_deref() {
-        Some("dragonfly") => Some(words[1..].to_vec()),
-        Some("entrypoint.sh") => through_entrypoint(words[1..].to_vec()),
+    server_words(words("command"), words("args"))
+}
+
+/// What reaches the server in a container of the Dragonfly image. Kubernetes `command` and
+/// compose `entrypoint` replace the image's entrypoint (and drop its command); `args` and
+/// compose `command` replace the image's command. `None` when that runs another program.
+pub fn server_words<'d>(
+    entrypoint: Vec<Word<'d>>,
+    command: Vec<Word<'d>>,
+) -> Option<Vec<Word<'d>>> {
+    let program = |word: &Word<'_>| word.raw.rsplit('/').next().unwrap_or("").to_string();
+    let Some(first) = entrypoint.first() else {
+        return through_entrypoint(command);
+    };
+    let first = program(first);
+    let words = entrypoint.into_iter().skip(1).chain(command).collect();
+    match first.as_str() {
+        "dragonfly" => Some(words),
+        "entrypoint.sh" => through_entrypoint(words),
         _ => None,
     }
 }
 
 /// What the image's entrypoint runs with these arguments: flags go to `dragonfly`; a first
 /// argument `dragonfly` is the server itself; anything else is another program.
-fn through_entrypoint(words: Vec<&Node>) -> Option<Vec<&Node>> {
+fn through_entrypoint(words: Vec<Word<'_>>) -> Option<Vec<Word<'_>>> {
     let Some(first) = words.first() else {
         return Some(words);
     };
-    let text = first.scalar_text().unwrap_or_default();
-    if text.starts_with('-') {
+    if first.raw.starts_with('-') {
         return Some(words);
     }
-    (text.rsplit('/').next() == Some("dragonfly")).then(|| words[1..].to_vec())
+    (first.raw.rsplit('/').next() == Some("dragonfly")).then(|| words[1..].to_vec())
 }
 
 #[cfg(test)]
@@ -194,8 +209,7 @@ mod tests {
             root,
             syntax: Syntax::Yaml,
         };
-        dragonfly_arguments(&doc.root)
-            .map(|nodes| nodes.iter().map(|n| n.scalar_text().unwrap()).collect())
+        dragonfly_arguments(&doc.root).map(|words| words.into_iter().map(|w| w.raw).collect())
     }
 
     #[test]
