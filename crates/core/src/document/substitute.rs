@@ -5,8 +5,8 @@
 //! Spans stay those of the text as written.
 
 use super::{resolve_plain, Node, ScalarStyle, Value};
-use crate::args::EnvValue;
 use crate::interpolate::flux;
+use crate::interpolate::EnvValue;
 
 /// Substitutes the variables of one document in place; gives the names that stayed unknown,
 /// each with the first node that holds it.

@@ -1,9 +1,8 @@
 //! What dragonfly-operator v1.6.1 adds to every Dragonfly pod, as facts.
 
-/// The operator release these facts were read from.
-pub const OPERATOR_VERSION: &str = "v1.6.1";
-/// The Dragonfly image tag the operator deploys when `spec.image` is empty.
-pub const DEFAULT_IMAGE_TAG: &str = "v1.39.0";
+/// The operator release these facts were read from, and the Dragonfly image tag it deploys
+/// when `spec.image` is empty (kept with the flag facts, which judge flags by that release).
+pub use crate::flags::{DEFAULT_IMAGE_TAG, OPERATOR_VERSION};
 
 pub const DATA_PORT: u16 = 6379;
 pub const ADMIN_PORT: u16 = 9999;

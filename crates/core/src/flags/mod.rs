@@ -23,7 +23,7 @@ mod value;
 
 pub use release::{
     image_tag, newest_release, oldest_release, release_of_image, releases, Basis, Guess,
-    ImageRelease, Release, OPERATOR_DEFAULT_RELEASE,
+    ImageRelease, Release, DEFAULT_IMAGE_TAG, OPERATOR_DEFAULT_RELEASE, OPERATOR_VERSION,
 };
 pub use suggest::{suggest, suggest_for};
 pub use table::{all, lookup, other_binaries, other_binary};

@@ -73,9 +73,13 @@ pub fn oldest_release() -> Release {
     releases()[0]
 }
 
-/// The release dragonfly-operator v1.6.1 deploys when `spec.image` is empty
-/// (`internal/resources/version.go`@v1.6.1; `operator-releases.tsv` of the extraction); the
-/// same as `dragonfly::operator::DEFAULT_IMAGE_TAG`, which a test checks.
+/// The dragonfly-operator release dflint's operator facts were read from.
+pub const OPERATOR_VERSION: &str = "v1.6.1";
+/// The Dragonfly image tag that operator deploys when `spec.image` is empty
+/// (`internal/resources/version.go`@v1.6.1; `operator-releases.tsv` of the extraction).
+pub const DEFAULT_IMAGE_TAG: &str = "v1.39.0";
+/// [`DEFAULT_IMAGE_TAG`] as a release (a test checks that they agree). Kept with the flag
+/// facts, the lowest layer that needs it; `dragonfly::operator` re-exports the two above.
 pub const OPERATOR_DEFAULT_RELEASE: Release = Release::new(1, 39, 0);
 
 /// Which release a command line is judged against, and why.
@@ -136,7 +140,7 @@ impl ImageRelease {
             Basis::Tag => format!("this image is {release} (tag `{tag}`)"),
             Basis::OperatorDefault => format!(
                 "no image is set, so the operator's default image runs: {release} (dragonfly-operator {})",
-                crate::dragonfly::operator::OPERATOR_VERSION
+                OPERATOR_VERSION
             ),
             Basis::Override => format!("the `dragonfly-version` setting says {release}"),
             Basis::Newest { why } => {
@@ -274,10 +278,7 @@ mod tests {
         assert!(!Release::new(1, 31, 5).is_known());
         assert!(Release::new(1, 28, 30).is_known());
         assert!(OPERATOR_DEFAULT_RELEASE.is_known());
-        assert_eq!(
-            OPERATOR_DEFAULT_RELEASE.to_string(),
-            crate::dragonfly::operator::DEFAULT_IMAGE_TAG
-        );
+        assert_eq!(OPERATOR_DEFAULT_RELEASE.to_string(), DEFAULT_IMAGE_TAG);
     }
 
     #[test]
