@@ -77,12 +77,20 @@ impl Excludes {
 }
 
 /// Reads every input; errors (missing paths, unreadable files) are returned, not fatal.
-/// `acl_files` are read as ACL files whatever their names. An input larger than
+/// `marked` files are read as what their flag says, whatever their names. An input larger than
 /// `max_file_bytes` is not read into memory: it becomes a [`Source::unread`], which the
 /// linter reports with its size.
+/// Files given with a flag that says how to read them, whatever their names.
+pub struct Marked<'a> {
+    /// `--acl-file`: ACL files.
+    pub acl_files: &'a [PathBuf],
+    /// `--helm-values`: values of Dragonfly's Helm chart.
+    pub helm_values: &'a [PathBuf],
+}
+
 pub fn read_all(
     paths: &[PathBuf],
-    acl_files: &[PathBuf],
+    marked: Marked<'_>,
     stdin_name: &str,
     max_file_bytes: u64,
     excludes: &Excludes,
@@ -90,8 +98,10 @@ pub fn read_all(
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     let is_stdin = |path: &PathBuf| path.as_os_str() == "-";
-    if acl_files
+    if marked
+        .acl_files
         .iter()
+        .chain(marked.helm_values)
         .chain(paths)
         .filter(|p| is_stdin(p))
         .count()
@@ -100,17 +110,21 @@ pub fn read_all(
         errors.push("standard input (`-`) can be read only once: give it once".to_string());
         return (sources, errors);
     }
-    for path in acl_files {
+    let as_acl: fn(Source) -> Source = Source::as_acl;
+    let as_values: fn(Source) -> Source = Source::as_helm_values;
+    let marked_files = (marked.acl_files.iter().map(|p| (p, as_acl)))
+        .chain(marked.helm_values.iter().map(|p| (p, as_values)));
+    for (path, mark) in marked_files {
         if is_stdin(path) {
             // `--acl-file -`: standard input is an ACL file, whatever the name shown for it.
             match read_bounded(std::io::stdin().lock(), max_file_bytes, 0) {
-                Ok(read) => sources.push(read.into_source(stdin_name.to_string()).as_acl()),
+                Ok(read) => sources.push(mark(read.into_source(stdin_name.to_string()))),
                 Err(e) => errors.push(format!("cannot read standard input: {e}")),
             }
             continue;
         }
         match read_path(path, max_file_bytes) {
-            Ok(read) => sources.push(read.into_source(display_path(path)).as_acl()),
+            Ok(read) => sources.push(mark(read.into_source(display_path(path)))),
             Err(e) => errors.push(format!("{}: {e}", path.display())),
         }
     }

@@ -111,6 +111,11 @@ struct CheckArgs {
     /// Read this file as an ACL file whatever its name (repeatable; `-` for standard input).
     #[arg(long = "acl-file", value_name = "PATH")]
     acl_files: Vec<PathBuf>,
+    /// Read this file as the values of Dragonfly's official Helm chart (repeatable; `-` for
+    /// standard input): the chart version is the one `image.tag` names, else the newest
+    /// dflint knows. HelmReleases and Argo CD Applications of the chart need no flag.
+    #[arg(long = "helm-values", value_name = "PATH")]
+    helm_values: Vec<PathBuf>,
     #[command(flatten)]
     settings: settings_args::SettingsArgs,
 }
@@ -205,7 +210,8 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
             return ExitCode::from(EXIT_USAGE_OR_IO);
         }
     };
-    let paths = if args.paths.is_empty() && args.acl_files.is_empty() {
+    let paths = if args.paths.is_empty() && args.acl_files.is_empty() && args.helm_values.is_empty()
+    {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
@@ -231,7 +237,10 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
     let config = resolved.config;
     let (sources, io_errors) = inputs::read_all(
         &paths,
-        &args.acl_files,
+        inputs::Marked {
+            acl_files: &args.acl_files,
+            helm_values: &args.helm_values,
+        },
         &args.stdin_name,
         config.limits.max_file_bytes,
         &excludes,

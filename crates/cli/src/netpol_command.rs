@@ -71,7 +71,10 @@ fn reach(args: ReachArgs) -> ExitCode {
     args.limits.apply(&mut config.limits);
     let (sources, io_errors) = inputs::read_all(
         &args.paths,
-        &[],
+        inputs::Marked {
+            acl_files: &[],
+            helm_values: &[],
+        },
         "<stdin>",
         config.limits.max_file_bytes,
         &inputs::Excludes::of(&config, config_path.as_deref()),

@@ -356,3 +356,211 @@ fn a_policy_is_not_dangling_while_the_instance_name_is_a_variable() {
     let named = findings_with(&path, &["--var", "APP=other"]);
     assert!(named.iter().any(|(c, _)| c == "DF309"), "{named:?}");
 }
+
+const HELM: &str = "crates/cli/tests/data/helm";
+
+#[test]
+fn a_helmrelease_of_the_official_chart_is_linted_from_its_values() {
+    let path = format!("{HELM}/helmrelease-mistakes.yaml");
+    assert_eq!(
+        findings(&path),
+        pairs(&[
+            ("DF013", 18), // --requirepass with a literal, in `extraArgs`
+            ("DF101", 19), // --maxmemroy
+            ("DF080", 21), // passwordFromSecret.enabled: the chart reads `enable`
+            ("DF016", 23), // DFLY_PASSWORD is no flag
+            ("DF014", 24), // and holds a literal credential
+            ("DF042", 29), // service.type: LoadBalancer
+            ("DF080", 30), // `cluster` is read from chart v1.40.0; this is v1.30.0
+        ])
+    );
+    let output = dflint(&["check", &path]);
+    let text = both(&output);
+    assert!(
+        text.contains("(1 document: 1 HelmRelease running Dragonfly)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("did you mean `passwordFromSecret.enable`?"),
+        "{text}"
+    );
+    // Help names the chart's own setting for a password.
+    assert!(
+        text.contains("set `passwordFromSecret.enable: true`"),
+        "{text}"
+    );
+    // `cluster.mode` of an older chart makes no `--cluster_mode` flag: nothing repeats.
+    assert!(!text.contains("DF104"), "{text}");
+    for format in ["pretty", "json", "concise", "github", "sarif", "junit"] {
+        let output = dflint(&["check", &path, "--format", format, "--color", "never"]);
+        let text = both(&output);
+        assert!(text.contains("DF013"), "{format}: {text}");
+        for secret in ["Chart-Plain-9931", "Chart-Env-5521"] {
+            assert!(!text.contains(secret), "{format} shows {secret}");
+        }
+    }
+}
+
+#[test]
+fn a_helmrelease_done_right_is_clean_and_counted() {
+    let path = format!("{HELM}/helmrelease-clean.yaml");
+    assert_eq!(findings(&path), vec![]);
+    let output = dflint(&["check", &path, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        json(&output)["summary"]["dragonfly_workloads"],
+        serde_json::json!({"HelmRelease": 1})
+    );
+}
+
+#[test]
+fn charts_of_the_same_name_from_elsewhere_are_not_taken_for_dragonflys() {
+    let path = format!("{HELM}/other-charts.yaml");
+    assert_eq!(findings(&path), vec![]);
+    let output = dflint(&["check", &path]);
+    let text = both(&output);
+    assert!(
+        text.contains("nothing to lint") && text.contains("(seen: 1 Application, 3 HelmRelease)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_argo_application_values_string_is_read_with_exact_places() {
+    let path = format!("{HELM}/argo-application.yaml");
+    let output = dflint(&["check", &path, "--format", "json"]);
+    let report = json(&output);
+    let places: Vec<(String, u64, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["json_path"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("DF081", 20, 25, "spec.sources[1].helm.values.replicaCount"),
+        ("DF013", 22, 29, "spec.sources[1].helm.values.extraArgs[0]"),
+        ("DF103", 24, 15, "spec.sources[1].helm.values.extraArgs[1]"),
+        ("DF061", 25, 24, "spec.sources[1].helm.values.hostNetwork"),
+    ];
+    assert_eq!(
+        places,
+        expected
+            .iter()
+            .map(|(c, l, col, p)| (c.to_string(), *l, *col, p.to_string()))
+            .collect::<Vec<_>>()
+    );
+    let pretty = both(&dflint(&["check", &path, "--color", "never"]));
+    assert!(!pretty.contains("Argo-Plain-7719"), "{pretty}");
+    // An invalid port is not shown as a port number.
+    assert!(pretty.contains("port 6379 is open"), "{pretty}");
+}
+
+#[test]
+fn values_from_elsewhere_silence_what_is_missing_and_an_unpinned_chart_is_said() {
+    let path = format!("{HELM}/partial-and-unpinned.yaml");
+    // The partial release: only what its values say (a bad boolean). No DF012, DF032, DF011.
+    // The unpinned one: its version range runs whatever the newest chart ships.
+    assert_eq!(findings(&path), pairs(&[("DF103", 22), ("DF011", 36)]));
+}
+
+#[test]
+fn a_values_file_is_read_with_helm_values_and_judged_by_its_image_tag() {
+    let path = format!("{HELM}/values.yaml");
+    // Without the flag a values file is no manifest: said, not linted.
+    let plain = dflint(&["check", &path]);
+    assert_eq!(plain.status.code(), Some(0));
+    assert!(both(&plain).contains("nothing to lint"));
+    let output = dflint(&["check", "--helm-values", &path, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    let codes: Vec<(&str, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(codes, [("DF012", 2), ("DF030", 5), ("DF101", 6)]);
+    // `image.tag: v1.34.0` is the release the flags are judged against.
+    let messages = report["diagnostics"].to_string();
+    assert!(messages.contains("Helm values file"), "{messages}");
+    assert_eq!(
+        report["summary"]["dragonfly_workloads"],
+        serde_json::json!({"Helm values file": 1})
+    );
+    let missing = dflint(&["check", "--helm-values", "no-such-values.yaml"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", both(&missing));
+    assert!(both(&missing).contains("no-such-values.yaml"));
+}
+
+#[test]
+fn rendered_chart_output_points_each_finding_at_its_template() {
+    let path = format!("{HELM}/rendered.yaml");
+    assert_eq!(findings(&path), pairs(&[("DF012", 32), ("DF101", 39)]));
+    let output = dflint(&["check", &path, "--format", "json"]);
+    for diagnostic in json(&output)["diagnostics"].as_array().unwrap() {
+        let related = diagnostic["related"].to_string();
+        assert!(
+            related
+                .contains("rendered from the chart template `dragonfly/templates/deployment.yaml`")
+                && related.contains("\"line\":16"),
+            "{related}"
+        );
+    }
+    // Through standard input, as `helm template … | dflint check -` runs it.
+    let text = std::fs::read_to_string(repo_root().join(&path)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dflint"))
+        .args(["check", "-", "--format", "concise"])
+        .current_dir(repo_root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("<stdin>:39:15: DF101"), "{stdout}");
+}
+
+#[test]
+fn a_flux_kustomization_in_the_input_gives_its_substitutions() {
+    let dir = "crates/cli/tests/data/flux-kustomization";
+    let output = dflint(&["check", dir, "--format", "json"]);
+    let report = json(&output);
+    let found: Vec<(String, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // NAMESPACE and MEMORY_LIMIT come from the Kustomizations (8Gi: maxmemory 3gb fits);
+    // the two disagree about THREADS, so it stays unknown and DF009 says so.
+    assert_eq!(found, pairs(&[("DF040", 7), ("DF009", 11)]));
+    let messages = report["diagnostics"].to_string();
+    assert!(
+        messages.contains("THREADS") && !messages.contains("NAMESPACE"),
+        "{messages}"
+    );
+    // `--var` wins over a Kustomization.
+    assert_eq!(
+        findings_with(dir, &["--var", "THREADS=abc", "--var", "MEMORY_LIMIT=1Gi"]),
+        pairs(&[("DF040", 7), ("DF030", 10), ("DF103", 11)])
+    );
+}

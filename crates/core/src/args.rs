@@ -689,6 +689,7 @@ mod tests {
             index: 0,
             root,
             syntax: Syntax::Yaml,
+            helm_values: false,
         };
         let nodes = doc.root.get("args").unwrap().as_seq().unwrap();
         let value = "m".repeat(1000);

@@ -7,7 +7,7 @@ use crate::document::{
     parse_json_with, parse_yaml_each, Document, Node, Parsed, Syntax, SyntaxProblem,
 };
 use crate::dragonfly::facts::{CrFacts, PathTexts};
-use crate::dragonfly::DragonflyCr;
+use crate::dragonfly::{helm_chart, DragonflyCr};
 use crate::limits::{Limits, UnreadSize};
 use crate::resource::{recognize, resource_roots, unread_kinds, Kind, Recognition, Resource};
 use crate::source::{Source, Span};
@@ -138,6 +138,7 @@ pub fn load_passing_with(
         ..Loaded::default()
     };
     let mut paths = PathTexts::default();
+    let vars = &with_kustomization_vars(sources, limits, vars);
     for (index, source) in sources.iter().enumerate() {
         // Left unread by the front end, or handed over whole but too large: either way not
         // one byte of it is parsed, so the size of one file cannot stall the run.
@@ -178,6 +179,7 @@ pub fn load_passing_with(
         // Most files hold no `${`: their documents are not walked.
         let substitutes = source.text().contains("${");
         let mut judged = 0;
+        let helm_values = source.is_helm_values();
         let mut keep = |mut root: Node, syntax: Syntax| {
             let at = position;
             position += 1;
@@ -185,9 +187,11 @@ pub fn load_passing_with(
                 return;
             }
             non_null += 1;
-            // A flag file or a compose file is no resource, but Dragonfly runs from it.
-            let read_anyway =
-                syntax == Syntax::FlagFile || crate::dragonfly::compose::is_compose(&root);
+            // A flag file, a compose file or chart values are no resource, but Dragonfly runs
+            // from them.
+            let read_anyway = syntax == Syntax::FlagFile
+                || helm_values
+                || crate::dragonfly::compose::is_compose(&root);
             match unread_kinds(&root).filter(|_| !read_anyway) {
                 Some(kinds) => {
                     unread_documents += 1;
@@ -206,11 +210,15 @@ pub fn load_passing_with(
                             unsubstituted.push((index, *first, names));
                         }
                     }
+                    if syntax == Syntax::Yaml {
+                        helm_chart::embed_values(&mut root, source.text(), limits);
+                    }
                     let document = Document {
                         source: index,
                         index: at,
                         root,
                         syntax,
+                        helm_values,
                     };
                     let read = read_document(
                         sources,
@@ -262,6 +270,65 @@ pub fn load_passing_with(
     loaded
 }
 
+/// `vars`, plus the values the Flux `Kustomization`s of the input substitute
+/// (`spec.postBuild.substitute`). Flux applies them to the manifests under each
+/// Kustomization's `path`, which the input cannot show, so here they apply to every document;
+/// a name two Kustomizations give different values stays unknown. `vars` (the configuration,
+/// `--var`) wins over both.
+fn with_kustomization_vars<'v>(
+    sources: &[Source],
+    limits: &Limits,
+    vars: &'v Vars,
+) -> std::borrow::Cow<'v, Vars> {
+    let mut found = Vars::new();
+    let mut disputed = std::collections::BTreeSet::new();
+    // Only sources that can hold one are read twice.
+    let candidates = sources.iter().filter(|s| {
+        !s.is_acl()
+            && s.unread_size().is_none()
+            && (s.text().len() as u64) <= limits.max_file_bytes
+            && s.text().contains("postBuild")
+    });
+    for source in candidates {
+        for root in crate::document::parse_yaml_with(source.text(), limits).roots {
+            let is_kustomization = root.get("kind").and_then(Node::as_str) == Some("Kustomization")
+                && root
+                    .get("apiVersion")
+                    .and_then(Node::as_str)
+                    .is_some_and(|v| v.starts_with("kustomize.toolkit.fluxcd.io/"));
+            if !is_kustomization {
+                continue;
+            }
+            let entries = root
+                .at(&["spec", "postBuild", "substitute"])
+                .and_then(Node::as_map)
+                .unwrap_or(&[]);
+            for entry in entries {
+                let (Some(name), Some(value)) = (entry.key.as_str(), entry.value.scalar_text())
+                else {
+                    continue;
+                };
+                match found.get(name) {
+                    Some(known) if *known != value => {
+                        disputed.insert(name.to_string());
+                    }
+                    _ => {
+                        found.insert(name.to_string(), value);
+                    }
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return std::borrow::Cow::Borrowed(vars);
+    }
+    for name in disputed {
+        found.remove(&name);
+    }
+    found.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    std::borrow::Cow::Owned(found)
+}
+
 /// What is kept of the workloads that run Dragonfly once their document is judged.
 struct Workloads<'l> {
     counts: &'l mut BTreeMap<String, usize>,
@@ -278,17 +345,43 @@ pub fn dragonfly_servers<'d>(
     if doc.syntax == Syntax::FlagFile {
         return vec![DragonflyCr::in_flag_file(doc, limits)];
     }
+    if doc.helm_values {
+        let install = helm_chart::values_file(&doc.root);
+        let resource = Resource {
+            kind: Kind::DragonflyWorkload,
+            doc,
+            root: &doc.root,
+        };
+        return DragonflyCr::from_chart(resource, &install, limits)
+            .into_iter()
+            .collect();
+    }
     let mut servers = crate::dragonfly::compose::servers(doc, limits, vars);
     if !servers.is_empty() {
         return servers;
     }
     for root in resource_roots(&doc.root) {
-        match DragonflyCr::at_root(doc, root, limits) {
-            Some(cr) => servers.push(cr),
-            None => servers.extend(crate::dragonfly::workload::servers_at_root(
-                doc, root, limits,
-            )),
+        if let Some(cr) = DragonflyCr::at_root(doc, root, limits) {
+            servers.push(cr);
+            continue;
         }
+        let installs = helm_chart::installs_at_root(root);
+        if !installs.is_empty() {
+            let resource = Resource {
+                kind: Kind::DragonflyWorkload,
+                doc,
+                root,
+            };
+            servers.extend(
+                installs
+                    .iter()
+                    .filter_map(|install| DragonflyCr::from_chart(resource, install, limits)),
+            );
+            continue;
+        }
+        servers.extend(crate::dragonfly::workload::servers_at_root(
+            doc, root, limits,
+        ));
     }
     servers
 }

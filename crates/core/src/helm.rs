@@ -35,9 +35,56 @@ pub fn first_template_action(text: &str) -> Option<usize> {
     None
 }
 
+/// The `# Source: <chart>/templates/<file>` comment `helm template` writes at the top of every
+/// rendered document, for the document that holds byte `offset` of `text`: the comment's
+/// span (without the line break) and the template path. `None` when the document has none.
+pub fn rendered_from(text: &str, offset: usize) -> Option<(crate::source::Span, &str)> {
+    const MARK: &str = "# Source: ";
+    let offset = offset.min(text.len());
+    let mut start = 0;
+    let mut found = None;
+    for line in text[..offset].split_inclusive('\n') {
+        let end = start + line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content == "---" || content.starts_with("--- ") {
+            // A new document: what came before it is another template's.
+            found = None;
+        } else if let Some(path) = content.strip_prefix(MARK) {
+            if found.is_none() {
+                let span = crate::source::Span {
+                    start,
+                    end: start + content.len(),
+                };
+                found = Some((span, path.trim()));
+            }
+        }
+        start = end;
+    }
+    found.filter(|(_, path)| !path.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_map_to_the_template_their_document_came_from() {
+        let text = "---\n# Source: dragonfly/templates/service.yaml\nkind: Service\n---\n# Source: dragonfly/templates/deployment.yaml\nkind: Deployment\nspec: {}\n";
+        let at = text.find("spec").unwrap();
+        let (span, path) = rendered_from(text, at).unwrap();
+        assert_eq!(path, "dragonfly/templates/deployment.yaml");
+        assert_eq!(
+            &text[span.start..span.end],
+            "# Source: dragonfly/templates/deployment.yaml"
+        );
+        let at = text.find("kind: Service").unwrap();
+        assert_eq!(
+            rendered_from(text, at).unwrap().1,
+            "dragonfly/templates/service.yaml"
+        );
+        assert_eq!(rendered_from("kind: Service\n", 3), None);
+        assert_eq!(rendered_from("# Source: a.yaml\n---\nkind: X\n", 20), None);
+    }
 
     #[test]
     fn finds_chart_actions_and_not_other_braces() {

@@ -222,6 +222,7 @@ fn judge(
         run_rule(*rule, &bundle, config, &mut diagnostics);
     }
     attach_resources(&bundle, &mut diagnostics);
+    attach_chart_templates(sources, &bundle, &mut diagnostics);
     let redactions = if redact == Redactions::Compute {
         redactions(sources, loaded, &bundle)
     } else {
@@ -329,6 +330,36 @@ fn apply_rule_settings(
             }
         }
         diagnostics.truncate(kept);
+    }
+}
+
+/// Points every finding in `helm template` output at the `# Source:` comment of its
+/// document: the chart template the lines were rendered from, which is what to change.
+fn attach_chart_templates(sources: &[Source], bundle: &Bundle<'_>, diagnostics: &mut [Diagnostic]) {
+    let mut rendered: BTreeMap<usize, bool> = BTreeMap::new();
+    for d in diagnostics.iter_mut() {
+        let Some(index) = bundle.source_index(&d.location.file) else {
+            continue;
+        };
+        let text = sources[index].text();
+        if !*rendered
+            .entry(index)
+            .or_insert_with(|| text.contains("# Source: "))
+        {
+            continue;
+        }
+        let Some((span, template)) = crate::helm::rendered_from(text, d.location.span.start) else {
+            continue;
+        };
+        let target = crate::target::Target {
+            source: index,
+            span,
+            path: None,
+        };
+        d.related.push(crate::diagnostic::Related {
+            location: crate::target::locate_from(sources, &target, 1),
+            label: format!("rendered from the chart template `{template}`"),
+        });
     }
 }
 

@@ -150,6 +150,9 @@ pub const WORKLOAD_KINDS: [&str; 7] = [
     "Job",
     "CronJob",
 ];
+/// Kinds that may install Dragonfly's Helm chart (Flux, Argo CD): read for the chart's
+/// values.
+pub const CHART_INSTALL_KINDS: [&str; 2] = ["HelmRelease", "Application"];
 pub const CONTEXT_KINDS: [&str; 4] = ["Service", "Namespace", "SealedSecret", "ExternalSecret"];
 
 /// The kinds of a document's resources when nothing in dflint reads the document beyond
@@ -163,6 +166,7 @@ pub fn unread_kinds(root: &Node) -> Option<Vec<String>> {
         match recognize(resource) {
             Recognition::Other { kind }
                 if !WORKLOAD_KINDS.contains(&kind.as_str())
+                    && !CHART_INSTALL_KINDS.contains(&kind.as_str())
                     && !CONTEXT_KINDS.contains(&kind.as_str()) =>
             {
                 kinds.push(kind)

@@ -53,6 +53,8 @@ pub struct Source {
     multibyte: Vec<(usize, usize, usize)>,
     invalid_utf8_at: Option<usize>,
     acl: bool,
+    /// The values of Dragonfly's Helm chart (`--helm-values`).
+    helm_values: bool,
     /// Set when the front end left the input unread because it is larger than
     /// `Limits::max_file_bytes`; the text is then empty.
     unread: Option<UnreadSize>,
@@ -78,6 +80,7 @@ impl Source {
             multibyte,
             invalid_utf8_at: None,
             acl: false,
+            helm_values: false,
             unread: None,
         }
         .detect_acl()
@@ -106,6 +109,18 @@ impl Source {
     pub fn as_acl(mut self) -> Self {
         self.acl = true;
         self
+    }
+
+    /// Treats the source as the values of Dragonfly's official Helm chart (`--helm-values`):
+    /// a values file has no `kind` that says so.
+    pub fn as_helm_values(mut self) -> Self {
+        self.helm_values = true;
+        self
+    }
+
+    /// Whether the source was marked with [`Source::as_helm_values`].
+    pub fn is_helm_values(&self) -> bool {
+        self.helm_values
     }
 
     /// Whether the source is an ACL file (by name, or marked with [`Source::as_acl`]).

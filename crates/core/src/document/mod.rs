@@ -60,6 +60,14 @@ impl Node {
         Node { value, span, style }
     }
 
+    /// The entry for `key`, to change, when this node is a mapping.
+    pub fn entry_mut(&mut self, key: &str) -> Option<&mut Entry> {
+        match &mut self.value {
+            Value::Map(entries) => entries.iter_mut().find(|e| e.key.as_str() == Some(key)),
+            _ => None,
+        }
+    }
+
     /// The value under `key` when this node is a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
@@ -246,6 +254,9 @@ pub struct Document {
     pub index: usize,
     pub root: Node,
     pub syntax: Syntax,
+    /// The document is the values of Dragonfly's Helm chart (`--helm-values`), not a
+    /// manifest.
+    pub helm_values: bool,
 }
 
 impl Document {

@@ -231,6 +231,7 @@ mod tests {
             index: 0,
             root: parse_yaml(text).roots.remove(0),
             syntax: Syntax::Yaml,
+            helm_values: false,
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod compose;
 pub mod facts;
 pub mod flagfile;
+pub mod helm_chart;
 pub mod operator;
 pub mod schema;
 pub mod workload;
@@ -58,6 +59,17 @@ pub enum Runner<'d> {
     },
     /// A flag file, read by `--flagfile`.
     FlagFile,
+    /// The official Helm chart, from its values (a Flux `HelmRelease`, an Argo CD
+    /// `Application`, a values file).
+    HelmChart {
+        install: helm_chart::Installer,
+        /// Values also come from elsewhere (Flux `valuesFrom`, Argo `valueFiles`).
+        partial: bool,
+        /// The chart version, when pinned to a release dflint knows.
+        version: Option<crate::flags::Release>,
+        /// The chart version as written (`spec.chart.spec.version`, `targetRevision`).
+        version_text: Option<&'d Node>,
+    },
     /// A service of a docker-compose file running the Dragonfly image.
     Compose {
         /// The service's name (its key under `services`).
@@ -173,6 +185,90 @@ impl<'d> DragonflyCr<'d> {
         }
     }
 
+    /// The server the official Helm chart runs from `install`'s values: the container's
+    /// arguments are `extraArgs` and the flags the chart derives from `cluster` and `tls`;
+    /// `env`, `resources` and `passwordFromSecret` are read where the chart reads them
+    /// (see [`helm_chart`]). `None` when `command` makes the container run another program.
+    pub fn from_chart(
+        resource: Resource<'d>,
+        install: &helm_chart::ChartInstall<'d>,
+        limits: &Limits,
+    ) -> Option<Self> {
+        let values = install.values;
+        let at = |keys: &[&str]| values.and_then(|v| v.at(keys));
+        let list = |key: &str| -> Vec<Word<'d>> {
+            at(&[key])
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Word::of_node)
+                .collect()
+        };
+        // Flags the chart writes itself, pointed at the value they come from.
+        let derived = |node: &'d Node, raw: &str| Word {
+            node,
+            span: node.span,
+            raw: raw.to_string(),
+        };
+        let mut args = list("extraArgs");
+        // `cluster` is read from chart v1.40.0 on; older charts ignore it.
+        let reads_cluster = helm_chart::key_use("cluster.mode", install.judged_version())
+            == helm_chart::KeyUse::Read;
+        if let Some(mode) = at(&["cluster", "mode"]).filter(|_| reads_cluster) {
+            let mode_text = match mode.as_bool() {
+                Some(true) => Some("yes".to_string()),
+                Some(false) => None,
+                None => mode.scalar_text().filter(|m| !m.is_empty()),
+            };
+            if let Some(mode_text) = mode_text {
+                args.push(derived(mode, &format!("--cluster_mode={mode_text}")));
+            }
+        }
+        if let Some(enabled) = at(&["tls", "enabled"]).filter(|n| n.as_bool() == Some(true)) {
+            for flag in [
+                "--tls",
+                "--tls_cert_file=/etc/dragonfly/tls/tls.crt",
+                "--tls_key_file=/etc/dragonfly/tls/tls.key",
+            ] {
+                args.push(derived(enabled, flag));
+            }
+        }
+        // The chart's first argument is always `--alsologtostderr`, so without `command` the
+        // image's entrypoint hands every argument to the server.
+        let command = list("command");
+        let words = if command.is_empty() {
+            args
+        } else {
+            workload::server_words(command, args)?
+        };
+        let runner = Runner::HelmChart {
+            install: install.installer,
+            partial: install.partial,
+            version: install.version,
+            version_text: install.version_text,
+        };
+        let mut server = Self::read(
+            resource,
+            runner,
+            values,
+            words,
+            CommandLineKind::Plain,
+            limits,
+        );
+        let repository = at(&["image", "repository"])
+            .and_then(Node::as_str)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(helm_chart::DEFAULT_REPOSITORY);
+        let tag = at(&["image", "tag"])
+            .and_then(Node::scalar_text)
+            .filter(|t| !t.is_empty())
+            .or_else(|| install.version.map(|v| v.to_string()));
+        // Without a tag or a pinned chart the image is whatever the chart installed runs:
+        // no release can be read from it.
+        server.command_line.image = tag.map(|tag| format!("{repository}:{tag}"));
+        Some(server)
+    }
+
     /// A flag file: its lines are the arguments.
     pub fn in_flag_file(doc: &'d Document, limits: &Limits) -> Self {
         let resource = Resource {
@@ -244,6 +340,13 @@ impl<'d> DragonflyCr<'d> {
         match self.runner {
             Runner::Compose { service } => format!("compose service `{service}`"),
             Runner::FlagFile => "the flag file".to_string(),
+            Runner::HelmChart {
+                install: helm_chart::Installer::ValuesFile,
+                ..
+            } => "the Helm values file".to_string(),
+            Runner::HelmChart { .. } => {
+                format!("{} (chart `dragonfly`)", self.resource.display_name())
+            }
             Runner::Container {
                 container: Some(container),
                 ..
@@ -258,6 +361,7 @@ impl<'d> DragonflyCr<'d> {
         match self.runner {
             Runner::Compose { .. } => "compose service",
             Runner::FlagFile => "Dragonfly flag file",
+            Runner::HelmChart { install, .. } => install.declared_as(),
             _ => self
                 .resource
                 .root
@@ -270,7 +374,15 @@ impl<'d> DragonflyCr<'d> {
     /// Whether this is only part of a server's settings (a flag file: the rest comes from
     /// the command line that reads it), so what it lacks says nothing.
     pub fn is_partial(&self) -> bool {
-        self.runner == Runner::FlagFile
+        matches!(
+            self.runner,
+            Runner::FlagFile | Runner::HelmChart { partial: true, .. }
+        )
+    }
+
+    /// Whether the official Helm chart runs this server from its values.
+    pub fn is_helm_chart(&self) -> bool {
+        matches!(self.runner, Runner::HelmChart { .. })
     }
 
     /// Whether the operator runs this server (its flags, Service and NetworkPolicy apply).
@@ -283,6 +395,7 @@ impl<'d> DragonflyCr<'d> {
         match self.runner {
             Runner::Operator => "use `spec.authentication.passwordFromSecret`; the operator then sets `DFLY_requirepass` from the Secret",
             Runner::Container { .. } => "set `DFLY_requirepass` with `valueFrom.secretKeyRef`, or pass `--requirepass=$(VAR)` with `VAR` from a Secret",
+            Runner::HelmChart { .. } => "set `passwordFromSecret.enable: true` with `passwordFromSecret.existingSecret.name` and `.key`; the chart then sets `DFLY_requirepass` from the Secret",
             Runner::FlagFile => "keep the flag file readable by the server's user only (a Secret or compose secret mounted with mode 0400), never in Git",
             Runner::Compose { .. } => "put `--requirepass=…` in a flag file mounted as a compose secret (`--flagfile=/run/secrets/<name>`), or at least set `DFLY_requirepass=${VAR}` in `environment` with the value in an `.env` file kept out of Git",
         }
@@ -348,6 +461,11 @@ impl<'d> DragonflyCr<'d> {
             && self
                 .spec_at(&["authentication", "passwordFromSecret"])
                 .is_some())
+            || (self.is_helm_chart()
+                && self
+                    .spec_at(&["passwordFromSecret", "enable"])
+                    .and_then(Node::as_bool)
+                    == Some(true))
             || self
                 .env_var("DFLY_requirepass")
                 .is_some_and(|e| match &e.resolved {

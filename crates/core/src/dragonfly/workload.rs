@@ -208,6 +208,7 @@ mod tests {
             index: 0,
             root,
             syntax: Syntax::Yaml,
+            helm_values: false,
         };
         dragonfly_arguments(&doc.root).map(|words| words.into_iter().map(|w| w.raw).collect())
     }

@@ -19,8 +19,18 @@ impl Rule for ExternalExposure {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for cr in bundle.dragonflies.iter().filter(|cr| cr.is_operator()) {
-            let Some(kind) = cr.spec_at(&["serviceSpec", "type"]) else {
+        for cr in bundle
+            .dragonflies
+            .iter()
+            .filter(|cr| cr.is_operator() || cr.is_helm_chart())
+        {
+            // The operator's `serviceSpec.type`; the Helm chart's `service.type`.
+            let path: &[&str] = if cr.is_operator() {
+                &["serviceSpec", "type"]
+            } else {
+                &["service", "type"]
+            };
+            let Some(kind) = cr.spec_at(path) else {
                 continue;
             };
             let Some(kind_text @ ("LoadBalancer" | "NodePort")) = kind.as_str() else {
@@ -43,7 +53,11 @@ impl Rule for ExternalExposure {
                     format!("{} exposes port 6379{memcached} outside the cluster through a {kind_text} Service with no authentication", cr.name()),
                 )
                 .with_severity(Severity::Error)
-                .with_help("configure `authentication.passwordFromSecret` or an ACL, or keep the Service `ClusterIP`");
+                .with_help(if cr.is_operator() {
+                    "configure `authentication.passwordFromSecret` or an ACL, or keep the Service `ClusterIP`"
+                } else {
+                    "set `passwordFromSecret` (or an ACL with `--aclfile`), or keep the Service `ClusterIP`"
+                });
             }
         }
     }

@@ -9,7 +9,7 @@ static META: RuleMeta = RuleMeta {
     code: "DF061",
     name: "host-network-exposed",
     severity: Severity::Warning,
-    summary: "A compose service runs Dragonfly with `network_mode: host` listening on every interface: its ports are open on all of the host's networks, outside Docker's port publishing.",
+    summary: "Dragonfly runs on the host's network (compose `network_mode: host`, the Helm chart's `hostNetwork`) listening on every interface: its ports are open on all of the host's networks.",
     docs: rule_docs!("host_network_exposed.md"),
     scope: crate::rules::Scope::DragonflyCr,
 };
@@ -26,15 +26,20 @@ impl Rule for HostNetworkExposed {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         for server in &bundle.dragonflies {
-            let (Runner::Compose { .. }, Some(service)) = (server.runner, server.spec) else {
+            // Compose's `network_mode: host`, or the Helm chart's `hostNetwork: true` (the
+            // pod shares the node's network).
+            let host_network = match (server.runner, server.spec) {
+                (Runner::Compose { .. }, Some(service)) => service
+                    .get("network_mode")
+                    .filter(|mode| mode.as_str() == Some("host")),
+                (Runner::HelmChart { .. }, Some(values)) => values
+                    .get("hostNetwork")
+                    .filter(|on| on.as_bool() == Some(true)),
+                _ => None,
+            };
+            let Some(mode) = host_network else {
                 continue;
             };
-            let Some(mode) = service.get("network_mode") else {
-                continue;
-            };
-            if mode.as_str() != Some("host") {
-                continue;
-            }
             let bind = server.setting("bind");
             // A bind from a variable dflint does not know is not judged.
             let (open, bind_target) = match &bind {
@@ -45,9 +50,11 @@ impl Rule for HostNetworkExposed {
             if !open {
                 continue;
             }
+            // A port that is no number makes the server refuse to start (DF103 says so).
             let mut ports = vec![server
                 .setting("port")
                 .and_then(|(v, _)| v)
+                .filter(|p| p.parse::<u16>().is_ok())
                 .unwrap_or_else(|| "6379".into())];
             let http_off = server
                 .command_line
@@ -76,6 +83,10 @@ impl Rule for HostNetworkExposed {
             );
             if !authenticated {
                 diagnostic.with_severity(Severity::Error);
+            }
+            if server.is_helm_chart() {
+                diagnostic.with_help("drop `hostNetwork` and reach Dragonfly through its Service; if the node's network is needed, bind to the node address clients use (`--bind=…` in `extraArgs`) and firewall the rest");
+                continue;
             }
             diagnostic.with_help("bind to the address clients use (`--bind=10.0.0.5`, or `127.0.0.1` when only this host connects), or drop `network_mode: host` and publish the data port with `ports:` on a chosen address");
         }

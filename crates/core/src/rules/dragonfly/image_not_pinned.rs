@@ -1,6 +1,8 @@
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
+use crate::dragonfly::helm_chart::Installer;
 use crate::dragonfly::operator::{DEFAULT_IMAGE_TAG, OPERATOR_VERSION};
+use crate::dragonfly::Runner;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct ImageNotPinned;
@@ -31,6 +33,10 @@ impl Rule for ImageNotPinned {
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         // A flag file names no image: the command line that reads it runs in one.
         for cr in bundle.dragonflies.iter().filter(|cr| !cr.is_partial()) {
+            if cr.is_helm_chart() {
+                chart_image(cr, out);
+                continue;
+            }
             let image = cr.spec_at(&["image"]);
             match image.and_then(|n| n.as_str()) {
                 None | Some("") => {
@@ -61,6 +67,51 @@ impl Rule for ImageNotPinned {
                 }
             }
         }
+    }
+}
+
+/// The chart runs `image.tag`, else its own version: pinned when either names a version.
+fn chart_image(cr: &crate::dragonfly::DragonflyCr<'_>, out: &mut Emitter<'_>) {
+    let Runner::HelmChart {
+        install,
+        version,
+        version_text,
+        ..
+    } = cr.runner
+    else {
+        return;
+    };
+    let tag = cr
+        .spec_at(&["image", "tag"])
+        .filter(|t| t.scalar_text().is_some_and(|t| !t.is_empty()));
+    let Some(tag) = tag else {
+        // The chart's own version is the tag: pinned when the chart is. A values file does
+        // not say which chart version `helm` installs.
+        if version.is_none() && install != Installer::ValuesFile {
+            let written = version_text.and_then(|v| v.scalar_text());
+            let target = version_text.map_or_else(|| cr.spec_or_root_target(), |v| cr.target(v));
+            let how = match written {
+                Some(text) => format!("at `{text}`, which names no release"),
+                None => "without a version".to_string(),
+            };
+            out.report(
+                &target,
+                format!("{} installs the chart {how}, and no `image.tag` is set: the server runs whatever version the newest matching chart ships", cr.name()),
+            )
+            .with_help("pin the chart to a release (`v1.40.1`); its version is the Dragonfly image it runs");
+        }
+        return;
+    };
+    if cr
+        .spec_at(&["image", "repository"])
+        .and_then(|r| r.as_str())
+        .is_some_and(|r| r.contains('@'))
+    {
+        return;
+    }
+    if tag.as_str() == Some("latest") {
+        out.report(&cr.target(tag), format!("{} runs the moving `latest` tag", cr.name()))
+            .with_help("leave `image.tag` empty to run the chart's own version, or pin a version tag; with `latest` every pod restart can change the server version");
     }
 }
 

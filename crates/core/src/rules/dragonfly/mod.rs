@@ -1,6 +1,7 @@
 //! Dragonfly custom resource rules (DF01x–DF05x).
 
 pub mod arg_overridden_by_operator;
+pub mod chart_replicas_independent;
 pub mod client_ca_without_tls;
 pub mod crd_schema;
 pub mod credential_in_env;
@@ -24,4 +25,5 @@ pub mod s3_credentials_in_env;
 pub mod snapshot_cron_without_storage;
 pub mod snapshot_pvc_conflict;
 pub mod tls_without_auth;
+pub mod unknown_chart_value;
 pub mod unread_command;

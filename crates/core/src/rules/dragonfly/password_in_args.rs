@@ -20,7 +20,8 @@ impl Rule for PasswordInArgs {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        for line in bundle.command_lines() {
+        for cr in &bundle.dragonflies {
+            let line = &cr.command_line;
             for flag in line.flag_uses() {
                 if !SECRET_FLAGS.contains(&flag.name.as_str()) {
                     continue;
@@ -67,6 +68,8 @@ impl Rule for PasswordInArgs {
                     "use `spec.authentication.passwordFromSecret`, or an env var with `valueFrom.secretKeyRef` referenced as `$(VAR)`"
                 } else if line.kind == CommandLineKind::FlagFile {
                     "a flag file is as secret as the password in it: keep it out of Git and mount it from a Secret (or a compose secret) readable by the server alone"
+                } else if flag.name == "requirepass" && cr.is_helm_chart() {
+                    cr.password_advice()
                 } else if flag.name == "requirepass" {
                     "set `DFLY_requirepass` with `valueFrom.secretKeyRef` instead, or reference such an env var as `$(VAR)`"
                 } else {
