@@ -53,6 +53,8 @@ pub struct Source {
     multibyte: Vec<(usize, usize, usize)>,
     invalid_utf8_at: Option<usize>,
     acl: bool,
+    /// A schema file (`--crd`): read for its CustomResourceDefinitions, not linted.
+    schema: bool,
     /// Set when the front end left the input unread because it is larger than
     /// `Limits::max_file_bytes`; the text is then empty.
     unread: Option<UnreadSize>,
@@ -78,6 +80,7 @@ impl Source {
             multibyte,
             invalid_utf8_at: None,
             acl: false,
+            schema: false,
             unread: None,
         }
         .detect_acl()
@@ -106,6 +109,19 @@ impl Source {
     pub fn as_acl(mut self) -> Self {
         self.acl = true;
         self
+    }
+
+    /// Marks the source as a schema file (`--crd`): its CustomResourceDefinitions and
+    /// Crossplane CompositeResourceDefinitions describe the custom resources of the other
+    /// sources; it is not linted itself, and whatever in it is no definition is reported.
+    pub fn as_schema(mut self) -> Self {
+        self.schema = true;
+        self
+    }
+
+    /// Whether the source is a schema file ([`Source::as_schema`]).
+    pub fn is_schema(&self) -> bool {
+        self.schema
     }
 
     /// Whether the source is an ACL file (by name, or marked with [`Source::as_acl`]).
