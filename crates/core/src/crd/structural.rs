@@ -1087,3 +1087,109 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     d[a.len() * width + b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::parse_yaml;
+
+    /// The messages of checking `value` (YAML) against `schema` (YAML).
+    fn check(schema: &str, value: &str) -> Vec<String> {
+        let schema_root = &parse_yaml(schema).roots[0];
+        let schema = Schema::read(schema_root, &mut Notes::default());
+        let value = &parse_yaml(value).roots[0];
+        let subject = Subject {
+            name: "Thing",
+            prefix: &["spec"],
+        };
+        validate_at(&schema, value, &subject)
+            .into_iter()
+            .map(|v| v.message)
+            .collect()
+    }
+
+    #[test]
+    fn unknown_fields_depend_on_the_structure_only() {
+        let schema = "type: object\nproperties: {size: {type: string}}\nanyOf: [{required: [size]}, {properties: {other: {type: string}}}]\n";
+        assert_eq!(
+            check(schema, "{size: a, sise: b}"),
+            ["`spec.sise` is not a field of Thing; the API server drops it silently (did you mean `size`?)"]
+        );
+        // Properties named only inside anyOf do not make a field known.
+        assert_eq!(check(schema, "{size: a, other: b}").len(), 1);
+        // preserve-unknown-fields keeps unknown fields, but not below its declared properties.
+        let open = "type: object\nx-kubernetes-preserve-unknown-fields: true\nproperties: {inner: {type: object, properties: {a: {type: string}}}}\n";
+        assert_eq!(
+            check(open, "{free: 1, inner: {a: x}}"),
+            Vec::<String>::new()
+        );
+        assert_eq!(check(open, "{inner: {b: x}}").len(), 1);
+        // Embedded resources may carry apiVersion, kind and metadata.
+        let embedded = "type: object\nx-kubernetes-embedded-resource: true\nproperties: {data: {type: object, additionalProperties: {type: string}}}\n";
+        assert_eq!(
+            check(
+                embedded,
+                "{apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: {k: v}}"
+            ),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn int_or_string_nullable_and_pruned_nulls() {
+        let schema = "type: object\nproperties:\n  port: {x-kubernetes-int-or-string: true}\n  note: {type: string, nullable: true}\n  list: {type: array, items: {type: string}}\n";
+        assert_eq!(
+            check(schema, "{port: 80, note: null}"),
+            Vec::<String>::new()
+        );
+        assert_eq!(check(schema, "{port: http}"), Vec::<String>::new());
+        assert_eq!(
+            check(schema, "{port: true, list: [a, null]}"),
+            [
+                "`spec.port` must be an integer or a string, not a boolean",
+                "`spec.list[1]` must be a string, not null",
+            ]
+        );
+    }
+
+    #[test]
+    fn value_validations() {
+        let schema = "type: object\nproperties:\n  num: {type: integer, minimum: 2, exclusiveMinimum: true, maximum: 4}\n  s: {type: string, enum: [a, b], maxLength: 1}\n  d: {type: string, format: date}\n";
+        assert_eq!(
+            check(schema, "{num: 3, s: a, d: 2024-02-29}"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            check(schema, "{num: 2, s: cc, d: 2024-13-01}"),
+            [
+                "`spec.num` must be greater than 2",
+                "`spec.s` may be at most 1 character long",
+                "`spec.s` must be one of `a`, `b`",
+                "`spec.d` must be a date (`2024-05-01`) (format `date`)",
+            ]
+        );
+        // A pattern the regex engine cannot compile is noted, not applied.
+        let mut notes = Notes::default();
+        let root = &parse_yaml("{type: string, pattern: '(?<=a)b'}").roots[0];
+        let _ = Schema::read(root, &mut notes);
+        assert_eq!(notes.uncompiled_patterns.len(), 1);
+    }
+
+    #[test]
+    fn formats() {
+        assert!(is_date_time("2024-05-01T12:00:00.5+02:00"));
+        assert!(!is_date_time("2024-05-01 12:00"));
+        assert!(is_cidr("10.0.0.0/8") && is_cidr("fd00::/64") && !is_cidr("10.0.0.0/33"));
+        assert!(is_uuid("123e4567-e89b-12d3-a456-426614174000") && !is_uuid("123"));
+        assert!(is_base64("aGVsbG8=") && !is_base64("not base64!"));
+    }
+
+    #[test]
+    fn cel_rules_are_counted() {
+        let mut notes = Notes::default();
+        let root = &parse_yaml("type: object\nx-kubernetes-validations: [{rule: a}, {rule: b}]\nproperties: {x: {type: integer, x-kubernetes-validations: [{rule: c}]}}\n").roots[0];
+        let _ = Schema::read(root, &mut notes);
+        assert_eq!(notes.cel_rules, 3);
+        assert!(notes.first_cel.is_some());
+    }
+}
