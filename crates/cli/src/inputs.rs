@@ -187,6 +187,57 @@ impl Bounded {
     }
 }
 
+/// Reads the schema files of `--crd`: files, and the manifests (`*.yaml`, `*.yml`, `*.json`)
+/// under directories. The first path that cannot be read is the error.
+pub fn read_schema_files(paths: &[PathBuf], max_file_bytes: u64) -> Result<Vec<Source>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            schema_files_under(path, 0, &mut found)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if found.is_empty() {
+                return Err(format!(
+                    "{}: the directory holds no *.yaml, *.yml or *.json file",
+                    path.display()
+                ));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+        .iter()
+        .map(|file| {
+            read_path(file, max_file_bytes)
+                .map(|read| read.into_source(display_path(file)).as_schema())
+                .map_err(|e| format!("{}: {e}", file.display()))
+        })
+        .collect()
+}
+
+fn schema_files_under(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if depth > MAX_DIRECTORY_DEPTH {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            schema_files_under(&path, depth + 1, found)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| LINTED_EXTENSIONS.contains(&e))
+        {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
 /// Reads a file unless its size says it is larger than `max` bytes.
 pub fn read_path(path: &Path, max: u64) -> std::io::Result<Bounded> {
     let file = std::fs::File::open(path)?;

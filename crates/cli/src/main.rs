@@ -116,6 +116,11 @@ struct CheckArgs {
     /// dflint knows. HelmReleases and Argo CD Applications of the chart need no flag.
     #[arg(long = "helm-values", value_name = "PATH")]
     helm_values: Vec<PathBuf>,
+    /// Check custom resources against the CustomResourceDefinitions or Crossplane
+    /// CompositeResourceDefinitions in this file or directory (repeatable). Dragonfly's own
+    /// CRD replaces the built-in schema. CRDs in the linted input are used without it.
+    #[arg(long = "crd", value_name = "FILE")]
+    crds: Vec<PathBuf>,
     #[command(flatten)]
     settings: settings_args::SettingsArgs,
 }
@@ -247,6 +252,16 @@ fn check(args: CheckArgs, matches: Option<&clap::ArgMatches>) -> ExitCode {
     );
     for error in &io_errors {
         eprintln!("dflint: {error}");
+    }
+    // Schema files: a path that cannot be read stops the run, since every custom resource it
+    // describes would pass unchecked.
+    let mut sources = sources;
+    match inputs::read_schema_files(&args.crds, config.limits.max_file_bytes) {
+        Ok(schemas) => sources.extend(schemas),
+        Err(error) => {
+            eprintln!("dflint: --crd {error}");
+            return ExitCode::from(EXIT_USAGE_OR_IO);
+        }
     }
     // Only pretty output shows source text: the spans of secrets to mask are needed for its
     // snippets alone.

@@ -71,6 +71,17 @@ fn summary_line(report: &Report) -> String {
             linted.push(format!("{count} {kind}"));
             continue;
         }
+        // Custom resources checked against their CRD; the CRDs in the input that were read
+        // as schemas.
+        let by_schema = s.custom_resources.get(kind).copied().unwrap_or(0)
+            + s.definitions.get(kind).copied().unwrap_or(0);
+        if by_schema > 0 {
+            linted.push(format!("{by_schema} {kind}"));
+            if count > by_schema {
+                skipped.push(format!("{} {kind}", count - by_schema));
+            }
+            continue;
+        }
         if running > 0 {
             linted.push(format!("{running} {kind} running Dragonfly"));
         }

@@ -3,6 +3,7 @@
 
 use crate::acl::found::{FoundAcl, UndecodableAcl};
 use crate::config::LintConfig;
+use crate::crd::Registry;
 use crate::document::{
     parse_json_with, parse_yaml_each, Document, Node, Parsed, Syntax, SyntaxProblem,
 };
@@ -12,6 +13,7 @@ use crate::limits::{Limits, UnreadSize};
 use crate::resource::{recognize, resource_roots, unread_kinds, Kind, Recognition, Resource};
 use crate::source::{Source, Span};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Everything read from the sources, before interpretation.
 #[derive(Debug, Default)]
@@ -48,6 +50,11 @@ pub struct Loaded {
     /// Documents with `${VAR}` substitutions dflint has no value for: the source, the first
     /// such place, and the variables' names.
     pub unsubstituted: Vec<(usize, Span, Vec<String>)>,
+    /// The CustomResourceDefinitions and Crossplane XRDs of the schema files and the input,
+    /// read before anything else (see [`crate::crd`]).
+    pub schemas: Option<Arc<Registry>>,
+    /// Schema files (`--crd`): read for their definitions only.
+    pub schema_sources: Vec<usize>,
 }
 
 /// What a one-document bundle has loaded besides its document: nothing.
@@ -67,6 +74,8 @@ static NOTHING_LOADED: Loaded = Loaded {
     dragonfly_workloads: BTreeMap::new(),
     workload_secret_spans: Vec::new(),
     unsubstituted: Vec::new(),
+    schemas: None,
+    schema_sources: Vec::new(),
 };
 
 /// [`load_with`] the default limits.
@@ -88,6 +97,8 @@ pub trait DocumentPass {
     /// Every document of `source` handed over so far is dropped after all (the file is a Helm
     /// chart template): what was found in them must go too.
     fn forget_source(&mut self, source: usize);
+    /// The schemas of custom resources, read before the first document is handed over.
+    fn schemas(&mut self, _schemas: &Arc<Registry>) {}
 }
 
 /// A pass that judges nothing. `keep_crs`: the documents of Dragonfly CRs stay, for rules
@@ -139,7 +150,13 @@ pub fn load_passing_with(
     };
     let mut paths = PathTexts::default();
     let vars = &with_kustomization_vars(sources, limits, vars);
+    let schemas = Arc::new(Registry::collect(sources, limits));
+    pass.schemas(&schemas);
     for (index, source) in sources.iter().enumerate() {
+        if source.is_schema() {
+            loaded.schema_sources.push(index);
+            continue;
+        }
         // Left unread by the front end, or handed over whole but too large: either way not
         // one byte of it is parsed, so the size of one file cannot stall the run.
         let oversized = source.unread_size().or_else(|| {
@@ -192,6 +209,8 @@ pub fn load_passing_with(
             let read_anyway = syntax == Syntax::FlagFile
                 || helm_values
                 || crate::dragonfly::compose::is_compose(&root);
+            // A custom resource with a schema is read, and checked against it.
+            let read_anyway = read_anyway || schemas.covers(&root);
             match unread_kinds(&root).filter(|_| !read_anyway) {
                 Some(kinds) => {
                     unread_documents += 1;
@@ -223,7 +242,7 @@ pub fn load_passing_with(
                     let read = read_document(
                         sources,
                         &document,
-                        (limits, vars),
+                        (limits, vars, &schemas),
                         crs,
                         &mut workloads,
                         &mut paths,
@@ -267,6 +286,7 @@ pub fn load_passing_with(
             .syntax_problems
             .extend(problems.into_iter().map(|p| (index, p)));
     }
+    loaded.schemas = Some(schemas);
     loaded
 }
 
@@ -392,7 +412,7 @@ pub fn dragonfly_servers<'d>(
 fn read_document(
     sources: &[Source],
     doc: &Document,
-    (limits, vars): (&Limits, &Vars),
+    (limits, vars, schemas): (&Limits, &Vars, &Registry),
     facts: &mut Vec<CrFacts>,
     workloads: &mut Workloads<'_>,
     paths: &mut PathTexts,
@@ -400,6 +420,11 @@ fn read_document(
 ) -> bool {
     let servers = dragonfly_servers(doc, limits, vars);
     if servers.is_empty() {
+        // Custom resources with a schema are judged as the CRs are; the document stays
+        // (the summary counts its kinds).
+        if schemas.covers(&doc.root) {
+            pass.document(sources, doc, servers);
+        }
         return true;
     }
     let roots = resource_roots(&doc.root).len();
@@ -497,6 +522,11 @@ pub struct Bundle<'d> {
     /// has run, for the rule that reports unused ones.
     pub suppressions_used: std::cell::OnceCell<Vec<bool>>,
     pub config: &'d LintConfig,
+    /// The schemas of custom resources ([`crate::crd`]).
+    pub schemas: Arc<Registry>,
+    /// The resources of kinds dflint does not lint that a definition describes (the one
+    /// document's, in a bundle of one document): checked against their schema.
+    pub custom: Vec<(&'d Document, &'d Node)>,
 }
 
 impl<'d> Bundle<'d> {
@@ -504,6 +534,8 @@ impl<'d> Bundle<'d> {
         let mut resources = Vec::new();
         let mut unknown_api_versions = Vec::new();
         let mut kind_counts = loaded.unread_kinds.clone();
+        let schemas = loaded.schemas.clone().unwrap_or_default();
+        let mut custom = Vec::new();
         for doc in &loaded.documents {
             for root in resource_roots(&doc.root) {
                 match recognize(root) {
@@ -518,6 +550,9 @@ impl<'d> Bundle<'d> {
                         unknown_api_versions.push((doc, root, kind, api_version));
                     }
                     Recognition::Other { kind } => {
+                        if !matches!(schemas.lookup_root(root), crate::crd::Lookup::Unknown) {
+                            custom.push((doc, root));
+                        }
                         *kind_counts.entry(kind).or_insert(0) += 1;
                     }
                     Recognition::NotAResource => {}
@@ -577,6 +612,8 @@ impl<'d> Bundle<'d> {
             acls,
             undecodable_acls,
             config,
+            schemas,
+            custom,
         }
     }
 
@@ -588,6 +625,30 @@ impl<'d> Bundle<'d> {
         dragonflies: Vec<DragonflyCr<'d>>,
         config: &'d LintConfig,
     ) -> Self {
+        Bundle::of_document_with(sources, dragonflies, config, None, Arc::default())
+    }
+
+    /// [`Bundle::of_document`], with the custom resources of `doc` that `schemas` describes.
+    pub fn of_document_with(
+        sources: &'d [Source],
+        dragonflies: Vec<DragonflyCr<'d>>,
+        config: &'d LintConfig,
+        doc: Option<&'d Document>,
+        schemas: Arc<Registry>,
+    ) -> Self {
+        let custom = doc
+            .filter(|_| !schemas.definitions.is_empty())
+            .map(|doc| {
+                resource_roots(&doc.root)
+                    .into_iter()
+                    .filter(|root| matches!(recognize(root), Recognition::Other { .. }))
+                    .filter(|root| {
+                        !matches!(schemas.lookup_root(root), crate::crd::Lookup::Unknown)
+                    })
+                    .map(|root| (doc, root))
+                    .collect()
+            })
+            .unwrap_or_default();
         let resources = dragonflies.iter().map(|cr| cr.resource).collect();
         Bundle {
             sources,
@@ -605,6 +666,8 @@ impl<'d> Bundle<'d> {
             suppressions: Vec::new(),
             suppressions_used: std::cell::OnceCell::new(),
             config,
+            schemas,
+            custom,
         }
     }
 

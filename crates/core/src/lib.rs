@@ -7,6 +7,7 @@ pub mod args;
 pub mod baseline;
 pub mod bundle;
 pub mod config;
+pub mod crd;
 pub mod diagnostic;
 pub mod document;
 pub mod dragonfly;

@@ -22,6 +22,12 @@ pub struct Summary {
     /// Of `resources`, the workloads (by kind) that run the Dragonfly server without the
     /// operator: these are linted, the other workloads are not.
     pub dragonfly_workloads: BTreeMap<String, usize>,
+    /// Of `resources`, the custom resources (by kind) checked against a schema from a
+    /// CustomResourceDefinition or Crossplane XRD (`--crd`, or one in the input).
+    pub custom_resources: BTreeMap<String, usize>,
+    /// Of `resources`, the CustomResourceDefinitions and Crossplane XRDs (by kind) read as
+    /// the schemas of custom resources.
+    pub definitions: BTreeMap<String, usize>,
     /// What was actually checked: resources of the kinds dflint lints, and ACL files. Zero
     /// means the run looked at nothing it knows, which front ends must say.
     pub linted: usize,
@@ -88,9 +94,11 @@ fn lint_with(sources: &[Source], config: &LintConfig, redact: Redactions) -> Rep
 /// here.
 pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> Report {
     let mut cr_rules = CrRules::new(config, Redactions::Compute);
+    let schemas = loaded.schemas.clone().unwrap_or_default();
+    cr_rules.schemas(&schemas);
     for doc in &loaded.documents {
         let crs = crate::bundle::dragonfly_servers(doc, &config.limits, &config.vars);
-        if !crs.is_empty() {
+        if !crs.is_empty() || schemas.covers(&doc.root) {
             cr_rules.document(sources, doc, crs);
         }
     }
@@ -109,6 +117,8 @@ struct CrRules<'c> {
     /// The source being read, with the findings and limits as they were before its first CR:
     /// what to go back to if its documents are dropped after all.
     current: Option<(usize, usize, Vec<EmitterState>)>,
+    /// The schemas of custom resources, handed over before the first document.
+    schemas: Arc<crate::crd::Registry>,
 }
 
 impl<'c> CrRules<'c> {
@@ -128,6 +138,7 @@ impl<'c> CrRules<'c> {
             rules,
             findings: Vec::new(),
             current: None,
+            schemas: Arc::default(),
         }
     }
 
@@ -150,10 +161,16 @@ impl DocumentPass for CrRules<'_> {
         doc: &'d Document,
         crs: Vec<DragonflyCr<'d>>,
     ) {
-        if self.rules.is_empty() || crs.is_empty() {
+        let bundle = Bundle::of_document_with(
+            sources,
+            crs,
+            self.config,
+            Some(doc),
+            Arc::clone(&self.schemas),
+        );
+        if self.rules.is_empty() || (bundle.dragonflies.is_empty() && bundle.custom.is_empty()) {
             return;
         }
-        let bundle = Bundle::of_document(sources, crs, self.config);
         if self.current.as_ref().map(|(source, ..)| *source) != Some(doc.source) {
             let states = self.rules.iter().map(|(.., state)| state.clone()).collect();
             self.current = Some((doc.source, self.findings.len(), states));
@@ -168,6 +185,10 @@ impl DocumentPass for CrRules<'_> {
 
     fn judges_crs(&self) -> bool {
         true
+    }
+
+    fn schemas(&mut self, schemas: &Arc<crate::crd::Registry>) {
+        self.schemas = Arc::clone(schemas);
     }
 
     fn wants_secret_spans(&self) -> bool {
@@ -229,12 +250,16 @@ fn judge(
         BTreeMap::new()
     };
     let summary = Summary {
-        files: sources.len(),
+        // Schema files (`--crd`) are not linted.
+        files: sources.len() - loaded.schema_sources.len(),
         documents: loaded.documents.len() + loaded.unread_documents + loaded.judged_documents,
         resources: bundle.kind_counts.clone(),
         dragonfly_workloads: loaded.dragonfly_workloads.clone(),
+        custom_resources: custom_resource_kinds(&bundle),
+        definitions: bundle.schemas.in_input.clone(),
         linted: bundle.resources.len()
             + bundle.crs.len()
+            + bundle.custom.len()
             + loaded.acl_sources.len()
             + loaded.dragonfly_workloads.values().sum::<usize>(),
         suppressed,
@@ -245,6 +270,17 @@ fn judge(
         summary,
         redactions,
     }
+}
+
+/// The custom resources checked against a schema, by kind.
+fn custom_resource_kinds(bundle: &Bundle<'_>) -> BTreeMap<String, usize> {
+    let mut kinds = BTreeMap::new();
+    for (_, root) in &bundle.custom {
+        if let Some(kind) = root.get("kind").and_then(crate::document::Node::as_str) {
+            *kinds.entry(kind.to_string()).or_insert(0) += 1;
+        }
+    }
+    kinds
 }
 
 /// Findings a bundle rule confirms, and so replaces, where both point at the same span:

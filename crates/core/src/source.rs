@@ -55,6 +55,8 @@ pub struct Source {
     acl: bool,
     /// The values of Dragonfly's Helm chart (`--helm-values`).
     helm_values: bool,
+    /// A schema file (`--crd`): read for its CustomResourceDefinitions, not linted.
+    schema: bool,
     /// Set when the front end left the input unread because it is larger than
     /// `Limits::max_file_bytes`; the text is then empty.
     unread: Option<UnreadSize>,
@@ -81,6 +83,7 @@ impl Source {
             invalid_utf8_at: None,
             acl: false,
             helm_values: false,
+            schema: false,
             unread: None,
         }
         .detect_acl()
@@ -121,6 +124,19 @@ impl Source {
     /// Whether the source was marked with [`Source::as_helm_values`].
     pub fn is_helm_values(&self) -> bool {
         self.helm_values
+    }
+
+    /// Marks the source as a schema file (`--crd`): its CustomResourceDefinitions and
+    /// Crossplane CompositeResourceDefinitions describe the custom resources of the other
+    /// sources; it is not linted itself, and whatever in it is no definition is reported.
+    pub fn as_schema(mut self) -> Self {
+        self.schema = true;
+        self
+    }
+
+    /// Whether the source is a schema file ([`Source::as_schema`]).
+    pub fn is_schema(&self) -> bool {
+        self.schema
     }
 
     /// Whether the source is an ACL file (by name, or marked with [`Source::as_acl`]).

@@ -17,6 +17,16 @@
 //! Messages name the field and the expected shape, never the offending value (values can
 //! be secrets).
 
+// The table build.rs generates names these type bits.
+use crate::crd::structural::{
+    closest, field_name, is_json_null, json_type, type_list, type_matches, with_article,
+};
+#[cfg(test)]
+use crate::crd::structural::{QUANTITY_PATTERN, TYPE_NAMES};
+#[allow(unused_imports)] // Only those the generated table uses are used.
+use crate::crd::structural::{
+    T_ANY, T_ARRAY, T_BOOLEAN, T_INTEGER, T_NULL, T_NUMBER, T_OBJECT, T_STRING,
+};
 use crate::document::key_text;
 use crate::document::{Node as DocNode, Value as DocValue};
 use serde_json::Value;
@@ -28,12 +38,6 @@ pub const OPERATOR_VERSION: &str = "v1.6.1";
 
 const SCHEMA_TEXT: &str = include_str!("../../data/dragonfly-v1alpha1-spec.schema.json");
 
-/// The quantity pattern of the CRD (`resources.limits.memory`, `emptyDir.sizeLimit`, …), the
-/// only `pattern` in the schema. [`is_quantity`] implements it by hand (a regex engine would
-/// dominate the size of the wasm policy); build.rs refuses any other pattern.
-#[cfg_attr(not(test), allow(dead_code))] // The reference for `is_quantity` and its tests.
-const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
-
 /// The bundled JSON Schema of a `dragonflydb.io/v1alpha1` Dragonfly `spec`, parsed on first
 /// use. Only for inspecting the schema (tests); [`validate_spec`] uses the static tables that
 /// build.rs generates from the same file.
@@ -43,21 +47,6 @@ pub fn spec_schema_json() -> &'static Value {
         serde_json::from_str(SCHEMA_TEXT).expect("the bundled Dragonfly spec schema is valid JSON")
     })
 }
-
-// JSON types as bits, in the order messages list them ("integer or string").
-const T_OBJECT: u8 = 1 << 0;
-const T_ARRAY: u8 = 1 << 1;
-const T_INTEGER: u8 = 1 << 2;
-const T_NUMBER: u8 = 1 << 3;
-const T_STRING: u8 = 1 << 4;
-const T_BOOLEAN: u8 = 1 << 5;
-const T_NULL: u8 = 1 << 6;
-/// No `type` keyword.
-#[allow(dead_code)] // Only if a regenerated schema has an untyped node.
-const T_ANY: u8 = (1 << 7) - 1;
-const TYPE_NAMES: [&str; 7] = [
-    "object", "array", "integer", "number", "string", "boolean", "null",
-];
 
 /// One node of the schema, `$ref`s resolved at build time (indices into `SPEC_NODES`).
 struct SchemaNode {
@@ -141,15 +130,6 @@ pub fn validate_spec_node(spec: &DocNode) -> Vec<SchemaViolation> {
     };
     walk.check(node(SPEC_ROOT), spec, false);
     walk.violations
-}
-
-/// Null in JSON: a YAML null, and a float JSON cannot hold (`.nan`, `.inf`).
-fn is_json_null(value: &DocNode) -> bool {
-    match value.value {
-        DocValue::Null => true,
-        DocValue::Float(f) => !f.is_finite(),
-        _ => false,
-    }
 }
 
 struct Walk<'v> {
@@ -274,39 +254,6 @@ impl<'v> Walk<'v> {
     }
 }
 
-/// JSON Schema's `type`: an `integer` is any number without a fractional part (`2.0`
-/// included), and every integer is a `number`.
-fn type_matches(types: u8, value: &DocNode) -> bool {
-    let bits = match value.value {
-        _ if is_json_null(value) => T_NULL,
-        DocValue::Null => T_NULL,
-        DocValue::Bool(_) => T_BOOLEAN,
-        DocValue::Int(_) => T_INTEGER | T_NUMBER,
-        DocValue::Float(f) if f.fract() == 0.0 => T_INTEGER | T_NUMBER,
-        DocValue::Float(_) => T_NUMBER,
-        DocValue::Str(_) => T_STRING,
-        DocValue::Seq(_) => T_ARRAY,
-        DocValue::Map(_) => T_OBJECT,
-    };
-    types & bits != 0
-}
-
-/// `integer`, `integer or string`, `object, array or null`: the allowed types in a stable
-/// order (the order of the bits).
-fn type_list(types: u8) -> String {
-    let names: Vec<&str> = TYPE_NAMES
-        .iter()
-        .enumerate()
-        .filter(|(bit, _)| types & (1 << bit) != 0)
-        .map(|(_, name)| *name)
-        .collect();
-    match names.as_slice() {
-        [] => "nothing".to_string(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
 /// Whether `text` matches [`QUANTITY_PATTERN`]:
 /// `sign? decimal (binary-suffix | decimal-suffix | exponent)?`, the whole string.
 ///
@@ -343,124 +290,6 @@ fn is_decimal(text: &str) -> bool {
             digits(whole) && digits(fraction) && !(whole.is_empty() && fraction.is_empty())
         }
     }
-}
-
-/// A known field close to `unknown` (a typo or a case slip), when there is exactly one.
-fn closest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let length = unknown.chars().count();
-    let limit = if length <= 4 { 1 } else { 2 };
-    let mut best: Option<(usize, &'a str)> = None;
-    let mut tie = false;
-    for candidate in known {
-        // Field names are ASCII, so a case slip keeps the length, and an edit distance is at
-        // least the difference in length: most names are ruled out without computing it (a
-        // file of 10,000 CRs with one unknown field each spent 7 % of its time here).
-        if candidate.len().abs_diff(length) > limit {
-            continue;
-        }
-        // ASCII case folding: the known names are ASCII (and Unicode case tables would add
-        // 7 KB to the browser module for no better suggestion).
-        let distance = if candidate.eq_ignore_ascii_case(unknown) {
-            0
-        } else {
-            edit_distance(unknown, candidate)
-        };
-        if distance > limit {
-            continue;
-        }
-        match best {
-            Some((d, _)) if distance > d => {}
-            Some((d, _)) if distance == d => tie = true,
-            _ => {
-                best = Some((distance, candidate));
-                tie = false;
-            }
-        }
-    }
-    best.filter(|_| !tie).map(|(_, candidate)| candidate)
-}
-
-/// Optimal string alignment distance (Levenshtein with adjacent transpositions).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for i in 0..=a.len() {
-        d[i * width] = i;
-    }
-    for (j, cell) in d.iter_mut().enumerate().take(width) {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut value = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                value = value.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = value;
-        }
-    }
-    d[a.len() * width + b.len()]
-}
-
-/// `snapshot.cron`, `additionalContainers[0].image`, `nodeSelector["kubernetes.io/os"]`,
-/// in backticks; the spec itself is `spec`.
-fn field_name<S: AsRef<str>>(path: &[S]) -> String {
-    if path.is_empty() {
-        return "`spec`".to_string();
-    }
-    let mut name = String::new();
-    for segment in path {
-        let segment = segment.as_ref();
-        let plain = !segment.is_empty()
-            && segment
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if segment.parse::<usize>().is_ok() && !name.is_empty() {
-            name.push('[');
-            name.push_str(segment);
-            name.push(']');
-        } else if plain {
-            if !name.is_empty() {
-                name.push('.');
-            }
-            name.push_str(segment);
-        } else {
-            name.push_str(&format!("[{}]", Value::String(segment.to_string())));
-        }
-    }
-    format!("`{}`", name.replace('`', "'"))
-}
-
-/// The JSON type of a value, as JSON Schema names it (never the value itself).
-fn json_type(value: &DocNode) -> &'static str {
-    match value.value {
-        _ if is_json_null(value) => "null",
-        DocValue::Null => "null",
-        DocValue::Bool(_) => "boolean",
-        DocValue::Int(_) => "integer",
-        DocValue::Float(_) => "number",
-        DocValue::Str(_) => "string",
-        DocValue::Seq(_) => "array",
-        DocValue::Map(_) => "object",
-    }
-}
-
-/// `an integer`, `a string`, `an integer or a string`, `null`.
-fn with_article(types: &str) -> String {
-    types
-        .split(" or ")
-        .map(|ty| match ty {
-            "null" => "null".to_string(),
-            "array" | "object" | "integer" => format!("an {ty}"),
-            other => format!("a {other}"),
-        })
-        .collect::<Vec<_>>()
-        .join(" or ")
 }
 
 #[cfg(test)]

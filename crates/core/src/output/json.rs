@@ -97,6 +97,10 @@ struct JsonSummary<'a> {
     /// Added after version 1 was fixed, so only present when there are some.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     dragonfly_workloads: &'a BTreeMap<String, usize>,
+    /// Custom resources checked against a CRD's schema, by kind; only present when there
+    /// are some.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    custom_resources: &'a BTreeMap<String, usize>,
     suppressed: usize,
     baselined: usize,
     errors: usize,
@@ -164,6 +168,7 @@ fn contract(report: &Report) -> Output<'_> {
             documents: s.documents,
             resources: &s.resources,
             dragonfly_workloads: &s.dragonfly_workloads,
+            custom_resources: &s.custom_resources,
             suppressed: s.suppressed,
             baselined: s.baselined,
             errors: s.errors,
