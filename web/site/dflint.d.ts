@@ -86,10 +86,19 @@ export interface Isolation {
     second_user: string; second_pattern: string; example: string }[];
 }
 
-export interface PathReach { peer: string; class: string; because: string; file: string; line: number; column: number }
+export interface PathReach {
+  peer: string; class: string; because: string;
+  /** The peer gets more than nothing without a password, and is not the operator, the
+   * instance's own pods or a metrics scraper. */
+  unauthenticated_privilege: boolean;
+  file: string; line: number; column: number;
+}
+/** What a peer that reaches a port gets before it sends a password. */
+export interface Unauthenticated { gets: "superuser" | "default-user" | "nothing" | "unknown"; detail: string }
 export interface PortReach {
   kind: "data" | "admin" | "memcached"; port: number; container_port_name: string | null;
-  enforced: boolean; enforced_by: string[]; allowed: PathReach[]; denied: PathReach[];
+  enforced: boolean; enforced_by: string[]; without_password: Unauthenticated;
+  allowed: PathReach[]; denied: PathReach[];
 }
 /** `netpol_reach(files)`: the JSON of `dflint netpol reach --format json`. */
 export interface ReachReport extends LintReport {

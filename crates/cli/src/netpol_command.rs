@@ -200,8 +200,20 @@ fn pretty(table: &ReachReport) -> String {
                         port.kind, port.port
                     );
                 }
+                let _ = writeln!(
+                    out,
+                    "      without a password a peer gets {}",
+                    port.without_password.detail
+                );
+                // `!`: a peer other than the operator, the instance's pods or a scraper that
+                // gets something without a password.
                 for path in &port.allowed {
-                    path_line(&mut out, "+", path);
+                    let mark = if path.unauthenticated_privilege {
+                        "!"
+                    } else {
+                        "+"
+                    };
+                    path_line(&mut out, mark, path);
                 }
                 for path in &port.denied {
                     path_line(&mut out, "x (denied)", path);

@@ -94,7 +94,8 @@ fn seed_cluster_reports_its_real_problems_and_nothing_else() {
     // that leak other tenants' key names, and langfuse's `+INFO +CONFIG` after `-@dangerous`;
     // Lua scripts allowed undeclared keys while key patterns keep tenants apart; the
     // operator's `--admin_port=9999 --primary_port_http_enabled=false` repeated; the network policy's "audit mode" (default deny
-    // off in both directions) and every pod of `monitoring` let in to the admin port.
+    // off in both directions), every pod of three application namespaces let in to the data
+    // port and every pod of `monitoring` to the admin port.
     let expected: Vec<(String, String, u64, String)> = [
         ("DF114", cr, 30, "spec.args[2]"),
         ("DF114", cr, 31, "spec.args[3]"),
@@ -107,6 +108,9 @@ fn seed_cluster_reports_its_real_problems_and_nothing_else() {
         ("DF050", cr, 49, "spec.snapshot.cron"),
         ("DF304", netpol, 14, "spec.enableDefaultDeny.ingress"),
         ("DF304", netpol, 15, "spec.enableDefaultDeny.egress"),
+        ("DF312", netpol, 18, "spec.ingress[0].fromEndpoints[0]"),
+        ("DF312", netpol, 25, "spec.ingress[1].fromEndpoints[0]"),
+        ("DF312", netpol, 32, "spec.ingress[2].fromEndpoints[0]"),
         ("DF301", netpol, 39, "spec.ingress[3].fromEndpoints[0]"),
         ("DF204", acl, 24, ACL_PATH),
         ("DF208", acl, 24, ACL_PATH),
@@ -428,7 +432,7 @@ fn pretty_output_shows_the_snippet_span_and_summary() {
     );
     let last = text.lines().last().unwrap();
     assert!(
-        last.starts_with("dflint: 7 errors, 21 warnings, 11 infos in 4 files"),
+        last.starts_with("dflint: 7 errors, 24 warnings, 11 infos in 4 files"),
         "{last}"
     );
     assert!(

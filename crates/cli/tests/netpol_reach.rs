@@ -116,6 +116,17 @@ fn seed_cluster_table_explains_every_path() {
     );
     assert_eq!(explained["line"], 39);
     assert_eq!(explained["class"], "whole-namespace");
+    // The operator's `--admin_nopass`: a superuser without a password, and the monitoring
+    // namespace is neither the operator, the instance nor a scraper.
+    assert_eq!(admin["without_password"]["gets"], "superuser");
+    assert_eq!(explained["unauthenticated_privilege"], true);
+    // The seed's CR takes its password from a Secret: the data port gives nothing without it.
+    assert_eq!(data["without_password"]["gets"], "nothing");
+    assert!(data["allowed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["unauthenticated_privilege"] == false));
 
     let codes: Vec<&str> = report["diagnostics"]
         .as_array()
@@ -123,7 +134,11 @@ fn seed_cluster_table_explains_every_path() {
         .iter()
         .map(|d| d["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, ["DF403", "DF304", "DF304", "DF301"]);
+    // The seed's policy opens 6379 to three whole application namespaces.
+    assert_eq!(
+        codes,
+        ["DF403", "DF304", "DF304", "DF312", "DF312", "DF312", "DF301"]
+    );
     assert!(
         codes
             .iter()
@@ -139,8 +154,8 @@ fn pretty_table_names_policy_rule_and_location() {
     assert!(text.contains("cache/dragonfly"), "{text}");
     assert!(text.contains("admin port 9999"), "{text}");
     assert!(
-        text.contains("+ every pod in namespace monitoring [whole-namespace]"),
-        "{text}"
+        text.contains("! every pod in namespace monitoring [whole-namespace]"),
+        "the monitoring namespace gets the superuser without a password: {text}"
     );
     assert!(
         text.contains(
@@ -314,4 +329,136 @@ spec:
             "no DF310 on line {line}: {located:#?}"
         );
     }
+}
+
+#[test]
+fn the_table_says_what_a_peer_gets_without_a_password() {
+    let file = write_temp(
+        "unauthenticated",
+        "apiVersion: dragonflydb.io/v1alpha1
+kind: Dragonfly
+metadata:
+  name: sessions
+  namespace: cache
+spec:
+  memcachedPort: 11211
+  aclFromSecret:
+    name: acl
+    key: users.acl
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: acl
+  namespace: cache
+stringData:
+  users.acl: |
+    user default on nopass ~app:* +@string
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: clients
+  namespace: cache
+spec:
+  podSelector:
+    matchLabels:
+      app: sessions
+  ingress:
+    - from:
+        - ipBlock:
+            cidr: 10.0.0.0/8
+      ports:
+        - port: 6379
+        - port: 11211
+",
+    );
+    let path = file.to_str().unwrap();
+    let report = json(&dflint(&["netpol", "reach", path, "--format", "json"]));
+    let data = port(&report, "data");
+    assert_eq!(data["without_password"]["gets"], "default-user");
+    let detail = data["without_password"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("@string") && detail.contains("~app:*"),
+        "{detail}"
+    );
+    let memcached = port(&report, "memcached");
+    assert_eq!(memcached["without_password"]["gets"], "default-user");
+    assert_eq!(
+        port(&report, "admin")["without_password"]["gets"],
+        "superuser"
+    );
+    // Per peer: the address block gets it; the operator's own paths are not counted.
+    let by_peer = |port: &serde_json::Value, peer: &str| {
+        port["allowed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["peer"] == peer)
+            .unwrap_or_else(|| panic!("no {peer} in {port:#}"))["unauthenticated_privilege"]
+            .clone()
+    };
+    assert_eq!(by_peer(data, "addresses 10.0.0.0/8"), true);
+    assert_eq!(by_peer(memcached, "addresses 10.0.0.0/8"), true);
+    let admin = port(&report, "admin");
+    for path in admin["allowed"].as_array().unwrap() {
+        assert_eq!(path["unauthenticated_privilege"], false, "{path:#}");
+    }
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"DF311"), "{codes:?}");
+    assert!(codes.contains(&"DF302"), "{codes:?}");
+
+    let output = dflint(&["netpol", "reach", path, "--color", "never"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("without a password a peer gets the ACL `default` user's permissions: @string on keys ~app:*"),
+        "{text}"
+    );
+    assert!(
+        text.contains("without a password a peer gets superuser rights"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      ! addresses 10.0.0.0/8 [addresses]"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(file.parent().unwrap());
+}
+
+#[test]
+fn a_policy_alone_says_what_could_not_be_judged() {
+    let file = write_temp(
+        "no-instance",
+        "apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: cache
+  namespace: cache
+spec:
+  podSelector:
+    matchLabels:
+      app: cache
+  ingress:
+    - ports:
+        - port: 6379
+",
+    );
+    let path = file.to_str().unwrap();
+    let output = dflint(&["check", path, "--format", "concise"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("DF314 [info] NetworkPolicy/cache opens port 6379, which Dragonfly uses for its data port, but the input holds no Dragonfly instance"),
+        "{text}"
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "an info fails nothing: {text}"
+    );
+    let _ = std::fs::remove_dir_all(file.parent().unwrap());
 }

@@ -1,6 +1,7 @@
 //! The reachability table `dflint netpol reach` prints (built on a whole [`Bundle`], so it
 //! sits above the network model rather than inside it): per instance, role and port, whether
-//! ingress is enforced and every allowed path with the policy rule that allows it.
+//! ingress is enforced, what a peer gets there without a password, and every allowed path
+//! with the policy rule that allows it.
 
 use serde::Serialize;
 
@@ -9,7 +10,7 @@ use crate::config::LintConfig;
 use crate::lint::Report;
 use crate::netpol::peer::classify;
 use crate::netpol::reach::Path;
-use crate::netpol::{NetworkModel, PeerClass, Site};
+use crate::netpol::{Access, PeerClass, Site};
 use crate::source::Source;
 use crate::target::locate;
 
@@ -48,9 +49,19 @@ pub struct PortReach {
     /// When false, nothing restricts ingress: every pod and address can connect.
     pub enforced: bool,
     pub enforced_by: Vec<String>,
+    /// What a peer that reaches the port gets before it sends a password.
+    pub without_password: Unauthenticated,
     pub allowed: Vec<PathReach>,
     /// Paths some allow rule opens but a Cilium deny rule closes.
     pub denied: Vec<PathReach>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Unauthenticated {
+    /// `superuser`, `default-user`, `nothing` or `unknown`.
+    pub gets: &'static str,
+    /// In words, with why.
+    pub detail: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,6 +72,10 @@ pub struct PathReach {
     pub class: &'static str,
     /// Policy, rule and ports, in words.
     pub because: String,
+    /// The peer gets more than nothing without a password (the port's `without_password`
+    /// is `superuser` or `default-user`) and is not the operator, the instance's own pods or
+    /// a metrics scraper.
+    pub unauthenticated_privilege: bool,
     pub file: String,
     pub line: usize,
     pub column: usize,
@@ -92,26 +107,33 @@ pub fn select_reach_rules(config: &mut LintConfig) {
 /// The table and the findings of the sources, from one reading of them.
 pub fn reach(sources: &[Source], config: &LintConfig) -> (ReachReport, Report) {
     let loaded = load_with(sources, &config.limits);
-    let table = table(
-        &Bundle::new(sources, &loaded, config).network,
-        sources,
-        config,
-    );
+    let table = table(&Bundle::new(sources, &loaded, config), sources, config);
     (table, crate::lint::lint_loaded(sources, &loaded, config))
 }
 
-fn table(model: &NetworkModel<'_>, sources: &[Source], config: &LintConfig) -> ReachReport {
+fn table(bundle: &Bundle<'_>, sources: &[Source], config: &LintConfig) -> ReachReport {
+    let model = &bundle.network;
+    let access = Access {
+        crs: bundle.crs,
+        acls: &bundle.acls,
+        dialect: config.acl.dialect,
+    };
     let at = |site: Site<'_>| {
         let location = locate(sources, &site.target());
         (location.file.to_string(), location.line, location.column)
     };
-    let path_reach = |path: Path, class| {
+    let path_reach = |path: Path, class: PeerClass, privileged: bool| {
         let peer = model.peer(path, true);
         let (file, line, column) = at(peer.site);
         PathReach {
             peer: peer.kind.describe(),
-            class,
+            class: class_name(class),
             because: model.explain(path, true),
+            unauthenticated_privilege: privileged
+                && !matches!(
+                    class,
+                    PeerClass::Operator | PeerClass::OwnPods | PeerClass::Scraper
+                ),
             file,
             line,
             column,
@@ -139,27 +161,30 @@ fn table(model: &NetworkModel<'_>, sources: &[Source], config: &LintConfig) -> R
                         .map(|port| {
                             let reach = model.ingress(index, *role, *port);
                             let class_of = |path: Path| {
-                                class_name(classify(
-                                    &model.peer(path, true).kind,
-                                    instance,
-                                    &config.network,
-                                ))
+                                classify(&model.peer(path, true).kind, instance, &config.network)
                             };
+                            let grant = access.without_password(instance, port.kind);
+                            let privileged = grant.is_privileged();
                             PortReach {
                                 kind: port.kind.name(),
                                 port: port.number,
                                 container_port_name: port.container_name(),
                                 enforced: reach.enforced,
                                 enforced_by: names(&reach.enforced_by),
+                                without_password: Unauthenticated {
+                                    gets: grant.label(),
+                                    detail: grant.describe(),
+                                },
                                 allowed: reach
                                     .allowed
                                     .iter()
-                                    .map(|p| path_reach(*p, class_of(*p)))
+                                    .map(|p| path_reach(*p, class_of(*p), privileged))
                                     .collect(),
+                                // A denied path gets nothing.
                                 denied: reach
                                     .denied
                                     .iter()
-                                    .map(|(p, _)| path_reach(*p, class_of(*p)))
+                                    .map(|(p, _)| path_reach(*p, class_of(*p), false))
                                     .collect(),
                             }
                         })

@@ -145,6 +145,33 @@ fn limits_of(cr: &CrFacts) -> ServerLimits {
     }
 }
 
+/// The ACL a Dragonfly CR runs with.
+pub enum CrAcl<'a, 'd> {
+    /// No `aclFromSecret` and no `--aclfile`: the built-in `default` user (`nopass +@all`;
+    /// `requirepass` only gives it a password).
+    None,
+    /// The ACL text is in the input.
+    Found(&'a FoundAcl<'d>),
+    /// The CR names an ACL that is not in the input (or cannot be read).
+    Unknown,
+}
+
+/// The ACL that CR number `cr_index` runs with, among the ACLs found in the input.
+pub fn acl_of_cr<'a, 'd>(acls: &'a [FoundAcl<'d>], cr: &CrFacts, cr_index: usize) -> CrAcl<'a, 'd> {
+    if cr.has_acl_secret {
+        return acls
+            .iter()
+            .find(|a| a.used_by.contains(&cr_index))
+            .map_or(CrAcl::Unknown, CrAcl::Found);
+    }
+    // An ACL file mounted some other way: dflint cannot tell which text it is.
+    match cr.setting("aclfile") {
+        Some((Some(""), _)) => CrAcl::None,
+        Some(_) => CrAcl::Unknown,
+        None => CrAcl::None,
+    }
+}
+
 pub fn collect<'d>(
     sources: &'d [Source],
     acl_sources: &[usize],

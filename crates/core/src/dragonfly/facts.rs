@@ -33,6 +33,8 @@ const ARGS: &[&str] = &[
     "memcached_port",
     "dbnum",
     "cluster_mode",
+    // The operator passes `--admin_nopass`; `spec.args` comes after it and may turn it off.
+    "admin_nopass",
 ];
 
 /// One Dragonfly CR, as the bundle-wide rules see it. Lists are boxed slices (no spare
@@ -51,8 +53,12 @@ pub struct CrFacts {
     pub name_target: Target,
     /// `spec.replicas` as written, and where.
     pub replicas: Option<(Option<i64>, Target)>,
-    /// The default user needs a password, a client certificate or an ACL.
-    pub authenticated: bool,
+    /// A password is set (`passwordFromSecret`, `--requirepass`, `DFLY_requirepass`): the
+    /// built-in `default` user, and the admin port without `--admin_nopass`, ask for it.
+    pub password: bool,
+    /// TLS is on and checks client certificates against a CA: a peer without one is turned
+    /// away by every TLS listener (the data and memcached ports).
+    pub client_certs: bool,
     /// `spec.aclFromSecret` is there (whatever it holds).
     pub has_acl_secret: bool,
     /// `--primary_port_http_enabled` is set to a true value on the command line.
@@ -277,7 +283,10 @@ impl CrFacts {
             namespace: cr.resource.namespace().map(Box::from),
             name_target,
             replicas,
-            authenticated: cr.has_authentication(),
+            password: cr.has_password(),
+            client_certs: cr.has_client_ca()
+                && ((cr.is_operator() && cr.spec_at(&["tlsSecretRef"]).is_some())
+                    || cr.setting_is_on("tls")),
             has_acl_secret: acl.is_some(),
             http_on_main_port: cr
                 .command_line

@@ -1,6 +1,6 @@
 //! Dragonfly instances and the ports their pods listen on.
 
-use super::selector::Labels;
+use super::selector::{Labels, Selector};
 use super::{Policy, Site};
 use crate::dragonfly::facts::CrFacts;
 use crate::dragonfly::operator::{ADMIN_PORT, DATA_PORT};
@@ -75,8 +75,6 @@ pub struct Instance<'d> {
     /// Index into the bundle's Dragonfly CRs; `None` for instances inferred from labels.
     pub cr: Option<usize>,
     pub site: Site<'d>,
-    /// The default user needs a password or a client certificate (`None`: unknown, no CR).
-    pub authenticated: Option<bool>,
     /// The operator creates its own NetworkPolicy for this instance.
     pub operator_policy: bool,
     /// Where that policy comes from: `networkPolicyEnabled`, else the instance.
@@ -179,7 +177,6 @@ pub fn from_crs(crs: &[CrFacts]) -> Vec<Instance<'_>> {
                 ports,
                 cr: Some(index),
                 site: Site::Fixed(&cr.name_target),
-                authenticated: Some(cr.authenticated),
                 operator_policy: cr.network_policy_enabled().and_then(|(v, _)| *v) != Some(false),
                 operator_site: Site::Fixed(
                     cr.network_policy_enabled()
@@ -195,6 +192,13 @@ fn extend_labels(labels: &mut Labels, pairs: &[(String, String)]) {
     labels.extend(pairs.iter().cloned());
 }
 
+/// Whether a policy's pod selector names Dragonfly pods by the operator's label conventions.
+pub fn follows_label_conventions(pods: &Selector) -> bool {
+    pods.pinned("app.kubernetes.io/name") == Some("dragonfly")
+        || pods.pinned("app.kubernetes.io/part-of") == Some("dragonfly")
+        || pods.pinned("app").is_some_and(|a| a.contains("dragonfly"))
+}
+
 /// Without CRs in the input, the pods a policy aims at with the operator's label
 /// conventions (`app.kubernetes.io/name: dragonfly`, `app.kubernetes.io/part-of: dragonfly`
 /// or an `app` label naming Dragonfly) stand for an instance with the default ports.
@@ -202,13 +206,10 @@ pub fn from_label_conventions<'d>(policies: &[Policy<'d>]) -> Vec<Instance<'d>> 
     let mut instances: Vec<Instance<'d>> = Vec::new();
     for policy in policies {
         let Some(pods) = &policy.pods else { continue };
-        let app = pods.pinned("app");
-        let is_dragonfly = pods.pinned("app.kubernetes.io/name") == Some("dragonfly")
-            || pods.pinned("app.kubernetes.io/part-of") == Some("dragonfly")
-            || app.is_some_and(|a| a.contains("dragonfly"));
-        if !is_dragonfly {
+        if !follows_label_conventions(pods) {
             continue;
         }
+        let app = pods.pinned("app");
         let name = app
             .or_else(|| pods.pinned("app.kubernetes.io/instance"))
             .unwrap_or("dragonfly")
@@ -248,7 +249,6 @@ pub fn from_label_conventions<'d>(policies: &[Policy<'d>]) -> Vec<Instance<'d>> 
             ],
             cr: None,
             site: policy.site,
-            authenticated: None,
             operator_policy: false,
             operator_site: policy.site,
             operator_memcached_port: None,

@@ -10,6 +10,7 @@ pub mod instance;
 mod parse;
 pub mod peer;
 pub mod ports;
+pub mod privilege;
 pub mod reach;
 pub mod selector;
 
@@ -24,6 +25,7 @@ use crate::target::Target;
 pub use instance::{Instance, InstancePort, PortKind, Role};
 pub use peer::{Namespaces, Peer, PeerClass, PeerKind};
 pub use ports::{PortMatch, PortQuery, PortSpec, Ports, Protocol};
+pub use privilege::{Access, Grant};
 pub use selector::{Labels, Selector};
 
 /// Where a part of the model comes from: a node in a document, kept instead of a [`Target`]

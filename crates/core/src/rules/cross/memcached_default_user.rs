@@ -17,12 +17,7 @@ static META: RuleMeta = RuleMeta {
     scope: crate::rules::Scope::Bundle(&[crate::rules::Needs::AclSecret]),
 };
 
-/// The commands Dragonfly turns memcache verbs into (`set`/`add`/`replace`/`cas` → SET,
-/// `get`/`gets` → MGET, `gat` → GAT, `delete` → DEL, `incr`/`decr`, `append`/`prepend`,
-/// `flush_all` → FLUSHDB): the only commands a memcache connection can reach.
-const MEMCACHE_COMMANDS: &[&str] = &[
-    "set", "mget", "gat", "del", "incr", "decr", "append", "prepend", "flushdb",
-];
+use crate::netpol::privilege::MEMCACHE_COMMANDS;
 
 /// Where the memcached listener is turned on: `spec.memcachedPort` (the operator's flag comes
 /// after `spec.args` and wins), else `--memcached_port` / `DFLY_memcached_port`.

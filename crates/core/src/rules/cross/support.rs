@@ -103,32 +103,10 @@ pub fn secret_generators(bundle: &Bundle<'_>) -> Vec<SecretGenerator> {
     found
 }
 
-/// The ACL a Dragonfly CR runs with.
-pub enum CrAcl<'a, 'd> {
-    /// No `aclFromSecret` and no `--aclfile`: the built-in `default` user (`nopass +@all`;
-    /// `requirepass` only gives it a password).
-    None,
-    /// The ACL text is in the input.
-    Found(&'a FoundAcl<'d>),
-    /// The CR names an ACL that is not in the input (or cannot be read).
-    Unknown,
-}
+pub use crate::acl::found::CrAcl;
 
 pub fn cr_acl<'a, 'd>(bundle: &'a Bundle<'d>, cr_index: usize) -> CrAcl<'a, 'd> {
-    let cr = &bundle.crs[cr_index];
-    if cr.has_acl_secret {
-        return bundle
-            .acls
-            .iter()
-            .find(|a| a.used_by.contains(&cr_index))
-            .map_or(CrAcl::Unknown, CrAcl::Found);
-    }
-    // An ACL file mounted some other way: dflint cannot tell which text it is.
-    match cr.setting("aclfile") {
-        Some((Some(""), _)) => CrAcl::None,
-        Some(_) => CrAcl::Unknown,
-        None => CrAcl::None,
-    }
+    crate::acl::found::acl_of_cr(&bundle.acls, &bundle.crs[cr_index], cr_index)
 }
 
 /// Users that can connect and run a command the predicate accepts. A rejected ACL file does

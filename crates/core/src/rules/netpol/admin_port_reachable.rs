@@ -1,9 +1,9 @@
-use super::support::{enforced_paths, path_target};
+use super::support::{enforced_paths, path_target, Grants};
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::netpol::peer::classify;
 use crate::netpol::ports::Coverage;
-use crate::netpol::{PeerClass, PortKind};
+use crate::netpol::{Grant, PeerClass, PortKind};
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct AdminPortReachable;
@@ -24,6 +24,7 @@ impl Rule for AdminPortReachable {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         let model = &bundle.network;
+        let mut grants = Grants::new(bundle, PortKind::Admin);
         for (instance, number, path) in enforced_paths(bundle, PortKind::Admin) {
             let rule = model.rule(path, true, false);
             let peer = model.peer(path, true);
@@ -53,15 +54,22 @@ impl Rule for AdminPortReachable {
             } else {
                 ""
             };
-            let severity = match class {
-                PeerClass::SelectedPods { .. } => Severity::Warning,
-                _ => Severity::Error,
+            let grant = grants.of(instance);
+            let open = "a superuser port where ACLs never apply and no password is asked";
+            let (severity, what) = match (&grant, class) {
+                // The port still runs every command unchecked once the password is given.
+                (Grant::Nothing(why), _) => (
+                    Severity::Warning,
+                    format!("a superuser port where ACLs never apply; {why}"),
+                ),
+                (_, PeerClass::SelectedPods { .. }) => (Severity::Warning, open.to_string()),
+                _ => (Severity::Error, open.to_string()),
             };
             let related = out.related(&instance.site.target(), "the Dragonfly instance");
             out.report(
                 &path_target(bundle, path),
                 format!(
-                    "{} can reach the admin port {number} of {}: a superuser port where ACLs never apply and the operator turns the password off{all_ports}",
+                    "{} can reach the admin port {number} of {}: {what}{all_ports}",
                     peer.kind.describe(),
                     instance.display()
                 ),

@@ -1,7 +1,7 @@
-use super::support::{enforced_paths, path_target};
+use super::support::{enforced_paths, is_wide, path_target, Grants};
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
-use crate::netpol::{Namespaces, PeerKind, PortKind};
+use crate::netpol::PortKind;
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct DataPortOpen;
@@ -10,27 +10,10 @@ static META: RuleMeta = RuleMeta {
     code: "DF303",
     name: "data-port-open",
     severity: Severity::Warning,
-    summary: "The data port is open to the world, the whole cluster, every address or a rule without peers.",
+    summary: "The data port is open to the world, the whole cluster, every address or a rule without peers (an error when it needs no password).",
     docs: rule_docs!("data_port_open.md"),
     scope: crate::rules::Scope::Object,
 };
-
-/// Peers that mean "everything" or "every pod of the cluster" rather than named clients.
-fn is_wide(kind: &PeerKind) -> bool {
-    match kind {
-        PeerKind::Anyone => true,
-        PeerKind::Entity(e) => matches!(
-            *e,
-            "world" | "world-ipv4" | "world-ipv6" | "all" | "cluster" | "host" | "remote-node"
-        ),
-        PeerKind::Pods {
-            namespaces: Namespaces::All,
-            pods,
-        } => pods.is_empty(),
-        PeerKind::Cidr { block, .. } => block.is_everything(),
-        _ => false,
-    }
-}
 
 impl Rule for DataPortOpen {
     fn meta(&self) -> &'static RuleMeta {
@@ -39,12 +22,14 @@ impl Rule for DataPortOpen {
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
         let model = &bundle.network;
+        let mut grants = Grants::new(bundle, PortKind::Data);
         for (instance, number, path) in enforced_paths(bundle, PortKind::Data) {
             let peer = model.peer(path, true);
             if !is_wide(&peer.kind) {
                 continue;
             }
-            let unauthenticated = instance.authenticated == Some(false);
+            let grant = grants.of(instance);
+            let unauthenticated = grant.is_privileged();
             let related = out.related(&instance.site.target(), "the Dragonfly instance");
             let diagnostic = out
                 .report(
@@ -54,9 +39,12 @@ impl Rule for DataPortOpen {
                         peer.kind.describe(),
                         instance.display(),
                         if unauthenticated {
-                            ", and the instance asks for no password: anyone there can read and write every key"
+                            format!(
+                                ", and without a password every one of them gets {}",
+                                grant.describe()
+                            )
                         } else {
-                            ""
+                            String::new()
                         }
                     ),
                 )
