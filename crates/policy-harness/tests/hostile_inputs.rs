@@ -3,7 +3,9 @@
 //! could send is answered within 2 s, inside a 512 MiB memory limit (a guest that needs more
 //! traps, and the test fails), with the expected verdict. Then the largest object the settings
 //! allow (`maxObjectBytes` at its ceiling), filled with the costliest realistic content, must
-//! be answered with room to spare under policy-server's default 2 s timeout.
+//! be answered with room to spare under policy-server's default 2 s timeout. Times are the CPU
+//! time of the thread that runs the guest, so a machine busy with other work does not fail
+//! them; how fast the policy is is measured by `scripts/bench`.
 
 #[path = "../../../tests/hostile/cases.rs"]
 #[allow(dead_code)] // Shared with another front end's test: the CLI test reads the CLI fields.
@@ -12,10 +14,22 @@ mod cases;
 use cases::PolicyExpectation;
 use dflint_policy_harness::{policy_wasm, Host, Policy};
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TIME_LIMIT: Duration = Duration::from_secs(2);
 const MEMORY_LIMIT: usize = 512 << 20;
+
+/// CPU time the calling thread has used so far.
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(status, 0, "the thread's CPU clock is readable");
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
 
 fn policy() -> Policy {
     let wasm = std::fs::read(policy_wasm()).expect("the policy module");
@@ -89,9 +103,9 @@ fn every_hostile_case_is_answered_in_bounded_time_and_memory_by_the_compiled_pol
             );
             payload(DRAGONFLY, &text, settings)
         };
-        let start = Instant::now();
+        let start = thread_cpu_time();
         let answer = policy.try_validate_raw(&request, &host);
-        let took = start.elapsed();
+        let took = thread_cpu_time() - start;
         let answer = match answer {
             Ok(answer) => answer,
             Err(error) => {
@@ -170,11 +184,11 @@ fn the_largest_object_the_settings_allow_is_answered_well_inside_the_timeout() {
     for dialect in ["dragonfly", "redis"] {
         let settings = format!(r#"{{"maxObjectBytes":{ceiling},"acl":{{"dialect":"{dialect}"}}}}"#);
         let request = payload(SECRET, &object, &settings);
-        let start = Instant::now();
+        let start = thread_cpu_time();
         let answer = policy
             .try_validate_raw(&request, &Host::new())
             .expect("the guest answers");
-        let took = start.elapsed();
+        let took = thread_cpu_time() - start;
         println!(
             "{dialect}: {} users, {} bytes: {took:?}, accepted={}",
             acl.lines().count(),
