@@ -558,3 +558,21 @@ fn a_flux_kustomization_in_the_input_gives_its_substitutions() {
         pairs(&[("DF040", 7), ("DF030", 10), ("DF103", 11)])
     );
 }
+
+#[test]
+fn argo_values_that_are_not_yaml_are_said_with_their_place_and_no_secret() {
+    let path = format!("{HELM}/argo-bad-values.yaml");
+    // Said at the string, as an error Helm would hit too; nothing judged from it (a partial
+    // install: no "no authentication" built on values dflint could not read).
+    assert_eq!(findings(&path), pairs(&[("DF001", 11)]));
+    for format in ["pretty", "json", "concise", "github", "sarif", "junit"] {
+        let text = both(&dflint(&[
+            "check", &path, "--format", format, "--color", "never",
+        ]));
+        assert!(text.contains("DF001"), "{format}: {text}");
+        assert!(
+            !text.contains("Secret-Bad-Yaml-1"),
+            "{format} shows the password"
+        );
+    }
+}

@@ -193,6 +193,7 @@ pub fn load_passing_with(
             secret_spans: &mut workload_secret_spans,
         };
         let mut unsubstituted = Vec::new();
+        let mut embedded_problems = Vec::new();
         // Most files hold no `${`: their documents are not walked.
         let substitutes = source.text().contains("${");
         let mut judged = 0;
@@ -230,7 +231,11 @@ pub fn load_passing_with(
                         }
                     }
                     if syntax == Syntax::Yaml {
-                        helm_chart::embed_values(&mut root, source.text(), limits);
+                        embedded_problems.extend(helm_chart::embed_values(
+                            &mut root,
+                            source.text(),
+                            limits,
+                        ));
                     }
                     let document = Document {
                         source: index,
@@ -282,9 +287,12 @@ pub fn load_passing_with(
         for (kind, count) in unread {
             *loaded.unread_kinds.entry(kind).or_insert(0) += count;
         }
-        loaded
-            .syntax_problems
-            .extend(problems.into_iter().map(|p| (index, p)));
+        loaded.syntax_problems.extend(
+            problems
+                .into_iter()
+                .chain(embedded_problems)
+                .map(|p| (index, p)),
+        );
     }
     loaded.schemas = Some(schemas);
     loaded

@@ -278,6 +278,9 @@ pub struct SyntaxProblem {
 pub enum SyntaxProblemKind {
     /// The text is not valid YAML/JSON; the document it is in is lost.
     Invalid,
+    /// A string meant to hold YAML (Argo CD's `helm.values`) does not: the document is read,
+    /// the string is not.
+    InvalidEmbedded,
     /// A mapping repeats a key; the later value wins.
     DuplicateKey,
     /// Nesting, alias expansion or the number of documents beyond the configured

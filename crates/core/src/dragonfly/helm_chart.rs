@@ -209,8 +209,14 @@ fn argo_install(source: &Node) -> Option<ChartInstall<'_>> {
 /// place, so the values are linted like `valuesObject`. In a literal block (`values: |`) every
 /// node keeps its own place in `text` (the source the document was read from); in any other
 /// string style the nodes all point at the string. A string that is not valid YAML is left
-/// as it is (the install then counts as partly unknown).
-pub fn embed_values(root: &mut Node, text: &str, limits: &crate::limits::Limits) {
+/// as it is (the install then counts as partly unknown) and its problems are returned, at the
+/// string: Helm refuses such values too.
+pub fn embed_values(
+    root: &mut Node,
+    text: &str,
+    limits: &crate::limits::Limits,
+) -> Vec<crate::document::SyntaxProblem> {
+    let mut problems = Vec::new();
     use crate::document::{ScalarStyle, Value};
     let is_application = root.get("kind").and_then(Node::as_str) == Some("Application")
         && root
@@ -218,10 +224,10 @@ pub fn embed_values(root: &mut Node, text: &str, limits: &crate::limits::Limits)
             .and_then(Node::as_str)
             .is_some_and(|v| v.starts_with("argoproj.io/"));
     if !is_application {
-        return;
+        return problems;
     }
     let Some(Value::Map(spec)) = root.entry_mut("spec").map(|e| &mut e.value.value) else {
-        return;
+        return problems;
     };
     for entry in spec.iter_mut() {
         let sources: Vec<&mut Node> = match (entry.key.as_str(), &mut entry.value.value) {
@@ -246,6 +252,15 @@ pub fn embed_values(root: &mut Node, text: &str, limits: &crate::limits::Limits)
             let embedded = embedded.to_string();
             let parsed = crate::document::parse_yaml_with(&embedded, limits);
             if !parsed.problems.is_empty() || parsed.roots.len() != 1 {
+                let why = parsed.problems.first().map_or_else(
+                    || "it holds more than one YAML document".to_string(),
+                    |p| p.message.clone(),
+                );
+                problems.push(crate::document::SyntaxProblem {
+                    kind: crate::document::SyntaxProblemKind::InvalidEmbedded,
+                    message: format!("the chart values in `helm.values` are not valid YAML ({why}); dflint did not read them"),
+                    span: values.span,
+                });
                 continue;
             }
             let Some(mut tree) = parsed.roots.into_iter().next() else {
@@ -266,6 +281,7 @@ pub fn embed_values(root: &mut Node, text: &str, limits: &crate::limits::Limits)
             *values = tree;
         }
     }
+    problems
 }
 
 /// For a literal block scalar at `span` of `text` (the span starts at its first content
@@ -393,40 +409,19 @@ fn lookup(key: &str) -> Option<&'static (&'static str, Release, Release, bool)> 
 /// A key chart `version` reads beside `key` (same parent) whose name is close: the same
 /// letters in another case, or one or two edits away.
 fn suggest(key: &str, version: Release) -> Option<&'static str> {
-    let (parent, name) = key.rsplit_once('.').map_or(("", key), |(p, n)| (p, n));
-    let siblings = CHART_KEYS.iter().filter(|(k, first, last, _)| {
-        *first <= version && version <= *last && k.rsplit_once('.').map_or("", |(p, _)| p) == parent
-    });
-    siblings
-        .map(|(k, ..)| {
-            let sibling = k.rsplit_once('.').map_or(*k, |(_, n)| n);
-            let distance = if sibling.eq_ignore_ascii_case(name) {
-                0
-            } else {
-                edit_distance(&sibling.to_ascii_lowercase(), &name.to_ascii_lowercase())
-            };
-            (distance, *k)
-        })
-        .filter(|(distance, _)| *distance <= 2.min(name.len() / 3).max(1))
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
+    let (parent, name) = key.rsplit_once('.').unwrap_or(("", key));
+    let split = |k: &'static str| k.rsplit_once('.').unwrap_or(("", k));
+    let siblings = CHART_KEYS
+        .iter()
+        .filter(|(k, first, last, _)| *first <= version && version <= *last && split(k).0 == parent)
+        .map(|(k, ..)| split(k).1);
+    let close = crate::crd::structural::closest(name, siblings)?;
+    let full = if parent.is_empty() {
+        close.to_string()
+    } else {
+        format!("{parent}.{close}")
+    };
+    lookup(&full).map(|(k, ..)| *k)
 }
 
 /// The values keys as written, each with its dotted path and node, depth first, stopping
@@ -550,7 +545,7 @@ mod tests {
         let limits = crate::limits::Limits::default();
         let text = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n    chart: dragonfly\n    repoURL: ghcr.io/dragonflydb/dragonfly/helm\n    helm:\n      values: |\n        extraArgs:\n\n          - --port=6380\n";
         let mut root = parse_yaml(text).roots.remove(0);
-        embed_values(&mut root, text, &limits);
+        let _ = embed_values(&mut root, text, &limits);
         let arg = root
             .at(&["spec", "source", "helm", "values", "extraArgs"])
             .and_then(Node::as_seq)
@@ -561,7 +556,7 @@ mod tests {
         // A quoted string: every node points at the string.
         let text = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source: {chart: dragonfly, repoURL: ghcr.io/dragonflydb/dragonfly/helm, helm: {values: \"replicaCount: 2\"}}\n";
         let mut root = parse_yaml(text).roots.remove(0);
-        embed_values(&mut root, text, &limits);
+        let _ = embed_values(&mut root, text, &limits);
         let count = root
             .at(&["spec", "source", "helm", "values", "replicaCount"])
             .unwrap();
@@ -574,7 +569,9 @@ mod tests {
         // Not YAML: left as it is, and the install counts as partly unknown.
         let text = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source: {chart: dragonfly, repoURL: ghcr.io/dragonflydb/dragonfly/helm, helm: {values: \"a: [\"}}\n";
         let mut root = parse_yaml(text).roots.remove(0);
-        embed_values(&mut root, text, &limits);
+        let problems = embed_values(&mut root, text, &limits);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("not valid YAML"));
         let installs = installs_at_root(&root);
         assert!(installs[0].values.is_none() && installs[0].partial);
     }

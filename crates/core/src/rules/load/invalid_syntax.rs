@@ -30,9 +30,16 @@ impl Rule for InvalidSyntax {
             .with_help("Kubernetes manifests, ACL files and flag files must be UTF-8 text");
         }
         for (source, problem) in &bundle.loaded.syntax_problems {
-            if problem.kind == SyntaxProblemKind::Invalid {
-                out.report(&Target::span(*source, problem.span), problem.message.clone())
-                    .with_help("kubectl and the API server reject this document; the other documents of the file are still linted");
+            match problem.kind {
+                SyntaxProblemKind::Invalid => {
+                    out.report(&Target::span(*source, problem.span), problem.message.clone())
+                        .with_help("kubectl and the API server reject this document; the other documents of the file are still linted");
+                }
+                SyntaxProblemKind::InvalidEmbedded => {
+                    out.report(&Target::span(*source, problem.span), problem.message.clone())
+                        .with_help("the API server stores the string as it is, but Helm cannot read it as values, so Argo CD fails to render the chart");
+                }
+                _ => {}
             }
         }
     }
