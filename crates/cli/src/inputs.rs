@@ -224,8 +224,12 @@ fn schema_files_under(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) -> std
         return Ok(());
     }
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
+        let entry = entry?;
+        let path = entry.path();
+        // file_type() does not follow symlinks (as in `collect_files`): a link back to a
+        // parent cannot make the walk loop.
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
             schema_files_under(&path, depth + 1, found)?;
         } else if path
             .extension()
