@@ -63,6 +63,32 @@ pub enum AclCommand {
         #[command(flatten)]
         source: ConfigArgs,
     },
+    /// What an ACL change grants and revokes, user by user, and its risks. OLD and NEW are
+    /// ACL files, YAML/JSON holding ACL text (read as `check` does), or `git:REV:PATH`.
+    /// Exit 0, 1 when `--fail-on` is met, 2 on error (a side the server refuses included).
+    Diff {
+        old: String,
+        new: String,
+        /// Only this user.
+        #[arg(long)]
+        user: Option<String>,
+        /// Which server's ACL rules apply [default: the configuration file's
+        /// `acl.dialect`, else dragonfly].
+        #[arg(long, visible_alias = "acl-dialect", value_enum)]
+        dialect: Option<DialectArg>,
+        #[arg(long, value_enum, default_value_t = crate::acl_diff_command::DiffFormat::Pretty)]
+        format: crate::acl_diff_command::DiffFormat,
+        /// Exit 1 when the change carries a risk (`risk`) or changes anything in effect
+        /// (`change`).
+        #[arg(long, value_enum, default_value_t = crate::acl_diff_command::FailOn::Never)]
+        fail_on: crate::acl_diff_command::FailOn,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
+        input_limits: LimitFlags,
+        #[command(flatten)]
+        source: ConfigArgs,
+    },
     /// May USER run CMD ARGS…? Exit 0 allowed, 1 denied, 2 error.
     Can {
         /// ACL file (or YAML/JSON holding one ACL text), USER, CMD and ARGS; or
@@ -92,6 +118,38 @@ const EXIT_ERROR: u8 = 2;
 
 pub fn run(command: AclCommand) -> ExitCode {
     match command {
+        AclCommand::Diff {
+            old,
+            new,
+            user,
+            dialect,
+            format,
+            fail_on,
+            limits,
+            input_limits,
+            source,
+        } => {
+            // The configuration file is looked for above the new version, when it is a file.
+            let near: Vec<PathBuf> = [&new]
+                .into_iter()
+                .filter(|n| !n.starts_with("git:"))
+                .map(PathBuf::from)
+                .collect();
+            let (dialect, input_limits) = match settings(&source, &near, dialect, &input_limits) {
+                Ok(settings) => settings,
+                Err(code) => return code,
+            };
+            crate::acl_diff_command::run(crate::acl_diff_command::DiffArgs {
+                old,
+                new,
+                user,
+                format,
+                fail_on,
+                dialect,
+                limits: limits.into(),
+                input_limits,
+            })
+        }
         AclCommand::Explain {
             file,
             user,
@@ -174,15 +232,37 @@ fn settings(
 }
 
 /// One ACL text read from a file: where it is, and its parse.
-struct LoadedAcl {
+pub(crate) struct LoadedAcl {
     /// "path" for an ACL file, "path: Secret ns/name key `k`" for text inside a manifest.
-    label: String,
-    file: AclFile,
+    pub(crate) label: String,
+    /// What inside the file holds the text (`Secret ns/name key `k``); `None` for an ACL file.
+    pub(crate) holder: Option<String>,
+    pub(crate) file: AclFile,
+    pub(crate) place: Place,
+}
+
+/// Where the ACL text sits in its file, to turn a span of the text into a line and column.
+pub(crate) struct Place {
+    source: std::rc::Rc<dflint_core::Source>,
+    /// The text inside a manifest; `None` when the file is the ACL text.
+    text: Option<dflint_core::acl::text::AclText>,
+}
+
+impl Place {
+    pub(crate) fn file(&self) -> &str {
+        self.source.name()
+    }
+
+    /// 1-based line and column in the file of a span of the ACL text.
+    pub(crate) fn line_col(&self, span: dflint_core::Span) -> (usize, usize) {
+        let span = self.text.as_ref().map_or(span, |t| t.source_span(span));
+        self.source.line_col(span.start)
+    }
 }
 
 /// Reads the ACL texts of a path: the file itself when it is ACL text, or every ACL text
 /// `dflint check` finds in a YAML/JSON file (Secrets, ConfigMaps), with the same recognition.
-fn load(
+pub(crate) fn load(
     path: &Path,
     dialect: Dialect,
     limits: ServerLimits,
@@ -203,19 +283,50 @@ fn load(
             return Err(ExitCode::from(EXIT_ERROR));
         }
     };
-    let name = path.to_string_lossy().to_string();
+    load_bytes(
+        path.to_string_lossy().to_string(),
+        &bytes,
+        dialect,
+        limits,
+        input_limits,
+    )
+}
+
+/// [`load`] of bytes read elsewhere (`git show`), named `name`.
+pub(crate) fn load_bytes(
+    name: String,
+    bytes: &[u8],
+    dialect: Dialect,
+    limits: ServerLimits,
+    input_limits: &Limits,
+) -> Result<Vec<LoadedAcl>, ExitCode> {
+    if bytes.len() as u64 > input_limits.max_file_bytes {
+        eprintln!(
+            "dflint: {name}: {}",
+            file_too_large_message(
+                dflint_core::limits::UnreadSize::Exactly(bytes.len() as u64),
+                input_limits.max_file_bytes
+            )
+        );
+        return Err(ExitCode::from(EXIT_ERROR));
+    }
     let lower = name.to_ascii_lowercase();
     let manifest = [".yaml", ".yml", ".json"]
         .iter()
         .any(|e| lower.ends_with(e));
     if !manifest || is_acl_file_name(&name) {
-        let text = String::from_utf8_lossy(&bytes);
+        let source = dflint_core::Source::from_bytes(name.clone(), bytes);
         return Ok(vec![LoadedAcl {
             label: name,
-            file: parse_file_with(&text, dialect, limits),
+            holder: None,
+            file: parse_file_with(source.text(), dialect, limits),
+            place: Place {
+                source: std::rc::Rc::new(source),
+                text: None,
+            },
         }]);
     }
-    let sources = vec![dflint_core::Source::from_bytes(name.clone(), &bytes)];
+    let sources = vec![dflint_core::Source::from_bytes(name.clone(), bytes)];
     let loaded = dflint_core::lint::load_with(&sources, input_limits);
     let mut config = dflint_core::config::LintConfig {
         limits: input_limits.clone(),
@@ -223,13 +334,16 @@ fn load(
     };
     config.acl.dialect = dialect;
     let bundle = dflint_core::lint::Bundle::new(&sources, &loaded, &config);
-    let found: Vec<LoadedAcl> = bundle
+    let found: Vec<(String, AclFile, dflint_core::acl::text::AclText)> = bundle
         .acls
         .iter()
-        .map(|acl| LoadedAcl {
-            label: format!("{name}: {}", acl.describe()),
-            // Parsed again with the limits asked for; the text is the one `check` reads.
-            file: parse_file_with(&acl.text.text, dialect, limits),
+        .map(|acl| {
+            (
+                acl.describe(),
+                // Parsed again with the limits asked for; the text is the one `check` reads.
+                parse_file_with(&acl.text.text, dialect, limits),
+                acl.text.clone(),
+            )
         })
         .collect();
     // What could not be read is said with its place, as `check` would say it.
@@ -255,7 +369,21 @@ fn load(
         );
         return Err(ExitCode::from(EXIT_ERROR));
     }
-    Ok(found)
+    drop(bundle);
+    drop(loaded);
+    let source = std::rc::Rc::new(sources.into_iter().next().expect("one source"));
+    Ok(found
+        .into_iter()
+        .map(|(holder, file, text)| LoadedAcl {
+            label: format!("{name}: {holder}"),
+            holder: Some(holder),
+            file,
+            place: Place {
+                source: source.clone(),
+                text: Some(text),
+            },
+        })
+        .collect())
 }
 
 fn explain(

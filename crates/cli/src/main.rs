@@ -1,6 +1,7 @@
 //! The `dflint` command line: reads files, hands them to dflint-core, renders the report.
 
 mod acl_command;
+mod acl_diff_command;
 mod config_command;
 mod config_file;
 mod exit_codes;
@@ -56,7 +57,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
-    /// Show the documentation of one rule (`DF011` or `image-not-pinned`).
+    /// Show the documentation of one rule (`DF011` or `image-not-pinned`), or of `acl-diff`
+    /// and its risks (`keyless-commands`…).
     Explain { rule: String },
     /// Inspect ACL files: effective permissions and dry-runs.
     #[command(subcommand)]

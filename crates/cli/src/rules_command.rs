@@ -68,6 +68,13 @@ pub fn explain(code_or_name: &str) -> ExitCode {
                 Err(_) => ExitCode::from(crate::exit_codes::EXIT_USAGE_OR_IO),
             }
         }
+        None if dflint_core::acl::diff::explain(code_or_name).is_some() => {
+            let text = dflint_core::acl::diff::explain(code_or_name).unwrap_or_default();
+            match crate::stdout::print(&format!("{}\n", text.trim_end())) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(crate::exit_codes::EXIT_USAGE_OR_IO),
+            }
+        }
         None => {
             match dflint_core::rules::nearest(code_or_name) {
                 Some(near) => eprintln!(

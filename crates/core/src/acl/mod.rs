@@ -1,7 +1,9 @@
 //! The ACL engine: parsing (two dialects), effective permissions with provenance, dry-run and
 //! glob matching/intersection.
 
+pub mod classify;
 pub mod commands;
+pub mod diff;
 pub mod dryrun;
 pub mod eval;
 pub mod found;

@@ -22,12 +22,14 @@
 //! another ([`subsumes`]). Those work on the token form: a pattern is a sequence of `*` and
 //! "one byte out of a set" positions, and the product of two such sequences is a small grid.
 
+mod difference;
 mod parse;
 mod product;
 mod subsume;
 #[cfg(test)]
 mod tests;
 
+pub use difference::{regions, Outside, OUTSIDE_BUDGET};
 use parse::{ByteSet, Token};
 
 /// Product states [`subsumes`] may explore before giving up. Ordinary ACL patterns need a few
