@@ -89,6 +89,27 @@ pub enum AclCommand {
         #[command(flatten)]
         source: ConfigArgs,
     },
+    /// Check an ACL spec (`NAME.acl-test.yaml`: per user, command lines that must be
+    /// allowed or denied; `isolated`, `no-unauthenticated`, `readonly`). The ACL is `--acl`,
+    /// else the spec's `acl:`, else NAME.acl (or .conf, .yaml, .yml) beside it. Exit 0 all
+    /// pass, 1 some fail, 2 error.
+    Test {
+        spec: PathBuf,
+        #[arg(long)]
+        acl: Option<PathBuf>,
+        /// Which server's ACL rules apply [default: the configuration file's
+        /// `acl.dialect`, else dragonfly].
+        #[arg(long, visible_alias = "acl-dialect", value_enum)]
+        dialect: Option<DialectArg>,
+        #[arg(long, value_enum, default_value_t = Format::Pretty)]
+        format: Format,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
+        input_limits: LimitFlags,
+        #[command(flatten)]
+        source: ConfigArgs,
+    },
     /// May USER run CMD ARGS…? Exit 0 allowed, 1 denied, 2 error.
     Can {
         /// ACL file (or YAML/JSON holding one ACL text), USER, CMD and ARGS; or
@@ -118,6 +139,29 @@ const EXIT_ERROR: u8 = 2;
 
 pub fn run(command: AclCommand) -> ExitCode {
     match command {
+        AclCommand::Test {
+            spec,
+            acl,
+            dialect,
+            format,
+            limits,
+            input_limits,
+            source,
+        } => {
+            let (dialect, input_limits) =
+                match settings(&source, std::slice::from_ref(&spec), dialect, &input_limits) {
+                    Ok(settings) => settings,
+                    Err(code) => return code,
+                };
+            crate::acl_test_command::run(crate::acl_test_command::TestArgs {
+                spec,
+                acl,
+                format,
+                dialect,
+                limits: limits.into(),
+                input_limits,
+            })
+        }
         AclCommand::Diff {
             old,
             new,

@@ -26,6 +26,8 @@ pub struct Loaded {
     pub not_text: Vec<(usize, usize)>,
     /// Sources that are ACL files rather than YAML/JSON.
     pub acl_sources: Vec<usize>,
+    /// ACL specs (`*.acl-test.yaml`): read by the spec rule, not as manifests.
+    pub acl_spec_sources: Vec<usize>,
     /// Sources larger than `Limits::max_file_bytes`, with their size: not read at all.
     pub oversized: Vec<(usize, UnreadSize)>,
     /// The limit `oversized` was judged by, for the message that reports them.
@@ -64,6 +66,7 @@ static NOTHING_LOADED: Loaded = Loaded {
     empty_sources: Vec::new(),
     not_text: Vec::new(),
     acl_sources: Vec::new(),
+    acl_spec_sources: Vec::new(),
     oversized: Vec::new(),
     max_file_bytes: 0,
     helm_templates: Vec::new(),
@@ -173,6 +176,10 @@ pub fn load_passing_with(
         }
         if source.is_acl() {
             loaded.acl_sources.push(index);
+            continue;
+        }
+        if crate::acl::spec::is_spec_file_name(source.name()) {
+            loaded.acl_spec_sources.push(index);
             continue;
         }
         // Each document is judged as soon as it is parsed: one nothing reads beyond its kind
@@ -515,6 +522,8 @@ pub struct Bundle<'d> {
     pub crs: &'d [CrFacts],
     /// Every ACL text found (files, Secrets, ConfigMaps), parsed and evaluated.
     pub acls: Vec<FoundAcl<'d>>,
+    /// The ACL specs of the input, each paired with the ACL it tests.
+    pub acl_specs: Vec<crate::acl::spec::FoundSpec>,
     /// Secret values that should hold an ACL but are not valid base64 text.
     pub undecodable_acls: Vec<UndecodableAcl<'d>>,
     /// Network policies, Dragonfly instances and who can reach which port.
@@ -580,6 +589,13 @@ impl<'d> Bundle<'d> {
             crs,
             config.acl.dialect,
         );
+        let acl_specs = crate::acl::spec::collect(
+            sources,
+            &loaded.acl_spec_sources,
+            &acls,
+            config.acl.dialect,
+            &config.limits,
+        );
         let network =
             crate::netpol::NetworkModel::build(&resources, &loaded.documents, crs, config);
         let mut secrets_by_name: std::collections::HashMap<&'d str, Vec<usize>> =
@@ -601,6 +617,7 @@ impl<'d> Bundle<'d> {
         let suppressions =
             crate::suppression::collect(sources, &not_yaml, &resources, crs, &acls, config);
         Bundle {
+            acl_specs,
             network,
             secrets_by_name,
             source_indexes: sources
@@ -667,6 +684,7 @@ impl<'d> Bundle<'d> {
             dragonflies,
             crs: &[],
             acls: Vec::new(),
+            acl_specs: Vec::new(),
             undecodable_acls: Vec::new(),
             network: crate::netpol::NetworkModel::default(),
             secrets_by_name: std::collections::HashMap::new(),

@@ -261,6 +261,7 @@ fn judge(
             + bundle.crs.len()
             + bundle.custom.len()
             + loaded.acl_sources.len()
+            + loaded.acl_spec_sources.len()
             + loaded.dragonfly_workloads.values().sum::<usize>(),
         suppressed,
         ..Summary::default()
@@ -514,6 +515,22 @@ fn redactions(
             .entry(sources[source].shared_name())
             .or_default()
             .extend(crate::redact::textual_secret_spans(sources[source].text()));
+    }
+    // A spec may hold its ACL text, passwords included.
+    for spec in &bundle.acl_specs {
+        if let crate::acl::spec::SpecTarget::Inline { text, file, .. } = &spec.target {
+            // Passwords and hashes (`>pw`, `<pw`, `#hash`, `!hash`): the rest stays readable.
+            let secret = file
+                .users
+                .iter()
+                .flat_map(|line| &line.tokens)
+                .filter(|t| t.text.starts_with(['>', '<', '#', '!']))
+                .map(|t| text.source_span(t.span));
+            redactions
+                .entry(sources[spec.source].shared_name())
+                .or_default()
+                .extend(secret);
+        }
     }
     for (source, span) in bundle.secret_spans() {
         redactions

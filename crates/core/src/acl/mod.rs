@@ -12,6 +12,7 @@ pub mod overlap;
 pub mod parse;
 pub mod queries;
 pub mod report;
+pub mod spec;
 pub mod text;
 
 pub use commands::Dialect;

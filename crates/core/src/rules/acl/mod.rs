@@ -23,6 +23,7 @@ pub mod resetpass_keeps_nopass;
 pub mod risky_command;
 pub mod shadowed_token;
 pub mod shared_password;
+pub mod spec_failed;
 pub(crate) mod support;
 pub mod template_placeholder;
 pub mod weak_password;
