@@ -110,6 +110,30 @@ pub enum AclCommand {
         #[command(flatten)]
         source: ConfigArgs,
     },
+    /// The least-privilege rule for what an application sends: INPUT holds command lines,
+    /// MONITOR output or an ACL LOG dump (`-` for standard input). The rule is proven with
+    /// the dry-run engine and each token explained. Exit 0 proven, 1 not, 2 error.
+    Suggest {
+        input: PathBuf,
+        /// The name of the user to write the rule for.
+        #[arg(long)]
+        user: String,
+        /// The ACL the user joins: its other users' keys must stay out of reach.
+        #[arg(long)]
+        acl: Option<PathBuf>,
+        /// Which server's ACL rules apply [default: the configuration file's
+        /// `acl.dialect`, else dragonfly].
+        #[arg(long, visible_alias = "acl-dialect", value_enum)]
+        dialect: Option<DialectArg>,
+        #[arg(long, value_enum, default_value_t = Format::Pretty)]
+        format: Format,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
+        input_limits: LimitFlags,
+        #[command(flatten)]
+        source: ConfigArgs,
+    },
     /// May USER run CMD ARGS…? Exit 0 allowed, 1 denied, 2 error.
     Can {
         /// ACL file (or YAML/JSON holding one ACL text), USER, CMD and ARGS; or
@@ -139,6 +163,31 @@ const EXIT_ERROR: u8 = 2;
 
 pub fn run(command: AclCommand) -> ExitCode {
     match command {
+        AclCommand::Suggest {
+            input,
+            user,
+            acl,
+            dialect,
+            format,
+            limits,
+            input_limits,
+            source,
+        } => {
+            let near: Vec<PathBuf> = acl.iter().cloned().collect();
+            let (dialect, input_limits) = match settings(&source, &near, dialect, &input_limits) {
+                Ok(settings) => settings,
+                Err(code) => return code,
+            };
+            crate::acl_suggest_command::run(crate::acl_suggest_command::SuggestArgs {
+                input,
+                user,
+                acl,
+                format,
+                dialect,
+                limits: limits.into(),
+                input_limits,
+            })
+        }
         AclCommand::Test {
             spec,
             acl,

@@ -13,6 +13,7 @@ pub mod parse;
 pub mod queries;
 pub mod report;
 pub mod spec;
+pub mod suggest;
 pub mod text;
 
 pub use commands::Dialect;
