@@ -72,7 +72,10 @@ fn replicating_or_clustered_pods_need_spread_over_nodes() {
         assert_eq!(found.len(), 1, "{args}: {found:?}");
         let (code, severity, line, message) = &found[0];
         assert_eq!((*code, *severity, *line), ("DF040", Severity::Warning, 7));
-        assert!(message.contains("nothing keeps them on different nodes"), "{message}");
+        assert!(
+            message.contains("nothing keeps them on different nodes"),
+            "{message}"
+        );
     }
     for pod in [ANTI_AFFINITY, SPREAD] {
         let spread = workload("StatefulSet", 3, "[--cluster_mode=yes]", pod);
