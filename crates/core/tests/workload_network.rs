@@ -158,6 +158,27 @@ fn without_the_operator_the_admin_port_asks_for_requirepass_unless_admin_nopass(
     // No password to ask for: the admin port lets everyone in.
     let no_password = [workload("Deployment", "[--admin_port=9999]", "", "")];
     assert_eq!(grant(&no_password, PortKind::Admin), Grant::Superuser);
+    // With TLS and a client CA, the admin port asks for a certificate too, unless it is
+    // left without TLS.
+    let mtls =
+        "--tls, --tls_cert_file=/tls/crt, --tls_key_file=/tls/key, --tls_ca_cert_file=/tls/ca";
+    let with_ca = [workload(
+        "Deployment",
+        &format!("[--admin_port=9999, --admin_nopass, {mtls}]"),
+        "",
+        "",
+    )];
+    assert!(matches!(
+        grant(&with_ca, PortKind::Admin),
+        Grant::Nothing(_)
+    ));
+    let plain_admin = [workload(
+        "Deployment",
+        &format!("[--admin_port=9999, --admin_nopass, --no_tls_on_admin_port, {mtls}]"),
+        "",
+        "",
+    )];
+    assert_eq!(grant(&plain_admin, PortKind::Admin), Grant::Superuser);
 }
 
 #[test]

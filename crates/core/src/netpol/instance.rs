@@ -105,6 +105,9 @@ pub struct Standalone {
     pub password: bool,
     /// TLS with a client CA: every TLS listener asks for a certificate.
     pub client_certs: bool,
+    /// The admin port is a TLS listener too (no `--no_tls_on_admin_port`), so with a client
+    /// CA it asks for a certificate as well.
+    pub admin_tls: bool,
     /// `--admin_nopass` is on: the admin port asks for no password.
     pub admin_nopass: bool,
     /// `--aclfile` is set: the ACL is a file mounted from somewhere the input may not show.
@@ -405,6 +408,7 @@ fn of_workload<'d>(
     let standalone = Standalone {
         password: server.has_password(),
         client_certs: server.has_client_ca(),
+        admin_tls: !server.setting_is_on("no_tls_on_admin_port"),
         admin_nopass: server.setting_is_on("admin_nopass"),
         acl_file: server.has_acl_file(),
         http_console: !off("primary_port_http_enabled"),

@@ -213,6 +213,9 @@ impl Access<'_, '_> {
         const CERTIFICATE: &str = "every client must show a certificate signed by the client CA";
         const ACL_FILE: &str = "the ACL file `--aclfile` names is not in the input";
         match kind {
+            PortKind::Admin if server.client_certs && server.admin_tls => {
+                Grant::Nothing(CERTIFICATE.into())
+            }
             PortKind::Admin if server.admin_nopass || !server.password => Grant::Superuser,
             PortKind::Admin => Grant::Nothing(
                 "without `--admin_nopass` the admin port asks for the `requirepass` password"
