@@ -94,7 +94,7 @@ export interface PathReach {
   file: string; line: number; column: number;
 }
 /** What a peer that reaches a port gets before it sends a password. */
-export interface Unauthenticated { gets: "superuser" | "default-user" | "nothing" | "unknown"; detail: string }
+export interface Unauthenticated { gets: "superuser" | "default-user" | "http-console" | "nothing" | "unknown"; detail: string }
 export interface PortReach {
   kind: "data" | "admin" | "memcached"; port: number; container_port_name: string | null;
   enforced: boolean; enforced_by: string[]; without_password: Unauthenticated;

@@ -139,7 +139,7 @@ fn reach(args: ReachArgs) -> ExitCode {
 fn pretty(table: &ReachReport) -> String {
     let mut out = String::new();
     if table.instances.is_empty() {
-        out.push_str("No Dragonfly instance found: give Dragonfly CRs, or policies selecting pods labelled app.kubernetes.io/name=dragonfly.\n");
+        out.push_str("No Dragonfly instance found: give Dragonfly CRs, workloads running the Dragonfly image, or policies selecting pods labelled app.kubernetes.io/name=dragonfly.\n");
         return out;
     }
     let path_line = |out: &mut String, mark: &str, path: &PathReach| {
@@ -157,6 +157,7 @@ fn pretty(table: &ReachReport) -> String {
         };
         let origin = match instance.origin {
             "dragonfly-cr" => "Dragonfly CR",
+            "workload" => "workload running the image, no operator",
             _ => "inferred from policy labels",
         };
         let _ = writeln!(
@@ -180,6 +181,7 @@ fn pretty(table: &ReachReport) -> String {
             for port in &role.ports {
                 let named = port
                     .container_port_name
+                    .as_ref()
                     .map(|n| format!(" `{n}`"))
                     .unwrap_or_default();
                 if port.enforced {

@@ -83,6 +83,11 @@ pub struct SettingsArgs {
     /// interpolate; repeatable. Added to the `vars` of the configuration file.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+    /// An image that runs the Dragonfly server besides the official ones (a mirror):
+    /// matched against the image's name without tag, or the whole reference, `*` for any
+    /// characters; repeatable. Added to the `dragonfly-images` of the configuration file.
+    #[arg(long = "dragonfly-image", value_name = "PATTERN")]
+    pub dragonfly_images: Vec<String>,
     #[command(flatten)]
     pub network: NetworkArgs,
     #[command(flatten)]
@@ -243,6 +248,12 @@ impl SettingsArgs {
         for (name, value) in &self.vars {
             config.vars.insert(name.clone(), value.clone());
             set(&format!("vars.{name}"), "--var");
+        }
+        if !self.dragonfly_images.is_empty() {
+            config
+                .dragonfly_images
+                .extend(self.dragonfly_images.iter().cloned());
+            set("dragonfly-images", "--dragonfly-image");
         }
         for (name, flag) in self.network.apply(&mut config) {
             set(name, flag);

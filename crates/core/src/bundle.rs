@@ -8,6 +8,7 @@ use crate::document::{
     parse_json_with, parse_yaml_each, Document, Node, Parsed, Syntax, SyntaxProblem,
 };
 use crate::dragonfly::facts::{CrFacts, PathTexts};
+use crate::dragonfly::workload::Images;
 use crate::dragonfly::{helm_chart, DragonflyCr};
 use crate::limits::{Limits, UnreadSize};
 use crate::resource::{recognize, resource_roots, unread_kinds, Kind, Recognition, Resource};
@@ -134,17 +135,26 @@ pub fn load_facts(sources: &[Source], limits: &Limits) -> Loaded {
 
 /// [`load_with`], handing each document it keeps to `pass` as soon as it is parsed.
 pub fn load_passing(sources: &[Source], limits: &Limits, pass: &mut dyn DocumentPass) -> Loaded {
-    load_passing_with(sources, limits, &Vars::new(), pass)
+    load_passing_with(sources, limits, &Vars::new(), Images::default(), pass)
+}
+
+/// [`load_with`] the limits and image patterns of the settings (`netpol reach`).
+pub fn load_configured(sources: &[Source], config: &LintConfig) -> Loaded {
+    let images = Images(&config.dragonfly_images);
+    let pass = &mut NoPass { keep_crs: true };
+    load_passing_with(sources, &config.limits, &Vars::new(), images, pass)
 }
 
 pub use crate::interpolate::Vars;
 
 /// [`load_passing`], substituting `${VAR}` in manifests from `vars` (and their defaults)
-/// as Flux would, and interpolating compose files as compose would.
+/// as Flux would, and interpolating compose files as compose would; containers whose image
+/// matches `images` run Dragonfly too.
 pub fn load_passing_with(
     sources: &[Source],
     limits: &Limits,
     vars: &Vars,
+    images: Images<'_>,
     pass: &mut dyn DocumentPass,
 ) -> Loaded {
     let mut loaded = Loaded {
@@ -254,7 +264,7 @@ pub fn load_passing_with(
                     let read = read_document(
                         sources,
                         &document,
-                        (limits, vars, &schemas),
+                        (limits, vars, images, &schemas),
                         crs,
                         &mut workloads,
                         &mut paths,
@@ -376,6 +386,7 @@ pub fn dragonfly_servers<'d>(
     doc: &'d Document,
     limits: &Limits,
     vars: &Vars,
+    images: Images<'_>,
 ) -> Vec<DragonflyCr<'d>> {
     if doc.syntax == Syntax::FlagFile {
         return vec![DragonflyCr::in_flag_file(doc, limits)];
@@ -415,7 +426,7 @@ pub fn dragonfly_servers<'d>(
             continue;
         }
         servers.extend(crate::dragonfly::workload::servers_at_root(
-            doc, root, limits,
+            doc, root, limits, images,
         ));
     }
     servers
@@ -427,13 +438,13 @@ pub fn dragonfly_servers<'d>(
 fn read_document(
     sources: &[Source],
     doc: &Document,
-    (limits, vars, schemas): (&Limits, &Vars, &Registry),
+    (limits, vars, images, schemas): (&Limits, &Vars, Images<'_>, &Registry),
     facts: &mut Vec<CrFacts>,
     workloads: &mut Workloads<'_>,
     paths: &mut PathTexts,
     pass: &mut dyn DocumentPass,
 ) -> bool {
-    let servers = dragonfly_servers(doc, limits, vars);
+    let servers = dragonfly_servers(doc, limits, vars, images);
     if servers.is_empty() {
         // Custom resources with a schema are judged as the CRs are; the document stays
         // (the summary counts its kinds).

@@ -61,6 +61,13 @@ pub struct LintConfig {
     /// judged from it.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub vars: BTreeMap<String, String>,
+    /// Images that run the Dragonfly server besides the official repositories (a mirror
+    /// that renames them): patterns matched against an image's name without tag or digest,
+    /// registry host included, and against the whole reference, with `*` for any run of
+    /// characters (`registry.corp.example/mirror/dragonfly*`). Pods and workloads whose
+    /// container image matches are linted as Dragonfly.
+    #[serde(alias = "dragonflyImages", skip_serializing_if = "Vec::is_empty")]
+    pub dragonfly_images: Vec<String>,
     pub acl: AclSettings,
     pub network: NetworkSettings,
     /// How much of the input is read; see [`Limits`].
@@ -209,6 +216,7 @@ impl Default for LintConfig {
             allow_ignore_annotation: true,
             dragonfly_version: None,
             vars: BTreeMap::new(),
+            dragonfly_images: Vec::new(),
             acl: AclSettings::default(),
             network: NetworkSettings::default(),
             limits: Limits::default(),

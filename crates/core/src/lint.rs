@@ -82,7 +82,8 @@ pub fn lint_without_redactions(sources: &[Source], config: &LintConfig) -> Repor
 /// the findings are sorted, which is when the report is largest.
 fn lint_with(sources: &[Source], config: &LintConfig, redact: Redactions) -> Report {
     let mut cr_rules = CrRules::new(config, redact);
-    let loaded = load_passing_with(sources, &config.limits, &config.vars, &mut cr_rules);
+    let images = crate::dragonfly::workload::Images(&config.dragonfly_images);
+    let loaded = load_passing_with(sources, &config.limits, &config.vars, images, &mut cr_rules);
     let early = cr_rules.finish();
     let judged = judge(sources, &loaded, early, config, redact);
     drop(loaded);
@@ -97,7 +98,8 @@ pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> 
     let schemas = loaded.schemas.clone().unwrap_or_default();
     cr_rules.schemas(&schemas);
     for doc in &loaded.documents {
-        let crs = crate::bundle::dragonfly_servers(doc, &config.limits, &config.vars);
+        let images = crate::dragonfly::workload::Images(&config.dragonfly_images);
+        let crs = crate::bundle::dragonfly_servers(doc, &config.limits, &config.vars, images);
         if !crs.is_empty() || schemas.covers(&doc.root) {
             cr_rules.document(sources, doc, crs);
         }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::bundle::{load_with, Bundle};
+use crate::bundle::{load_configured, Bundle};
 use crate::config::LintConfig;
 use crate::lint::Report;
 use crate::netpol::peer::classify;
@@ -23,7 +23,8 @@ pub struct ReachReport {
 pub struct InstanceReach {
     pub name: String,
     pub namespace: String,
-    /// `dragonfly-cr` or `label-conventions` (no CR in the input).
+    /// `dragonfly-cr`, `workload` (a Pod or workload running the image) or
+    /// `label-conventions` (neither in the input).
     pub origin: &'static str,
     pub file: String,
     pub line: usize,
@@ -45,7 +46,7 @@ pub struct PortReach {
     /// `data`, `admin` or `memcached`.
     pub kind: &'static str,
     pub port: u16,
-    pub container_port_name: Option<&'static str>,
+    pub container_port_name: Option<String>,
     /// When false, nothing restricts ingress: every pod and address can connect.
     pub enforced: bool,
     pub enforced_by: Vec<String>,
@@ -58,7 +59,7 @@ pub struct PortReach {
 
 #[derive(Debug, Serialize)]
 pub struct Unauthenticated {
-    /// `superuser`, `default-user`, `nothing` or `unknown`.
+    /// `superuser`, `default-user`, `http-console`, `nothing` or `unknown`.
     pub gets: &'static str,
     /// In words, with why.
     pub detail: String,
@@ -106,7 +107,7 @@ pub fn select_reach_rules(config: &mut LintConfig) {
 
 /// The table and the findings of the sources, from one reading of them.
 pub fn reach(sources: &[Source], config: &LintConfig) -> (ReachReport, Report) {
-    let loaded = load_with(sources, &config.limits);
+    let loaded = load_configured(sources, config);
     let table = table(&Bundle::new(sources, &loaded, config), sources, config);
     (table, crate::lint::lint_loaded(sources, &loaded, config))
 }
@@ -168,7 +169,7 @@ fn table(bundle: &Bundle<'_>, sources: &[Source], config: &LintConfig) -> ReachR
                             PortReach {
                                 kind: port.kind.name(),
                                 port: port.number,
-                                container_port_name: port.container_name(),
+                                container_port_name: instance.port_name(*port).map(str::to_string),
                                 enforced: reach.enforced,
                                 enforced_by: names(&reach.enforced_by),
                                 without_password: Unauthenticated {
@@ -207,6 +208,8 @@ fn table(bundle: &Bundle<'_>, sources: &[Source], config: &LintConfig) -> ReachR
                 namespace: instance.namespace.to_string(),
                 origin: if instance.cr.is_some() {
                     "dragonfly-cr"
+                } else if instance.standalone.is_some() {
+                    "workload"
                 } else {
                     "label-conventions"
                 },

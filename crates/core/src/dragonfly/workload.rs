@@ -47,6 +47,73 @@ pub fn is_dragonfly_image(image: &str) -> bool {
     })
 }
 
+/// The image patterns of the `dragonfly-images` setting: images that run the Dragonfly server
+/// besides the official repositories (a mirror that renames them, an image built on
+/// Dragonfly's). Each pattern is matched against the image's name without its tag or digest,
+/// registry host included, and against the whole reference; `*` stands for any run of
+/// characters, `/` included.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Images<'a>(pub &'a [String]);
+
+impl Images<'_> {
+    /// Whether a container with this image runs the Dragonfly server.
+    pub fn is_dragonfly(&self, image: &str) -> bool {
+        is_dragonfly_image(image) || self.0.iter().any(|pattern| image_matches(pattern, image))
+    }
+}
+
+/// Whether `image` matches one `dragonfly-images` pattern (see [`Images`]).
+pub fn image_matches(pattern: &str, image: &str) -> bool {
+    let image = image.trim();
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
+    let name = match without_digest[last_slash..].find(':') {
+        Some(colon) => &without_digest[..last_slash + colon],
+        None => without_digest,
+    };
+    glob_matches(pattern.as_bytes(), name.as_bytes())
+        || glob_matches(pattern.as_bytes(), image.as_bytes())
+}
+
+/// `*` matches any run of bytes; everything else itself. Iterative, with one saved `*`
+/// position: linear in practice and never exponential, whatever the pattern.
+fn glob_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// Why a `dragonfly-images` pattern cannot be used, if it cannot.
+pub fn check_image_pattern(pattern: &str) -> Result<(), String> {
+    if pattern.trim().is_empty() {
+        return Err("an image pattern must not be empty".to_string());
+    }
+    if pattern.chars().any(char::is_whitespace) {
+        return Err(format!("`{pattern}`: an image pattern holds no whitespace"));
+    }
+    if pattern.chars().all(|c| c == '*') {
+        return Err(format!(
+            "`{pattern}` would take every image for Dragonfly; name the repository (`registry.example/mirror/dragonfly*`)"
+        ));
+    }
+    Ok(())
+}
+
 /// The repository path of an image reference: without tag, digest and registry host.
 pub fn image_repository(image: &str) -> &str {
     let image = image.trim();
@@ -63,9 +130,28 @@ pub fn image_repository(image: &str) -> &str {
     }
 }
 
+/// The pod spec of a workload document root (`spec.template.spec` of a Deployment).
+pub fn pod_spec(root: &Node) -> Option<&Node> {
+    let kind = root.get("kind").and_then(Node::as_str)?;
+    let (_, path) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind)?;
+    root.at(path)
+}
+
+/// `spec.replicas` of the workload kinds that run that many copies of one pod template
+/// (a DaemonSet runs one per node, a Job's `parallelism` runs to completion).
+pub fn replicas(root: &Node) -> Option<&Node> {
+    let kind = root.get("kind").and_then(Node::as_str)?;
+    matches!(
+        kind,
+        "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController"
+    )
+    .then(|| root.at(&["spec", "replicas"]))
+    .flatten()
+}
+
 /// The containers of a workload document root that use the Dragonfly image; `None` for
 /// other kinds.
-fn dragonfly_containers(root: &Node) -> Option<Vec<&Node>> {
+fn dragonfly_containers<'n>(root: &'n Node, images: Images<'_>) -> Option<Vec<&'n Node>> {
     let kind = root.get("kind").and_then(Node::as_str)?;
     let (_, path) = POD_SPEC_PATHS.iter().find(|(k, _)| *k == kind)?;
     let pod_spec = root.at(path)?;
@@ -78,7 +164,7 @@ fn dragonfly_containers(root: &Node) -> Option<Vec<&Node>> {
             container
                 .get("image")
                 .and_then(Node::as_str)
-                .is_some_and(is_dragonfly_image)
+                .is_some_and(|image| images.is_dragonfly(image))
         })
         .collect();
     Some(containers)
@@ -92,8 +178,9 @@ pub fn servers_at_root<'d>(
     doc: &'d Document,
     root: &'d Node,
     limits: &Limits,
+    images: Images<'_>,
 ) -> Vec<DragonflyCr<'d>> {
-    let Some(containers) = dragonfly_containers(root) else {
+    let Some(containers) = dragonfly_containers(root, images) else {
         return Vec::new();
     };
     let resource = Resource {
@@ -115,8 +202,8 @@ pub fn servers_at_root<'d>(
 /// The containers of a workload document root that run the Dragonfly image with a command
 /// that is not the server (a shell script, another program): what the server gets there,
 /// if it runs at all, cannot be read.
-pub fn unread_containers(root: &Node) -> Vec<&Node> {
-    let Some(containers) = dragonfly_containers(root) else {
+pub fn unread_containers<'n>(root: &'n Node, images: Images<'_>) -> Vec<&'n Node> {
+    let Some(containers) = dragonfly_containers(root, images) else {
         return Vec::new();
     };
     containers
@@ -199,6 +286,40 @@ mod tests {
         ] {
             assert!(!is_dragonfly_image(image), "{image}");
         }
+    }
+
+    #[test]
+    fn image_patterns_match_the_name_or_the_whole_reference() {
+        let patterns = ["registry.corp.example/mirror/dragonfly*".to_string()];
+        let images = Images(&patterns);
+        for image in [
+            "registry.corp.example/mirror/dragonfly:v1.30.0",
+            "registry.corp.example/mirror/dragonfly-weekly@sha256:abcd",
+            "registry.corp.example/mirror/dragonfly",
+            // The official names still count.
+            "ghcr.io/dragonflydb/dragonfly:v1.30.0",
+        ] {
+            assert!(images.is_dragonfly(image), "{image}");
+        }
+        for image in [
+            "registry.corp.example/mirror/redis:7",
+            "other.example/mirror/dragonfly:v1",
+            "registry.corp.example/mirror",
+        ] {
+            assert!(!images.is_dragonfly(image), "{image}");
+        }
+        // A pattern with a tag matches the whole reference.
+        assert!(image_matches("corp/df:v1.*", "corp/df:v1.30.0"));
+        assert!(!image_matches("corp/df:v1.*", "corp/df:v2.0.0"));
+        // No pattern, no mirror.
+        assert!(!Images::default().is_dragonfly("registry.corp.example/mirror/dragonfly:v1"));
+        // Many stars cannot make matching slow.
+        let stars = "*a".repeat(200);
+        assert!(!image_matches(&stars, &"a".repeat(150)));
+        assert!(check_image_pattern("*").is_err());
+        assert!(check_image_pattern("").is_err());
+        assert!(check_image_pattern("a b").is_err());
+        assert!(check_image_pattern("corp/dragonfly*").is_ok());
     }
 
     fn arguments(container: &str) -> Option<Vec<String>> {

@@ -22,7 +22,7 @@ use crate::dragonfly::facts::CrFacts;
 use crate::resource::Resource;
 use crate::target::Target;
 
-pub use instance::{Instance, InstancePort, PortKind, Role};
+pub use instance::{Instance, InstancePort, PortKind, Role, Standalone};
 pub use peer::{Namespaces, Peer, PeerClass, PeerKind};
 pub use ports::{PortMatch, PortQuery, PortSpec, Ports, Protocol};
 pub use privilege::{Access, Grant};
@@ -284,6 +284,9 @@ impl<'d> NetworkModel<'d> {
         }
         let namespaces = parse::namespace_labels(documents);
         let mut instances = instance::from_crs(crs);
+        // Pods and workloads running the image themselves are instances too; only an input
+        // with neither falls back on the operator's label conventions.
+        instances.extend(instance::from_workloads(documents, config));
         if instances.is_empty() {
             instances = instance::from_label_conventions(&policies);
         }

@@ -14,6 +14,14 @@
 //! - a RESP connection on the data port needs no AUTH when `default` accepts the empty
 //!   password (`AuthUser("default", "")`, main_service.cc:1885@v1.40.1).
 //!
+//! A server run without the operator (a Pod or workload running the image) has Dragonfly's
+//! own defaults: `--admin_nopass` is off (main_service.cc:99@v1.40.1), so its admin port, when
+//! there is one, asks for the `requirepass` password when one is set; and the data port also
+//! answers HTTP (`--primary_port_http_enabled`, src/facade/dragonfly_connection.cc:58@v1.40.1),
+//! whose console asks for a password only when `requirepass` is set: an ACL file's `default`
+//! password does not protect it (`Service::ConfigureHttpHandlers`,
+//! main_service.cc:2956-2968@v1.40.1).
+//!
 //! With a client CA, every TLS listener turns away peers without a certificate
 //! (`SSL_VERIFY_FAIL_IF_NO_PEER_CERT`, src/facade/tls_helpers.cc:113-122@v1.40.1); the
 //! operator keeps TLS off the admin port (`--no_tls_on_admin_port`,
@@ -23,6 +31,7 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
+use super::instance::Standalone;
 use super::{Instance, PortKind};
 use crate::acl::commands::{self, Dialect};
 use crate::acl::eval::EffectiveUser;
@@ -47,6 +56,9 @@ pub enum Grant {
     Nothing(Cow<'static, str>),
     /// Every command, with no ACL check (the admin port without a password).
     Superuser,
+    /// The HTTP console on the data port, which asks for no password because `requirepass`
+    /// is empty, although RESP clients need one (or may need one: the ACL is not at hand).
+    HttpConsole,
     /// The ACL `default` user's permissions (on the memcached port, those of its commands a
     /// memcache request can become), in words.
     DefaultUser(String),
@@ -57,14 +69,19 @@ pub enum Grant {
 impl Grant {
     /// The client gets more than nothing without a password.
     pub fn is_privileged(&self) -> bool {
-        matches!(self, Grant::Superuser | Grant::DefaultUser(_))
+        matches!(
+            self,
+            Grant::Superuser | Grant::DefaultUser(_) | Grant::HttpConsole
+        )
     }
 
-    /// `superuser`, `default-user`, `nothing` or `unknown` (the reach report's JSON).
+    /// `superuser`, `default-user`, `http-console`, `nothing` or `unknown` (the reach
+    /// report's JSON).
     pub fn label(&self) -> &'static str {
         match self {
             Grant::Nothing(_) => "nothing",
             Grant::Superuser => "superuser",
+            Grant::HttpConsole => "http-console",
             Grant::DefaultUser(_) => "default-user",
             Grant::Unknown(_) => "unknown",
         }
@@ -75,6 +92,7 @@ impl Grant {
         match self {
             Grant::Nothing(why) => format!("nothing ({why})"),
             Grant::Superuser => "superuser rights: every command, with no ACL check".to_string(),
+            Grant::HttpConsole => "the HTTP console, which asks for no password because `requirepass` is empty (its `/flagz` changes any flag at runtime)".to_string(),
             Grant::DefaultUser(what) => format!("the ACL `default` user's {what}"),
             Grant::Unknown(why) => format!("unknown ({why})"),
         }
@@ -92,6 +110,9 @@ pub struct Access<'a, 'd> {
 impl Access<'_, '_> {
     /// What a client that sends no password gets on `kind` of `instance`.
     pub fn without_password(&self, instance: &Instance<'_>, kind: PortKind) -> Grant {
+        if let Some(standalone) = &instance.standalone {
+            return self.standalone(standalone, kind);
+        }
         let Some((index, cr)) = instance.cr.and_then(|i| Some((i, self.crs.get(i)?))) else {
             // Inferred from a policy's labels: the operator's conventions, so its admin port.
             return match kind {
@@ -182,6 +203,57 @@ impl Access<'_, '_> {
             "memcache commands: {}",
             summarise(user, dialect, Some(MEMCACHE_COMMANDS))
         ))
+    }
+}
+
+impl Access<'_, '_> {
+    /// A server run without the operator: the built-in `default` user unless `--aclfile`
+    /// names a file (which a workload mounts from somewhere dflint does not follow).
+    fn standalone(&self, server: &Standalone, kind: PortKind) -> Grant {
+        const CERTIFICATE: &str = "every client must show a certificate signed by the client CA";
+        const ACL_FILE: &str = "the ACL file `--aclfile` names is not in the input";
+        match kind {
+            PortKind::Admin if server.client_certs && server.admin_tls => {
+                Grant::Nothing(CERTIFICATE.into())
+            }
+            PortKind::Admin if server.admin_nopass || !server.password => Grant::Superuser,
+            PortKind::Admin => Grant::Nothing(
+                "without `--admin_nopass` the admin port asks for the `requirepass` password"
+                    .into(),
+            ),
+            PortKind::Data | PortKind::Memcached if server.client_certs => {
+                Grant::Nothing(CERTIFICATE.into())
+            }
+            PortKind::Memcached if server.acl_file => Grant::Unknown(ACL_FILE.into()),
+            PortKind::Memcached => {
+                let user = EffectiveUser::builtin_default(self.dialect);
+                Grant::DefaultUser(format!(
+                    "memcache commands: {}",
+                    summarise(&user, self.dialect, Some(MEMCACHE_COMMANDS))
+                ))
+            }
+            PortKind::Data => {
+                let resp = if server.acl_file {
+                    Grant::Unknown(ACL_FILE.into())
+                } else if server.password {
+                    Grant::Nothing("`default` needs the `requirepass` password".into())
+                } else {
+                    let user = EffectiveUser::builtin_default(self.dialect);
+                    Grant::DefaultUser(format!(
+                        "permissions: {} (no password, and no ACL: the built-in `default`)",
+                        summarise(&user, self.dialect, None)
+                    ))
+                };
+                // The console shares the port and only `requirepass` protects it.
+                match resp {
+                    _ if server.password || !server.http_console => resp,
+                    Grant::DefaultUser(what) => Grant::DefaultUser(format!(
+                        "{what}; the HTTP console on the same port asks for no password either"
+                    )),
+                    _ => Grant::HttpConsole,
+                }
+            }
+        }
     }
 }
 

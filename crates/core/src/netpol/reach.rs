@@ -77,7 +77,7 @@ impl<'d> NetworkModel<'d> {
     pub fn ingress(&self, instance: usize, role: Role, port: InstancePort) -> Reach {
         let query = PortQuery {
             number: port.number,
-            name: port.container_name(),
+            name: self.instances[instance].port_name(port),
             protocol: Protocol::Tcp,
         };
         self.reach(instance, role, true, query, |_| true)

@@ -129,6 +129,11 @@ impl LintConfig {
             check_dragonfly_version(version)
                 .map_err(|message| InvalidSetting::new(&[Field("dragonfly-version")], message))?;
         }
+        for (index, pattern) in self.dragonfly_images.iter().enumerate() {
+            crate::dragonfly::workload::check_image_pattern(pattern).map_err(|message| {
+                InvalidSetting::new(&[Field("dragonfly-images"), Index(index)], message)
+            })?;
+        }
         for name in self.vars.keys() {
             let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');

@@ -19,6 +19,7 @@ pub mod password_in_args;
 pub mod password_in_healthcheck;
 pub mod pdb_min_and_max;
 pub mod replica_without_masterauth;
+pub mod replicas_independent;
 pub mod replicas_without_spread;
 pub mod reserved_label;
 pub mod s3_credentials_in_env;

@@ -1,5 +1,7 @@
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
+use crate::dragonfly::workload;
+use crate::rules::dragonfly::replicas_independent::{pods_share_data, several_pods};
 use crate::rules::{Emitter, Rule, RuleMeta};
 
 pub struct ReplicasWithoutSpread;
@@ -19,6 +21,30 @@ impl Rule for ReplicasWithoutSpread {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
+        for server in &bundle.dragonflies {
+            // A workload whose pods share no data is replicas-independent's (DF045): spreading
+            // independent servers protects nothing.
+            let Some((node, count)) = several_pods(server).filter(|_| pods_share_data(server))
+            else {
+                continue;
+            };
+            let pod = workload::pod_spec(server.resource.root);
+            let spread = pod
+                .and_then(|p| p.at(&["affinity", "podAntiAffinity"]))
+                .is_some()
+                || pod
+                    .and_then(|p| p.get("topologySpreadConstraints"))
+                    .and_then(|n| n.as_seq())
+                    .is_some_and(|s| !s.is_empty());
+            if spread {
+                continue;
+            }
+            out.report(
+                &server.target(node),
+                format!("{} runs {count} Dragonfly pods but nothing keeps them on different nodes", server.name()),
+            )
+            .with_help("add `affinity.podAntiAffinity` to the pod template on its own labels with `topologyKey: kubernetes.io/hostname`, or `topologySpreadConstraints`");
+        }
         for cr in bundle.dragonflies.iter().filter(|cr| cr.is_operator()) {
             let Some(replicas) = cr.spec_at(&["replicas"]) else {
                 continue;

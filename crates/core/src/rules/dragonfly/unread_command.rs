@@ -1,7 +1,7 @@
 use crate::bundle::Bundle;
 use crate::diagnostic::Severity;
 use crate::document::Node;
-use crate::dragonfly::workload::unread_containers;
+use crate::dragonfly::workload::{unread_containers, Images};
 use crate::resource::resource_roots;
 use crate::rules::{Emitter, Rule, RuleMeta, Target};
 
@@ -35,7 +35,8 @@ impl Rule for UnreadCommand {
                 .with_help("start the server directly (`command:` with flags only, or starting with `dragonfly`) so its settings can be checked; or ignore this finding if the service is not the server");
             }
             for root in resource_roots(&doc.root) {
-                for container in unread_containers(root) {
+                let images = Images(&bundle.config.dragonfly_images);
+                for container in unread_containers(root, images) {
                     let at = container
                         .get("command")
                         .or_else(|| container.get("args"))

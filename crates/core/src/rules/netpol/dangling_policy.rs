@@ -19,10 +19,15 @@ impl Rule for DanglingPolicy {
     }
 
     fn check(&self, bundle: &Bundle<'_>, out: &mut Emitter<'_>) {
-        if bundle.crs.is_empty() {
+        let model = &bundle.network;
+        // Instances inferred from a policy's own labels say nothing about what else exists.
+        if !model
+            .instances
+            .iter()
+            .any(|i| i.cr.is_some() || i.standalone.is_some())
+        {
             return;
         }
-        let model = &bundle.network;
         let cr_names: Vec<&str> = model.instances.iter().map(|i| i.name.as_ref()).collect();
         // An instance whose name or namespace is a `${VAR}` dflint has no value for may be
         // the one a policy selects once Flux fills it in: no policy is called dangling then.
@@ -59,7 +64,19 @@ impl Rule for DanglingPolicy {
                         .admits(&i.namespace, &model.namespaces)
                         || policy.namespace.is_empty()
                 })
-                .map(|i| format!("{} (app={})", i.display(), i.name))
+                .map(|i| match &i.standalone {
+                    // A workload's pods carry its template's labels, nothing more.
+                    Some(_) => format!(
+                        "{} ({})",
+                        i.display(),
+                        i.labels
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    None => format!("{} (app={})", i.display(), i.name),
+                })
                 .collect();
             let diagnostic = out.report(
                 &policy.site.target(),
@@ -70,7 +87,7 @@ impl Rule for DanglingPolicy {
             );
             if !candidates.is_empty() {
                 diagnostic.with_help(format!(
-                    "the operator labels pods app=<CR name>, app.kubernetes.io/name=dragonfly, app.kubernetes.io/part-of=dragonfly and role=master|replica; instances here: {}",
+                    "the operator labels pods app=<CR name>, app.kubernetes.io/name=dragonfly, app.kubernetes.io/part-of=dragonfly and role=master|replica; a workload's pods have its template's labels; instances here: {}",
                     candidates.join(", ")
                 ));
             }
