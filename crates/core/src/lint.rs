@@ -97,7 +97,7 @@ pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> 
     let schemas = loaded.schemas.clone().unwrap_or_default();
     cr_rules.schemas(&schemas);
     for doc in &loaded.documents {
-        let crs = crate::bundle::dragonfly_servers(doc, &config.limits, &config.vars);
+        let crs = crate::bundle::dragonfly_servers(sources, doc, &config.limits, &config.vars);
         if !crs.is_empty() || schemas.covers(&doc.root) {
             cr_rules.document(sources, doc, crs);
         }
