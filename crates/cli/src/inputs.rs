@@ -157,7 +157,58 @@ pub fn read_all(
             Err(e) => errors.push(format!("{}: {e}", path.display())),
         }
     }
+    read_companions(&mut sources, stdin_name, max_file_bytes, &mut errors);
     (sources, errors)
+}
+
+/// Reads the files the compose files among `sources` name (their services' `env_file`s and
+/// the project's `.env`), from beside them, as companions: compose reads them when it runs the
+/// file. A file that does not exist is left for the linter to report when compose requires it
+/// (the compose source says its companions were looked for); standard input has no directory
+/// to look in.
+fn read_companions(
+    sources: &mut Vec<Source>,
+    stdin_name: &str,
+    max_file_bytes: u64,
+    errors: &mut Vec<String>,
+) {
+    let limits = dflint_core::limits::Limits {
+        max_file_bytes,
+        ..Default::default()
+    };
+    let mut companions = Vec::new();
+    for index in 0..sources.len() {
+        let source = &sources[index];
+        if source.name() == stdin_name || source.unread_size().is_some() {
+            continue;
+        }
+        let named = dflint_core::dragonfly::compose::companions(source, &limits);
+        if named.is_empty() {
+            continue;
+        }
+        for (name, _required) in named {
+            let known = sources
+                .iter()
+                .chain(&companions)
+                .any(|s: &Source| s.name() == name && s.is_companion());
+            if known {
+                continue;
+            }
+            match read_path(Path::new(&name), max_file_bytes) {
+                Ok(Bounded::Read(bytes)) => {
+                    companions.push(Source::from_vec(name, bytes).as_companion())
+                }
+                Ok(Bounded::TooLarge(_)) => errors.push(format!(
+                    "{name}: skipped: larger than the {max_file_bytes} bytes a file may have (raise `--max-file-bytes`)"
+                )),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => errors.push(format!("{name}: {e}")),
+            }
+        }
+        let source = std::mem::replace(&mut sources[index], Source::new("", ""));
+        sources[index] = source.companions_read();
+    }
+    sources.extend(companions);
 }
 
 fn read_file(

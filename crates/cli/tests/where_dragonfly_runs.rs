@@ -212,6 +212,7 @@ fn the_seed_compose_example_gets_its_real_findings() {
         pairs(&[
             ("DF013", 35), // --requirepass=${DRAGONFLY_PASSWORD}: on the command line
             ("DF061", 55), // network_mode: host with --bind=0.0.0.0
+            ("DF065", 69), // Traefik routes HTTP to the data port 6379 (console on)
             ("DF060", 77), // redis-cli -a ${DRAGONFLY_PASSWORD} in the healthcheck
             ("DF061", 88), // the replica: host network, no --bind
             ("DF013", 98), // the replica's --requirepass

@@ -56,7 +56,8 @@ pub struct Loaded {
     /// The CustomResourceDefinitions and Crossplane XRDs of the schema files and the input,
     /// read before anything else (see [`crate::crd`]).
     pub schemas: Option<Arc<Registry>>,
-    /// Schema files (`--crd`): read for their definitions only.
+    /// Schema files (`--crd`), read for their definitions only, and companions (compose env
+    /// files), read through the input that names them: neither is linted or counted.
     pub schema_sources: Vec<usize>,
 }
 
@@ -166,7 +167,8 @@ pub fn load_passing_with(
     let schemas = Arc::new(Registry::collect(sources, limits));
     pass.schemas(&schemas);
     for (index, source) in sources.iter().enumerate() {
-        if source.is_schema() {
+        // Schema files, and companions (env files) read through the input that names them.
+        if source.is_schema() || source.is_companion() {
             loaded.schema_sources.push(index);
             continue;
         }
@@ -383,6 +385,7 @@ struct Workloads<'l> {
 /// The Dragonfly servers declared at the resource roots of a document: its CRs, and the
 /// containers of its workloads that run the Dragonfly image.
 pub fn dragonfly_servers<'d>(
+    sources: &'d [Source],
     doc: &'d Document,
     limits: &Limits,
     vars: &Vars,
@@ -402,7 +405,7 @@ pub fn dragonfly_servers<'d>(
             .into_iter()
             .collect();
     }
-    let mut servers = crate::dragonfly::compose::servers(doc, limits, vars);
+    let mut servers = crate::dragonfly::compose::servers(sources, doc, limits, vars);
     if !servers.is_empty() {
         return servers;
     }
@@ -444,7 +447,7 @@ fn read_document(
     paths: &mut PathTexts,
     pass: &mut dyn DocumentPass,
 ) -> bool {
-    let servers = dragonfly_servers(doc, limits, vars, images);
+    let servers = dragonfly_servers(sources, doc, limits, vars, images);
     if servers.is_empty() {
         // Custom resources with a schema are judged as the CRs are; the document stays
         // (the summary counts its kinds).

@@ -99,7 +99,8 @@ pub fn lint_loaded(sources: &[Source], loaded: &Loaded, config: &LintConfig) -> 
     cr_rules.schemas(&schemas);
     for doc in &loaded.documents {
         let images = crate::dragonfly::workload::Images(&config.dragonfly_images);
-        let crs = crate::bundle::dragonfly_servers(doc, &config.limits, &config.vars, images);
+        let crs =
+            crate::bundle::dragonfly_servers(sources, doc, &config.limits, &config.vars, images);
         if !crs.is_empty() || schemas.covers(&doc.root) {
             cr_rules.document(sources, doc, crs);
         }

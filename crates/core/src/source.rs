@@ -57,6 +57,12 @@ pub struct Source {
     helm_values: bool,
     /// A schema file (`--crd`): read for its CustomResourceDefinitions, not linted.
     schema: bool,
+    /// A file another input names and Dragonfly reads through it (a compose `env_file` or
+    /// `.env`): read for what it gives that input, not linted itself.
+    companion: bool,
+    /// The front end read the files this input names from beside it (see
+    /// [`Source::companions_read`]): one it names that is not among the sources does not exist.
+    companions_read: bool,
     /// Set when the front end left the input unread because it is larger than
     /// `Limits::max_file_bytes`; the text is then empty.
     unread: Option<UnreadSize>,
@@ -84,6 +90,8 @@ impl Source {
             acl: false,
             helm_values: false,
             schema: false,
+            companion: false,
+            companions_read: false,
             unread: None,
         }
         .detect_acl()
@@ -137,6 +145,31 @@ impl Source {
     /// Whether the source is a schema file ([`Source::as_schema`]).
     pub fn is_schema(&self) -> bool {
         self.schema
+    }
+
+    /// Marks the source as a file another input reads (a compose `env_file`, the `.env`
+    /// beside a compose file): its values serve that input; it is not linted itself.
+    pub fn as_companion(mut self) -> Self {
+        self.companion = true;
+        self
+    }
+
+    /// Whether the source was marked with [`Source::as_companion`].
+    pub fn is_companion(&self) -> bool {
+        self.companion
+    }
+
+    /// Says that the front end looked for the files this input names (its compose `env_file`s
+    /// and `.env`, see `dragonfly::compose::companions`) and added those that exist: a named
+    /// file missing from the sources is then known not to exist, rather than not given.
+    pub fn companions_read(mut self) -> Self {
+        self.companions_read = true;
+        self
+    }
+
+    /// Whether [`Source::companions_read`] was said of this source.
+    pub fn has_companions_read(&self) -> bool {
+        self.companions_read
     }
 
     /// Whether the source is an ACL file (by name, or marked with [`Source::as_acl`]).

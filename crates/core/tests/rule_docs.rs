@@ -20,10 +20,13 @@ fn every_rule_has_a_failing_and_a_passing_example_that_behave_as_documented() {
             continue;
         }
         for (is_failing, info, body) in examples {
+            // Linted as the parity cases are, from a file on disk: a file the example names
+            // (a compose `env_file`) is not beside it.
             let source = Source::new(
                 dflint_core::rules::doc_example_file_name(&info),
                 body.clone(),
-            );
+            )
+            .companions_read();
             let report = lint(&[source], &LintConfig::default());
             let fired = report.diagnostics.iter().any(|d| d.code == meta.code);
             if fired != is_failing {

@@ -90,6 +90,9 @@ pub struct DragonflyCr<'d> {
     pub env: Vec<EnvVar<'d>>,
     /// `spec.args`, expanded and parsed.
     pub command_line: CommandLine<'d>,
+    /// What a compose service gets from outside the compose file: interpolation variables,
+    /// its env files. `None` for the others.
+    pub compose: Option<Box<compose::Context<'d>>>,
 }
 
 impl<'d> DragonflyCr<'d> {
@@ -154,13 +157,30 @@ impl<'d> DragonflyCr<'d> {
         service: &'d str,
         words: Vec<Word<'d>>,
         limits: &Limits,
-        vars: &crate::interpolate::Vars,
+        context: compose::Context<'d>,
     ) -> Self {
         let spec = resource.root;
-        let env = spec
-            .get("environment")
-            .map(read_compose_env)
-            .unwrap_or_default();
+        let vars = &context.vars;
+        // Env files first: compose lets `environment` override them.
+        let mut env: Vec<EnvVar<'d>> = context
+            .env_file_vars
+            .iter()
+            .map(|(entry, name, value)| EnvVar {
+                name,
+                entry,
+                name_node: entry,
+                // Not written in the compose file: no literal to report or mask.
+                value: None,
+                value_from: None,
+                resolved: value.clone().map_or(EnvValue::Unknown, EnvValue::Known),
+                expansion_limit: None,
+            })
+            .collect();
+        env.extend(
+            spec.get("environment")
+                .map(read_compose_env)
+                .unwrap_or_default(),
+        );
         let written = words.iter().map(|w| w.span.len()).sum();
         let mut budget =
             ExpansionBudget::for_input_within(written, limits.max_expansion_references);
@@ -177,6 +197,7 @@ impl<'d> DragonflyCr<'d> {
             resource,
             runner: Runner::Compose { service },
             spec: Some(spec),
+            compose: Some(Box::new(context)),
             env,
             command_line: CommandLine {
                 image: spec.get("image").and_then(Node::scalar_text),
@@ -320,6 +341,7 @@ impl<'d> DragonflyCr<'d> {
             resource,
             runner,
             spec,
+            compose: None,
             env,
             command_line: CommandLine {
                 image: spec
@@ -377,7 +399,7 @@ impl<'d> DragonflyCr<'d> {
         matches!(
             self.runner,
             Runner::FlagFile | Runner::HelmChart { partial: true, .. }
-        )
+        ) || self.compose.as_ref().is_some_and(|c| c.env_unknown)
     }
 
     /// Whether the official Helm chart runs this server from its values.
@@ -406,7 +428,7 @@ impl<'d> DragonflyCr<'d> {
     /// service.
     pub fn memory_limit(&self) -> Option<(f64, &'d Node)> {
         match self.runner {
-            Runner::Compose { .. } => compose::memory_limit(self.spec?),
+            Runner::Compose { .. } => compose::memory_limit(self.spec?, &|n| self.compose_var(n)),
             _ => {
                 let node = self.spec_at(&["resources", "limits", "memory"])?;
                 Some((node_quantity(node)?, node))
@@ -448,6 +470,16 @@ impl<'d> DragonflyCr<'d> {
             EnvValue::Unknown => None,
         };
         Some((value, self.target(var.value.unwrap_or(var.entry))))
+    }
+
+    /// The value of a compose interpolation variable, as `${VAR}` reads it: a variable not
+    /// given is unknown (it comes from the shell).
+    pub fn compose_var(&self, name: &str) -> Option<EnvValue> {
+        self.compose
+            .as_ref()?
+            .vars
+            .get(name)
+            .map(|value| EnvValue::Known(value.clone()))
     }
 
     pub fn env_var(&self, name: &str) -> Option<&EnvVar<'d>> {
