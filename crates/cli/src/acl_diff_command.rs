@@ -11,7 +11,7 @@ use dflint_core::limits::Limits;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::acl_command::{load, load_bytes, LoadedAcl};
+use crate::acl_input::{load, load_bytes, LoadedAcl};
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum DiffFormat {

@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::acl_command::{load, Format};
+use crate::acl_input::{load, Format};
 
 const EXIT_UNPROVEN: u8 = 1;
 const EXIT_ERROR: u8 = 2;
@@ -33,7 +33,16 @@ pub fn run(args: SuggestArgs) -> ExitCode {
             .read_to_string(&mut text)
             .map(|_| ())
     } else {
-        std::fs::read(&args.input).map(|b| text = String::from_utf8_lossy(&b).into_owned())
+        match crate::inputs::read_path(&args.input, args.input_limits.max_file_bytes) {
+            Ok(crate::inputs::Bounded::Read(b)) => {
+                text = String::from_utf8_lossy(&b).into_owned();
+                Ok(())
+            }
+            Ok(crate::inputs::Bounded::TooLarge(size)) => Err(std::io::Error::other(
+                dflint_core::limits::file_too_large_message(size, args.input_limits.max_file_bytes),
+            )),
+            Err(e) => Err(e),
+        }
     };
     if let Err(error) = read {
         eprintln!("dflint: {}: {error}", args.input.display());

@@ -9,7 +9,7 @@ use dflint_core::limits::Limits;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::acl_command::{load, Format, LoadedAcl};
+use crate::acl_input::{load, Format, LoadedAcl};
 
 const EXIT_FAILED: u8 = 1;
 const EXIT_ERROR: u8 = 2;
@@ -60,8 +60,17 @@ fn acl_path(args: &TestArgs, written: Option<&str>) -> Result<PathBuf, String> {
 }
 
 pub fn run(args: TestArgs) -> ExitCode {
-    let bytes = match std::fs::read(&args.spec) {
-        Ok(b) => b,
+    // Bounded like every other input: a huge spec is refused, not read whole.
+    let bytes = match crate::inputs::read_path(&args.spec, args.input_limits.max_file_bytes) {
+        Ok(crate::inputs::Bounded::Read(b)) => b,
+        Ok(crate::inputs::Bounded::TooLarge(size)) => {
+            eprintln!(
+                "dflint: {}: {}",
+                args.spec.display(),
+                dflint_core::limits::file_too_large_message(size, args.input_limits.max_file_bytes)
+            );
+            return ExitCode::from(EXIT_ERROR);
+        }
         Err(e) => {
             eprintln!("dflint: {}: {e}", args.spec.display());
             return ExitCode::from(EXIT_ERROR);

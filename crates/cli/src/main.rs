@@ -2,6 +2,7 @@
 
 mod acl_command;
 mod acl_diff_command;
+mod acl_input;
 mod acl_suggest_command;
 mod acl_test_command;
 mod config_command;

@@ -271,36 +271,6 @@ fn find<'u>(users: &'u [EffectiveUser], name: &str) -> Result<&'u EffectiveUser,
         .ok_or_else(|| (false, format!("the ACL has no user `{name}`"), None))
 }
 
-/// Splits a command line on spaces, keeping "quoted words" whole.
-fn words(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if any {
-                    out.push(std::mem::take(&mut current));
-                    any = false;
-                }
-            }
-            c => {
-                current.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(current);
-    }
-    out
-}
-
 /// The table entries a bare command name stands for: the command, or a container's
 /// subcommands (Redis `CONFIG`, Dragonfly `ACL`).
 fn entries_named(dialect: Dialect, name: &str) -> Vec<&'static Command> {
@@ -335,7 +305,10 @@ fn command_line(
         Ok(u) => u,
         Err(failed) => return failed,
     };
-    let argv = words(line);
+    let argv: Vec<String> = super::suggest::split(line)
+        .into_iter()
+        .map(|w| String::from_utf8_lossy(&w).into_owned())
+        .collect();
     let Some(first) = argv.first() else {
         return (false, "an empty command line".to_string(), None);
     };
@@ -425,14 +398,7 @@ fn decided(command: &Command, token: Option<TokenRef>) -> String {
 }
 
 fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let names: Vec<String> = names
-        .map(|n| n.replace('|', " ").to_ascii_uppercase())
-        .collect();
-    let shown = names.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
-    match names.len().saturating_sub(8) {
-        0 => shown,
-        more => format!("{shown} and {more} more"),
-    }
+    super::diff::short_list(&names.collect::<Vec<_>>())
 }
 
 fn key_patterns(user: &EffectiveUser) -> Vec<(Glob, Option<TokenRef>)> {

@@ -79,8 +79,9 @@ fn quoted(text: &str) -> Vec<Vec<u8>> {
     words
 }
 
-/// Splits on whitespace, keeping `"quoted words"` whole.
-fn split(line: &str) -> Vec<Vec<u8>> {
+/// Splits a command line on whitespace, keeping `"quoted words"` whole (also how `acl test`
+/// reads the command lines of a spec).
+pub(crate) fn split(line: &str) -> Vec<Vec<u8>> {
     let mut words = Vec::new();
     let mut current = String::new();
     let (mut quoted, mut any) = (false, false);
